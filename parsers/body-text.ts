@@ -1,0 +1,206 @@
+/**
+ * Mail bodies as text: HTML to plain text, and removal of the quoted earlier
+ * messages so that a reply is read for what it adds, not for what it quotes.
+ */
+import { decodeHtmlEntities } from './html-entities.js';
+
+/**
+ * The inside of a start tag: quoted attribute values may contain '>'. Bounded so that an
+ * unclosed quote cannot make every later '<' rescan the rest of a hostile document.
+ */
+const TAG_BODY = `(?:[^>"']|"[^"]{0,2048}"|'[^']{0,2048}')*`;
+const ANY_TAG = new RegExp(`<[/!?]?[A-Za-z]${TAG_BODY}>`, 'g');
+const DROPPED_CONTAINERS = new RegExp(`<(head|style|script|title|xml|template)\\b${TAG_BODY}>[\\s\\S]*?</\\1\\s*>`, 'gi');
+const BLOCK_ELEMENTS = new Set(
+  ('p div tr li ul ol dl dt dd h1 h2 h3 h4 h5 h6 table tbody thead tfoot caption blockquote pre address ' +
+    'section article header footer center form fieldset figure figcaption nav aside main hr').split(' '),
+);
+const TAG_NAME = /^<\/?([A-Za-z][A-Za-z0-9:-]*)/;
+const MAILTO_LINK = new RegExp(`<a\\b(${TAG_BODY})>([\\s\\S]*?)</a\\s*>`, 'gi');
+
+function safeDecodeUri(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** `<a href="mailto:x">Maître X</a>` keeps the address: "Maître X <x>". */
+function keepMailtoAddresses(html: string): string {
+  return html.replace(MAILTO_LINK, (all, attrs: string, inner: string) => {
+    const href = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i.exec(attrs);
+    const url = href ? (href[1] ?? href[2] ?? href[3] ?? '') : '';
+    const m = /^\s*mailto:([^?]*)/i.exec(decodeHtmlEntities(url));
+    if (!m) return all;
+    const address = safeDecodeUri(m[1] ?? '').trim();
+    const shown = decodeHtmlEntities(inner.replace(ANY_TAG, ''));
+    // escaped: the tag stripper must not take the address for a tag
+    return address && !shown.toLowerCase().includes(address.toLowerCase()) ? `${inner} &lt;${escapeHtml(address)}&gt;` : inner;
+  });
+}
+
+/** True when the last line of `out` has something other than spaces: a block boundary then breaks it. */
+function lineHasContent(out: string): boolean {
+  return /[^ \t]/.test(out.slice(out.lastIndexOf('\n') + 1));
+}
+
+/**
+ * Block boundaries break the line only when it has content, as browsers lay them out, so
+ * `<p>a</p> <p>b</p>` gives two lines and Gmail's `<div><br></div>` one blank line.
+ */
+function convertFragment(html: string, preformatted: boolean): string {
+  const src = preformatted ? html : html.replace(/[ \t\r\n\f]+/g, ' ');
+  let out = '';
+  let last = 0;
+  for (const m of src.matchAll(ANY_TAG)) {
+    out += src.slice(last, m.index);
+    last = (m.index ?? 0) + m[0].length;
+    const name = TAG_NAME.exec(m[0])?.[1]?.toLowerCase() ?? '';
+    if (name === 'br') out += '\n';
+    else if (BLOCK_ELEMENTS.has(name)) out += lineHasContent(out) ? '\n' : '';
+    else if ((name === 'td' || name === 'th') && m[0].startsWith('</')) out += ' ';
+  }
+  return decodeHtmlEntities(out + src.slice(last));
+}
+
+/**
+ * HTML to plain text, good enough for what Outlook, Gmail, Thunderbird and webmails send:
+ * block elements and `<br>` become line breaks, table cells are separated by a space,
+ * `<head>`/`<style>`/`<script>`/comments (incl. Outlook conditional comments) are dropped,
+ * Outlook's `<o:p>` disappears with the other tags, entities are decoded (`&nbsp;` gives U+00A0),
+ * `<pre>` keeps its line breaks. A `mailto:` link whose text does not show the address
+ * becomes "text <address>". Lines are trimmed, runs of blank lines reduced to one.
+ */
+export function htmlToText(html: string): string {
+  const cleaned = keepMailtoAddresses(html.replace(/<!--[\s\S]*?-->/g, '').replace(DROPPED_CONTAINERS, ''));
+  const pieces = cleaned.split(/(<pre\b[^>]*>[\s\S]*?<\/pre\s*>)/i);
+  const text = pieces.map((piece, i) => convertFragment(piece, i % 2 === 1)).join('\n');
+  return text
+    .split('\n')
+    .map((line) => line.replace(/[ \t]+/g, ' ').trim())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** End (exclusive) of the element whose start tag ends at `from`, counting nested same-name tags. */
+function elementEnd(html: string, tag: string, from: number): number {
+  const re = new RegExp(`<(/?)${tag}\\b${TAG_BODY}>`, 'gi');
+  re.lastIndex = from;
+  let depth = 1;
+  for (let m = re.exec(html); m; m = re.exec(html)) {
+    depth += m[1] ? -1 : 1;
+    if (depth === 0) return re.lastIndex;
+  }
+  return html.length;
+}
+
+interface QuoteMarker {
+  tag: string;
+  /** Tested on the start tag. */
+  test: RegExp;
+  /** 'element': drop the element; 'rest': drop everything from it to the end. */
+  drop: 'element' | 'rest';
+}
+
+const QUOTE_MARKERS: readonly QuoteMarker[] = [
+  { tag: 'div', test: /\bid\s*=\s*["']?(?:appendonsend|divRplyFwdMsg|mail-editor-reference-message-container)\b/i, drop: 'rest' },
+  { tag: 'blockquote', test: /\btype\s*=\s*["']?cite\b/i, drop: 'element' },
+  { tag: 'div', test: /\bclass\s*=\s*["'][^"']*\b(?:gmail_quote|moz-cite-prefix|yahoo_quoted)\b/i, drop: 'element' },
+  { tag: 'blockquote', test: /\bclass\s*=\s*["'][^"']*\bgmail_quote\b/i, drop: 'element' },
+];
+
+/**
+ * Removes the quoted earlier messages from an HTML body before it is converted:
+ * `<blockquote type="cite">` (Apple Mail, Thunderbird), Gmail's `div.gmail_quote`,
+ * Thunderbird's `div.moz-cite-prefix` ("Le … a écrit :"), Yahoo's `div.yahoo_quoted`
+ * and, for Outlook (web and new Outlook), everything from `div#appendonsend` /
+ * `div#divRplyFwdMsg` to the end, since Outlook puts the original after that marker, not inside it.
+ * Outlook desktop's "De : … Envoyé : …" block has no marker: {@link stripQuoted} finds it in the text.
+ */
+export function stripQuotedHtml(html: string): string {
+  let out = html;
+  for (const marker of QUOTE_MARKERS) {
+    const start = new RegExp(`<${marker.tag}\\b${TAG_BODY}>`, 'gi');
+    let result = '';
+    let pos = 0;
+    for (let m = start.exec(out); m; m = start.exec(out)) {
+      if (m.index < pos || !marker.test.test(m[0])) continue;
+      result += out.slice(pos, m.index);
+      if (marker.drop === 'rest') {
+        pos = out.length;
+        break;
+      }
+      pos = elementEnd(out, marker.tag, m.index + m[0].length);
+      start.lastIndex = pos;
+    }
+    out = result + out.slice(pos);
+  }
+  return out;
+}
+
+const ATTRIBUTION_START = /^\s*(?:Le|On|Am|El)\s/i;
+const ATTRIBUTION_END = /(?:\ba\s+[ée]crit|\bwrote|\bschrieb|\bescribi[óo])\s*:\s*$/i;
+const ORIGINAL_SEPARATOR =
+  /^\s*-{2,}\s*(?:Message d['’]origine|Original Message|Mail original|Message original|Message transf[ée]r[ée]|Forwarded message|Message transmis|Urspr[üu]ngliche Nachricht)\s*-{2,}\s*$/i;
+const HEADER_FROM = /^\s*[*_]?(?:De|From|Von)[*_]?\s*:/i;
+const HEADER_SENT = /^\s*[*_]?(?:Envoy[ée]|Sent|Date|Gesendet)[*_]?\s*:/i;
+const RULE_LINE = /^\s*(?:_{10,}|-{10,})\s*$/;
+
+/** Index of the next `count` non-blank lines after `i`. */
+function nextNonBlank(lines: readonly string[], i: number, count: number): number[] {
+  const found: number[] = [];
+  for (let j = i + 1; j < lines.length && found.length < count; j++) {
+    if ((lines[j] ?? '').trim() !== '') found.push(j);
+  }
+  return found;
+}
+
+function isAttributionAt(lines: readonly string[], i: number): boolean {
+  const line = lines[i] ?? '';
+  if (!ATTRIBUTION_START.test(line)) return false;
+  if (ATTRIBUTION_END.test(line)) return true;
+  // clients wrap the attribution: "Le 26 nov. 2026 à 10:12, Jean Dupont <j@x.fr> a" / "écrit :"
+  const next = lines[i + 1];
+  return next !== undefined && ATTRIBUTION_END.test(`${line} ${next}`);
+}
+
+function isHeaderBlockAt(lines: readonly string[], i: number): boolean {
+  if (!HEADER_FROM.test(lines[i] ?? '')) return false;
+  return nextNonBlank(lines, i, 3).some((j) => HEADER_SENT.test(lines[j] ?? ''));
+}
+
+/** Where the quoted original starts, or lines.length. */
+function quoteStart(lines: readonly string[]): number {
+  for (let i = 0; i < lines.length; i++) {
+    if (ORIGINAL_SEPARATOR.test(lines[i] ?? '') || isAttributionAt(lines, i)) return i;
+    if (isHeaderBlockAt(lines, i)) {
+      // Outlook puts a rule (a line of underscores) before "De : … Envoyé : …"
+      let k = i - 1;
+      while (k >= 0 && (lines[k] ?? '').trim() === '') k--;
+      return k >= 0 && RULE_LINE.test(lines[k] ?? '') ? k : i;
+    }
+  }
+  return lines.length;
+}
+
+/**
+ * Removes quoted earlier messages from a plain-text body: every line starting with `>`,
+ * and everything from the first of: an attribution line ("Le … a écrit :", possibly wrapped
+ * over two lines; "On … wrote:"), an "-----Message d'origine-----" / "-----Original Message-----"
+ * style separator, or a "De : … / Envoyé : …" ("From: … / Sent: …") header block, together with
+ * the "________________________________" rule Outlook puts before it.
+ *
+ * Forwarded messages are cut the same way: a forward carries someone else's request,
+ * not a new one from the sender.
+ */
+export function stripQuoted(text: string): string {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const kept = lines.slice(0, quoteStart(lines)).filter((line) => !/^\s*>/.test(line));
+  return kept.join('\n').trim();
+}

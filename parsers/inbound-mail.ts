@@ -1,0 +1,61 @@
+/**
+ * The one shape of an incoming mail that the pure core reads.
+ *
+ * It is produced by the parser adapter (src/mail/parse-mail.ts) so that the
+ * checks never see a mailparser object and the parser can be swapped.
+ */
+
+export interface MailAddress {
+  /** Lower-cased address, e.g. `jean.dupont@example.fr`. */
+  address: string;
+  /** Display name as decoded, '' when absent. */
+  name: string;
+}
+
+export interface InboundAttachment {
+  /** Decoded file name, or null. */
+  filename: string | null;
+  /** Content-Type as declared by the sender (never trusted for the checks). */
+  declaredType: string;
+  /** Decoded size in bytes. */
+  size: number;
+  /** The first bytes of the decoded content (at least 16 when the part has them), for sniffing. */
+  head: Uint8Array;
+  /** SHA-256 of the decoded content, hex. */
+  sha256: string;
+  /** Content-ID without angle brackets, or null. */
+  contentId: string | null;
+  /** Content-Disposition type, or null when the part has none. */
+  disposition: 'attachment' | 'inline' | null;
+  /** True when the HTML body references this part by `cid:`. */
+  referencedByHtml: boolean;
+  /** True when the part sits inside a multipart/related. */
+  related: boolean;
+}
+
+export interface InboundMail {
+  /** Message-ID with angle brackets, e.g. `<abc@host>`, or null. */
+  messageId: string | null;
+  /** In-Reply-To with angle brackets, or null. */
+  inReplyTo: string | null;
+  /** References, each with angle brackets, oldest first. */
+  references: string[];
+  /** Decoded subject ('' when absent). */
+  subject: string;
+  from: MailAddress | null;
+  replyTo: MailAddress | null;
+  /** Return-Path address; '' for the null sender `<>`; null when the header is absent. */
+  returnPath: string | null;
+  date: Date | null;
+  /** Every header, lower-cased name → decoded values in order of appearance. */
+  headers: Record<string, string[]>;
+  /** Top-level Content-Type, lower-cased, without parameters, e.g. `multipart/report`. */
+  contentType: string;
+  /** Plain-text body; derived from the HTML when the mail is HTML only. */
+  text: string;
+  /** HTML body or null. */
+  html: string | null;
+  attachments: InboundAttachment[];
+  /** Size of the raw source in bytes. */
+  sizeBytes: number;
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { AppError } from './errors';
+
+/**
+ * Configuration from the environment, parsed once and frozen.
+ * Every variable is documented in .env.example.
+ */
+
+const urlWithScheme = (schemes: string[]) =>
+  z.string().trim().refine((v) => {
+    try {
+      return schemes.includes(new URL(v).protocol.replace(/:$/, ''));
+    } catch {
+      return false;
+    }
+  }, `must be a URL with scheme ${schemes.join(' or ')}`);
+
+const email = z.string().trim().toLowerCase().regex(/^[^\s@<>"',;]+@[^\s@<>"',;]+\.[^\s@<>"',;]+$/, 'must be an e-mail address');
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+
+const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const opt = <T extends z.ZodTypeAny>(s: T) => z.preprocess(emptyAsUndefined, s.optional());
+const def = <T extends z.ZodTypeAny>(s: T, d: z.input<T>) => z.preprocess(emptyAsUndefined, s.default(d as never));
+
+const schema = z.object({
+  IMAP_URL: opt(urlWithScheme(['imap', 'imaps'])),
+  SMTP_URL: opt(urlWithScheme(['smtp', 'smtps'])),
+  DATABASE_URL: opt(urlWithScheme(['postgres', 'postgresql'])),
+  DATA_DIR: def(z.string(), './data'),
+  MAIL_FROM: def(email, 'liquibot@localhost.localdomain'),
+  MAIL_FROM_NAME: def(z.string().regex(/^[^\r\n]*$/, 'must be one line'), 'Support net-entreprises'),
+  AGENTS_ADDRESS: def(email, 'agents@localhost.localdomain'),
+  ADMIN_ADDRESS: opt(email),
+  PROCESSED_FOLDER: opt(z.string()),
+  UNRELATED_FOLDER: opt(z.string()),
+  QUARANTINE_FOLDER: opt(z.string()),
+  RESYNC_CRON: def(z.string(), '* * * * *'),
+  TIMEZONE: def(z.string(), 'Europe/Paris'),
+  IMAP_MAX_IDLE_MINUTES: def(z.coerce.number().positive().max(28), 10),
+  RECONNECT_MAX_SECONDS: def(positiveInt, 60),
+  NOTICE_RATE_LIMIT: def(positiveInt, 5),
+  NOTICE_RATE_WINDOW_MINUTES: def(positiveInt, 60),
+  MAX_MESSAGE_BYTES: def(positiveInt, 50 * 1024 * 1024),
+  OUTBOX_MAX_ATTEMPTS: def(positiveInt, 8),
+  OUTBOX_POLL_MS: def(positiveInt, 1000),
+  TEMPLATES_DIR: opt(z.string()),
+  LOG_LEVEL: def(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+  LOG_PRETTY: opt(bool),
+});
+
+export type Config = Readonly<z.infer<typeof schema>> & {
+  /** Domain used in the Message-IDs liquibot makes; also how it recognises its own mail. */
+  readonly messageIdDomain: string;
+};
+
+/** Variables that `liquibot run` cannot start without. */
+export const DAEMON_REQUIRED = ['IMAP_URL', 'SMTP_URL'] as const;
+
+/**
+ * Parse the environment. Throws AppError('CONFIG_INVALID') whose message is one line
+ * naming the variable and what is wrong with it.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  required: readonly (keyof z.infer<typeof schema>)[] = [],
+): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? '?');
+    throw new AppError('CONFIG_INVALID', `configuration: ${name} ${describeIssue(issue)}`);
+  }
+  for (const name of required) {
+    if (parsed.data[name] === undefined) {
+      throw new AppError('CONFIG_INVALID', `configuration: ${name} is required (see .env.example)`);
+    }
+  }
+  const messageIdDomain = `liquibot.${parsed.data.MAIL_FROM.split('@')[1]}`;
+  return Object.freeze({ ...parsed.data, messageIdDomain });
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value' && 'values' in issue) return `must be one of ${issue.values.join(', ')}`;
+  if (issue.code === 'invalid_type') return `is required`;
+  return issue.message;
+}

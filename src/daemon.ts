@@ -1,0 +1,109 @@
+import cron from 'node-cron';
+import { sql } from 'drizzle-orm';
+import type { Config } from './config';
+import { migrateDatabase, openDatabase, type Database } from './db/client';
+import { mailboxState } from './db/schema';
+import type { Logger } from './log';
+import { safeUrl } from './log';
+import { createMailboxWatcher, type MailboxWatcher } from './mail/mailbox-watcher';
+import { createOutboxWorker, type OutboxWorker } from './mail/outbox-worker';
+import { createSmtpSender, type MailSender } from './mail/smtp-transport';
+import { createFetchedMessageHandler } from './tickets/handle-fetched';
+import type { ProcessResult } from './tickets/process-inbound';
+import { openTemplateStore } from './templates/open-store';
+
+export interface DaemonOptions {
+  config: Config;
+  log: Logger;
+  /** Injected clock, for tests. */
+  now?: () => Date;
+  /** Use this database instead of opening one from the configuration (tests, demo). */
+  database?: Database;
+  onProcessed?: (r: ProcessResult & { inboundId: number }) => void;
+}
+
+export interface Daemon {
+  database: Database;
+  watcher: MailboxWatcher;
+  outbox: OutboxWorker;
+  /** Graceful stop: finish the message in hand, flush the outbox, close connections. */
+  stop(): Promise<void>;
+}
+
+/** Start liquibot: migrate, check templates, then watch the mailbox and send the outbox. */
+export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const { config, log } = opts;
+  const now = opts.now ?? (() => new Date());
+  log.info({ imap: safeUrl(config.IMAP_URL), smtp: safeUrl(config.SMTP_URL), database: config.DATABASE_URL ? 'postgres' : 'pglite' }, 'starting');
+
+  const templates = await openTemplateStore(config, log);
+  const database = opts.database ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, log }));
+  await migrateDatabase(database);
+  log.info({ database: database.kind }, 'database ready');
+
+  const sender: MailSender = createSmtpSender(config.SMTP_URL!, log);
+  const outbox = createOutboxWorker({
+    database, sender, log: log.child({ component: 'outbox' }),
+    from: { name: config.MAIL_FROM_NAME, address: config.MAIL_FROM },
+    maxAttempts: config.OUTBOX_MAX_ATTEMPTS, pollMs: config.OUTBOX_POLL_MS, now,
+  });
+
+  const handle = createFetchedMessageHandler({
+    database, config, templates, log, now,
+    onProcessed: (r) => {
+      if (r.mailsQueued > 0) outbox.kick();
+      opts.onProcessed?.(r);
+    },
+  });
+
+  const watcher = createMailboxWatcher({
+    imapUrl: config.IMAP_URL!,
+    log,
+    handle,
+    maxIdleMinutes: config.IMAP_MAX_IDLE_MINUTES,
+    reconnectMaxSeconds: config.RECONNECT_MAX_SECONDS,
+    onMailboxOpened: async ({ mailbox, uidValidity }) => {
+      const [known] = await database.db.select().from(mailboxState).where(sql`${mailboxState.mailbox} = ${mailbox}`);
+      if (known && known.uidValidity !== uidValidity) {
+        // Old messages come back with new UIDs; their content hash makes them no-ops.
+        log.warn({ mailbox, previous: String(known.uidValidity), current: String(uidValidity) }, 'UIDVALIDITY changed, resynchronising');
+      }
+      await database.db
+        .insert(mailboxState)
+        .values({ mailbox, uidValidity, lastUid: 0, updatedAt: now() })
+        .onConflictDoUpdate({ target: mailboxState.mailbox, set: { uidValidity, updatedAt: now() } });
+    },
+    onProgress: ({ done, total }) => {
+      if (total >= 20 && (done % 50 === 0 || done === total)) log.info({ done, total }, 'backlog progress');
+    },
+  });
+
+  const resync = cron.schedule(config.RESYNC_CRON, () => watcher.requestSync('cron'), {
+    timezone: config.TIMEZONE, name: 'imap-resync', noOverlap: true,
+  });
+
+  outbox.start();
+  watcher.start();
+  templates.watch?.();
+
+  let stopping: Promise<void> | null = null;
+  return {
+    database,
+    watcher,
+    outbox,
+    stop() {
+      stopping ??= (async () => {
+        log.info('stopping');
+        await resync.stop();
+        await watcher.stop();
+        await outbox.drain();
+        await outbox.stop();
+        sender.close();
+        templates.close?.();
+        if (!opts.database) await database.close();
+        log.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import type { Db, Tx } from './client';
+import { inboundMessages, type InboundMessageRow } from './schema';
+
+export interface StoreInboundInput {
+  mailbox: string;
+  uidValidity: bigint;
+  uid: number;
+  sha256: string;
+  raw: Buffer;
+}
+
+export type StoreInboundResult =
+  | { kind: 'new'; row: InboundMessageRow }
+  /** Seen before (same UID, or the same bytes under another UID/UIDVALIDITY): carry on from its status. */
+  | { kind: 'seen'; row: InboundMessageRow };
+
+/**
+ * Store the raw message once. Idempotent on (mailbox, uidValidity, uid) and on the content hash,
+ * so a crash and a second pass, or a UIDVALIDITY reset, never make a second row.
+ */
+export async function storeInbound(db: Db, input: StoreInboundInput): Promise<StoreInboundResult> {
+  const inserted = await db
+    .insert(inboundMessages)
+    .values({
+      mailbox: input.mailbox,
+      uidValidity: input.uidValidity,
+      uid: input.uid,
+      sha256: input.sha256,
+      sizeBytes: input.raw.length,
+      raw: input.raw,
+    })
+    .onConflictDoNothing()
+    .returning();
+  if (inserted[0]) return { kind: 'new', row: inserted[0] };
+  const [existing] = await db
+    .select()
+    .from(inboundMessages)
+    .where(
+      sql`${inboundMessages.sha256} = ${input.sha256} or (${inboundMessages.mailbox} = ${input.mailbox} and ${inboundMessages.uidValidity} = ${input.uidValidity} and ${inboundMessages.uid} = ${input.uid})`,
+    )
+    .limit(1);
+  if (!existing) throw new Error('inbound message neither inserted nor found');
+  return { kind: 'seen', row: existing };
+}
+
+/** Record the result of processing, inside the ticket's transaction. */
+export async function markInboundProcessed(
+  tx: Tx,
+  id: number,
+  result: { outcome: string; ticketId: number | null; messageId: string | null; now: Date },
+): Promise<void> {
+  await tx
+    .update(inboundMessages)
+    .set({ status: 'processed', outcome: result.outcome, ticketId: result.ticketId, messageId: result.messageId, processedAt: result.now })
+    .where(eq(inboundMessages.id, id));
+}
+
+/** Keep a message that could not be handled, with its raw source and the reason, for replay. */
+export async function quarantineInbound(
+  db: Db | Tx,
+  id: number,
+  error: { code: string; detail: string; now: Date },
+): Promise<void> {
+  await db
+    .update(inboundMessages)
+    .set({ status: 'quarantined', outcome: 'quarantined', errorCode: error.code, errorDetail: error.detail.slice(0, 2000), processedAt: error.now })
+    .where(eq(inboundMessages.id, id));
+}
+
+export async function findInboundById(db: Db, id: number): Promise<InboundMessageRow | null> {
+  const [row] = await db.select().from(inboundMessages).where(eq(inboundMessages.id, id));
+  return row ?? null;
+}
+
+export async function listQuarantined(db: Db): Promise<Omit<InboundMessageRow, 'raw'>[]> {
+  return db
+    .select({
+      id: inboundMessages.id, mailbox: inboundMessages.mailbox, uidValidity: inboundMessages.uidValidity,
+      uid: inboundMessages.uid, sha256: inboundMessages.sha256, sizeBytes: inboundMessages.sizeBytes,
+      messageId: inboundMessages.messageId, status: inboundMessages.status, outcome: inboundMessages.outcome,
+      errorCode: inboundMessages.errorCode, errorDetail: inboundMessages.errorDetail, ticketId: inboundMessages.ticketId,
+      receivedAt: inboundMessages.receivedAt, processedAt: inboundMessages.processedAt,
+    })
+    .from(inboundMessages)
+    .where(eq(inboundMessages.status, 'quarantined'))
+    .orderBy(inboundMessages.id);
+}
+
+/** Ticket ids that inbound messages with these Message-IDs belong to. */
+export async function ticketIdsOfInboundMessageIds(db: Db | Tx, messageIds: string[]): Promise<number[]> {
+  if (messageIds.length === 0) return [];
+  const rows = await db
+    .select({ ticketId: inboundMessages.ticketId })
+    .from(inboundMessages)
+    .where(and(inArray(inboundMessages.messageId, messageIds), isNotNull(inboundMessages.ticketId)));
+  return rows.map((r) => r.ticketId!).filter((v) => v !== null);
+}
+
+/** Inbound messages of a ticket, without their raw source. */
+export async function inboundOfTicket(db: Db, ticketId: number) {
+  return db
+    .select({
+      id: inboundMessages.id, messageId: inboundMessages.messageId, outcome: inboundMessages.outcome,
+      sizeBytes: inboundMessages.sizeBytes, receivedAt: inboundMessages.receivedAt, status: inboundMessages.status,
+    })
+    .from(inboundMessages)
+    .where(eq(inboundMessages.ticketId, ticketId))
+    .orderBy(inboundMessages.id);
+}

@@ -1,0 +1,89 @@
+import { and, asc, eq, gte, inArray, lte, or, sql } from 'drizzle-orm';
+import type { Db, Tx } from './client';
+import { outbox, type NewOutboxRow, type OutboxRow } from './schema';
+
+/** Write a mail to the outbox; a row with the same purpose key already there makes this a no-op. */
+export async function enqueueMail(tx: Tx, row: NewOutboxRow): Promise<boolean> {
+  const inserted = await tx.insert(outbox).values(row).onConflictDoNothing({ target: outbox.purposeKey }).returning({ id: outbox.id });
+  return inserted.length > 0;
+}
+
+/**
+ * Claim due rows for sending. A claim is a lease: a sender that dies leaves rows that become due
+ * again when `claimedUntil` passes. SKIP LOCKED lets several instances share the outbox.
+ */
+export async function claimDueMail(db: Db, opts: { now: Date; limit: number; leaseMs: number }): Promise<OutboxRow[]> {
+  const leaseEnd = new Date(opts.now.getTime() + opts.leaseMs);
+  return db.transaction(async (tx) => {
+    const due = await tx
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(
+        or(
+          and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, opts.now)),
+          and(eq(outbox.status, 'sending'), lte(outbox.claimedUntil, opts.now)),
+        ),
+      )
+      .orderBy(asc(outbox.nextAttemptAt), asc(outbox.id))
+      .limit(opts.limit)
+      .for('update', { skipLocked: true });
+    if (due.length === 0) return [];
+    return tx
+      .update(outbox)
+      .set({ status: 'sending', claimedUntil: leaseEnd, attempts: sql`${outbox.attempts} + 1` })
+      .where(inArray(outbox.id, due.map((r) => r.id)))
+      .returning();
+  });
+}
+
+export async function markMailSent(db: Db, id: number, now: Date): Promise<void> {
+  await db.update(outbox).set({ status: 'sent', sentAt: now, claimedUntil: null, lastError: null }).where(eq(outbox.id, id));
+}
+
+export async function markMailRetry(db: Db, id: number, error: string, nextAttemptAt: Date): Promise<void> {
+  await db
+    .update(outbox)
+    .set({ status: 'pending', claimedUntil: null, lastError: error.slice(0, 1000), nextAttemptAt })
+    .where(eq(outbox.id, id));
+}
+
+export async function markMailFailed(tx: Db | Tx, id: number, error: string): Promise<void> {
+  await tx.update(outbox).set({ status: 'failed', claimedUntil: null, lastError: error.slice(0, 1000) }).where(eq(outbox.id, id));
+}
+
+/** How many mails of these kinds went (or will go) to an address since a moment: the notice rate limit. */
+export async function countRecentMailTo(db: Db | Tx, to: string, kinds: string[], since: Date): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(outbox)
+    .where(and(eq(outbox.toAddress, to), inArray(outbox.kind, kinds), gte(outbox.createdAt, since)));
+  return Number(row?.n ?? 0);
+}
+
+export async function outboxOfTicket(db: Db, ticketId: number) {
+  return db
+    .select({
+      id: outbox.id, kind: outbox.kind, toAddress: outbox.toAddress, subject: outbox.subject, status: outbox.status,
+      attempts: outbox.attempts, lastError: outbox.lastError, messageId: outbox.messageId, createdAt: outbox.createdAt,
+      sentAt: outbox.sentAt, templateName: outbox.templateName, templateVersion: outbox.templateVersion,
+    })
+    .from(outbox)
+    .where(eq(outbox.ticketId, ticketId))
+    .orderBy(outbox.id);
+}
+
+/** Rows not yet sent (pending or being sent), for graceful shutdown and health. */
+export async function outboxBacklog(db: Db): Promise<{ count: number; oldest: Date | null; failed: number }> {
+  const [row] = await db
+    .select({
+      count: sql<number>`count(*) filter (where ${outbox.status} in ('pending','sending'))::int`,
+      oldest: sql<string | null>`min(${outbox.createdAt}) filter (where ${outbox.status} in ('pending','sending'))`,
+      failed: sql<number>`count(*) filter (where ${outbox.status} = 'failed')::int`,
+    })
+    .from(outbox);
+  return {
+    count: Number(row?.count ?? 0),
+    oldest: row?.oldest ? new Date(row.oldest) : null,
+    failed: Number(row?.failed ?? 0),
+  };
+}

@@ -1,0 +1,151 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint, bigserial, customType, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
+  toDriver: (v) => v,
+});
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** Where the watcher is in each mailbox. */
+export const mailboxState = pgTable('mailbox_state', {
+  mailbox: text('mailbox').primaryKey(),
+  uidValidity: bigint('uid_validity', { mode: 'bigint' }).notNull(),
+  /** Highest UID fully handled in this UIDVALIDITY epoch. */
+  lastUid: integer('last_uid').notNull().default(0),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+});
+
+/** Every message liquibot fetched, stored raw before anything else is done with it. */
+export const inboundMessages = pgTable(
+  'inbound_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    mailbox: text('mailbox').notNull(),
+    uidValidity: bigint('uid_validity', { mode: 'bigint' }).notNull(),
+    uid: integer('uid').notNull(),
+    sha256: text('sha256').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    raw: bytea('raw'),
+    messageId: text('message_id'),
+    /** stored → processed | quarantined; purged once retention removed `raw`. */
+    status: text('status', { enum: ['stored', 'processed', 'quarantined'] }).notNull().default('stored'),
+    /** What the pipeline made of it: ignored:auto-reply, unrelated, request, follow-up, … */
+    outcome: text('outcome'),
+    errorCode: text('error_code'),
+    errorDetail: text('error_detail'),
+    ticketId: integer('ticket_id'),
+    receivedAt: tstz('received_at').notNull().defaultNow(),
+    processedAt: tstz('processed_at'),
+  },
+  (t) => [
+    uniqueIndex('inbound_messages_mailbox_uid').on(t.mailbox, t.uidValidity, t.uid),
+    uniqueIndex('inbound_messages_sha256').on(t.sha256),
+    index('inbound_messages_message_id').on(t.messageId),
+    index('inbound_messages_status').on(t.status),
+  ],
+);
+
+export const TICKET_STATUSES = [
+  'non_conforming', 'awaiting_approval', 'approved', 'link_sent', 'resolved', 'refused', 'link_expired', 'reissued',
+] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: serial('id').primaryKey(),
+    ref: text('ref').notNull(),
+    status: text('status', { enum: TICKET_STATUSES }).notNull(),
+    requesterEmail: text('requester_email').notNull(),
+    requesterName: text('requester_name').notNull().default(''),
+    subject: text('subject').notNull().default(''),
+    siret: text('siret'),
+    liquidatorEmail: text('liquidator_email'),
+    /** The merged check of every message of the ticket: fields, documents, problems. */
+    check: jsonb('check').notNull(),
+    /** Message-ID of the first request mail. */
+    rootMessageId: text('root_message_id'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('tickets_ref').on(t.ref),
+    index('tickets_status').on(t.status),
+    index('tickets_siret').on(t.siret),
+  ],
+);
+
+/** The history of a ticket: every mail in and out, every state change, every refused attempt. */
+export const ticketEvents = pgTable(
+  'ticket_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    ticketId: integer('ticket_id').notNull(),
+    at: tstz('at').notNull().defaultNow(),
+    kind: text('kind').notNull(),
+    actor: text('actor').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status'),
+    detail: jsonb('detail').notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [index('ticket_events_ticket').on(t.ticketId, t.id)],
+);
+
+/** Every mail liquibot sends, written in the same transaction as the ticket change that wants it. */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** Unique reason for this mail, e.g. `ticket:12:notice:msg:40`: the same purpose is never sent twice. */
+    purposeKey: text('purpose_key').notNull(),
+    ticketId: integer('ticket_id'),
+    ticketRef: text('ticket_ref'),
+    kind: text('kind').notNull(),
+    messageId: text('message_id').notNull(),
+    toAddress: text('to_address').notNull(),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    htmlBody: text('html_body'),
+    inReplyTo: text('in_reply_to'),
+    references: jsonb('references').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    /** RFC 3834 Auto-Submitted value: auto-replied for answers to a mail, auto-generated otherwise. */
+    autoSubmitted: text('auto_submitted', { enum: ['auto-replied', 'auto-generated'] }),
+    replyTo: text('reply_to'),
+    /** Attachments to copy from stored inbound messages: [{ inboundMessageId, sha256, filename }]. */
+    attachments: jsonb('attachments').$type<OutboxAttachmentRef[]>().notNull().default(sql`'[]'::jsonb`),
+    templateName: text('template_name').notNull(),
+    templateVersion: text('template_version').notNull(),
+    status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: tstz('next_attempt_at').notNull().defaultNow(),
+    claimedUntil: tstz('claimed_until'),
+    lastError: text('last_error'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    sentAt: tstz('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('outbox_purpose_key').on(t.purposeKey),
+    uniqueIndex('outbox_message_id').on(t.messageId),
+    index('outbox_due').on(t.status, t.nextAttemptAt),
+    index('outbox_to_kind_created').on(t.toAddress, t.kind, t.createdAt),
+    index('outbox_ticket').on(t.ticketId),
+  ],
+);
+
+export interface OutboxAttachmentRef {
+  inboundMessageId: number;
+  sha256: string;
+  filename: string | null;
+}
+
+export type Ticket = typeof tickets.$inferSelect;
+export type NewTicket = typeof tickets.$inferInsert;
+export type TicketEvent = typeof ticketEvents.$inferSelect;
+export type OutboxRow = typeof outbox.$inferSelect;
+export type NewOutboxRow = typeof outbox.$inferInsert;
+export type InboundMessageRow = typeof inboundMessages.$inferSelect;

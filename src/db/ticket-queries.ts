@@ -1,0 +1,77 @@
+import { desc, eq, inArray, sql } from 'drizzle-orm';
+import { rowsOf, type Db, type Tx } from './client';
+import { outbox, ticketEvents, tickets, type NewTicket, type Ticket, type TicketStatus } from './schema';
+import { ticketIdsOfInboundMessageIds } from './inbound-queries';
+
+/** Reserve the next ticket id, so its reference can be made before the row is written. */
+export async function nextTicketId(tx: Tx): Promise<number> {
+  const [row] = rowsOf<{ id: number }>(await tx.execute(sql`select nextval(pg_get_serial_sequence('tickets', 'id'))::int as id`));
+  return Number(row!.id);
+}
+
+export async function insertTicket(tx: Tx, values: NewTicket & { id: number }): Promise<Ticket> {
+  const [row] = await tx.insert(tickets).values(values).returning();
+  return row!;
+}
+
+export async function updateTicket(
+  tx: Tx,
+  id: number,
+  values: Partial<Pick<Ticket, 'status' | 'check' | 'siret' | 'liquidatorEmail'>> & { updatedAt: Date },
+): Promise<void> {
+  await tx.update(tickets).set(values).where(eq(tickets.id, id));
+}
+
+/** Lock a ticket row for the rest of the transaction (first decision wins). */
+export async function lockTicket(tx: Tx, id: number): Promise<Ticket | null> {
+  const [row] = await tx.select().from(tickets).where(eq(tickets.id, id)).for('update');
+  return row ?? null;
+}
+
+export async function findTicketByRef(db: Db | Tx, ref: string): Promise<Ticket | null> {
+  const [row] = await db.select().from(tickets).where(eq(tickets.ref, ref.toUpperCase()));
+  return row ?? null;
+}
+
+export async function findTicketById(db: Db | Tx, id: number): Promise<Ticket | null> {
+  const [row] = await db.select().from(tickets).where(eq(tickets.id, id));
+  return row ?? null;
+}
+
+/**
+ * The ticket a mail threads onto: any of its In-Reply-To/References naming a mail we sent for a ticket
+ * or a mail we received for one. The newest match wins.
+ */
+export async function findTicketByMessageIds(db: Db | Tx, messageIds: string[]): Promise<Ticket | null> {
+  if (messageIds.length === 0) return null;
+  const sent = await db
+    .select({ ticketId: outbox.ticketId })
+    .from(outbox)
+    .where(inArray(outbox.messageId, messageIds));
+  const ids = new Set<number>([
+    ...sent.map((r) => r.ticketId).filter((v): v is number => v !== null),
+    ...(await ticketIdsOfInboundMessageIds(db, messageIds)),
+  ]);
+  if (ids.size === 0) return null;
+  const [row] = await db.select().from(tickets).where(inArray(tickets.id, [...ids])).orderBy(desc(tickets.id)).limit(1);
+  return row ?? null;
+}
+
+export async function listTickets(db: Db, opts: { status?: TicketStatus; limit?: number } = {}): Promise<Ticket[]> {
+  const q = db.select().from(tickets);
+  const filtered = opts.status ? q.where(eq(tickets.status, opts.status)) : q;
+  return filtered.orderBy(desc(tickets.id)).limit(opts.limit ?? 200);
+}
+
+export async function eventsOfTicket(db: Db, ticketId: number) {
+  return db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticketId)).orderBy(ticketEvents.id);
+}
+
+export async function insertEvents(tx: Tx, rows: (typeof ticketEvents.$inferInsert)[]): Promise<void> {
+  if (rows.length > 0) await tx.insert(ticketEvents).values(rows);
+}
+
+export async function countTicketsByStatus(db: Db): Promise<Record<string, number>> {
+  const rows = await db.select({ status: tickets.status, n: sql<number>`count(*)::int` }).from(tickets).groupBy(tickets.status);
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}

@@ -1,0 +1,228 @@
+import { ImapFlow } from 'imapflow';
+import { errorFields, type Logger } from '../log';
+import { backoffDelayMs } from './retry-backoff';
+
+/** A message as fetched: the raw source and where it lives. */
+export interface FetchedMessage {
+  mailbox: string;
+  uidValidity: bigint;
+  uid: number;
+  raw: Buffer;
+}
+
+/** What to do with a handled message on the server once its ticket is committed. */
+export interface Disposition {
+  /** Move it to this folder after flagging it; null leaves it where it is. */
+  moveTo: string | null;
+}
+
+export interface WatcherOptions {
+  imapUrl: string;
+  log: Logger;
+  /** Store, process and commit; resolve only when the result is durable. Throwing leaves the message for the next pass. */
+  handle(msg: FetchedMessage): Promise<Disposition>;
+  /** Called once per connection with the mailbox's UIDVALIDITY, before any message is handled. */
+  onMailboxOpened?(info: { mailbox: string; uidValidity: bigint; exists: number }): Promise<void>;
+  /** Called with the number of unprocessed messages a pass found, and after each one. */
+  onProgress?(p: { done: number; total: number }): void;
+  maxIdleMinutes: number;
+  reconnectMaxSeconds: number;
+}
+
+export type WatcherState = 'stopped' | 'connecting' | 'connected' | 'backoff';
+
+export interface MailboxWatcher {
+  start(): void;
+  /** Ask for a pass over unprocessed messages (IDLE push and the cron resync call this). */
+  requestSync(reason: string): void;
+  /** Resolves when the current pass (if any) is over. */
+  idle(): Promise<void>;
+  /** Finish the message in hand, then log out. */
+  stop(): Promise<void>;
+  state(): WatcherState;
+  reconnects(): number;
+}
+
+/** The keyword that marks a message as handled; kept on the server so a restart skips it. */
+export const DONE_KEYWORD = '$LiquibotDone';
+
+/**
+ * The only file that imports imapflow. Watches one mailbox: IDLE for push, passes on request,
+ * reconnection with capped exponential backoff and jitter. One ImapFlow instance per connection.
+ */
+export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
+  const url = new URL(opts.imapUrl);
+  const mailbox = decodeURIComponent(url.pathname.replace(/^\//, '')) || 'INBOX';
+  const log = opts.log.child({ component: 'imap', mailbox });
+  let state: WatcherState = 'stopped';
+  let stopping = false;
+  let client: ImapFlow | null = null;
+  let pass: Promise<void> | null = null;
+  let passWanted = false;
+  let reconnectCount = 0;
+  let wakeUp: (() => void) | null = null;
+  let loop: Promise<void> | null = null;
+
+  const setState = (next: WatcherState, fields: Record<string, unknown> = {}) => {
+    if (next !== state) log.info({ from: state, to: next, ...fields }, 'imap state changed');
+    state = next;
+  };
+
+  function makeClient(): ImapFlow {
+    return new ImapFlow({
+      host: url.hostname,
+      port: Number(url.port || (url.protocol === 'imaps:' ? 993 : 143)),
+      secure: url.protocol === 'imaps:',
+      auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) },
+      logger: false,
+      maxIdleTime: opts.maxIdleMinutes * 60_000,
+      // Enter IDLE right after each pass (the library waits 15 s by default): new mail is pushed at once.
+      autoIdleDelay: 200,
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
+      socketTimeout: 5 * 60_000,
+      tls: { rejectUnauthorized: url.searchParams.get('tls') !== 'insecure' },
+    });
+  }
+
+  async function runPass(c: ImapFlow): Promise<void> {
+    do {
+      passWanted = false;
+      const lock = await c.getMailboxLock(mailbox);
+      try {
+        const uidValidity = BigInt(typeof c.mailbox === 'object' ? c.mailbox.uidValidity : 0n);
+        const uids = ((await c.search({ unKeyword: DONE_KEYWORD }, { uid: true })) || []).sort((a, b) => a - b);
+        if (uids.length > 0) log.info({ count: uids.length }, 'unprocessed messages found');
+        let done = 0;
+        opts.onProgress?.({ done, total: uids.length });
+        for (const uid of uids) {
+          if (stopping) break;
+          const msg = await c.fetchOne(String(uid), { source: true }, { uid: true });
+          if (!msg || !msg.source) {
+            log.warn({ uid }, 'message vanished before fetch');
+            continue;
+          }
+          let disposition: Disposition;
+          try {
+            disposition = await opts.handle({ mailbox, uidValidity, uid, raw: msg.source });
+          } catch (err) {
+            // Not flagged: it comes back on the next pass. One bad message never stops the batch.
+            log.error({ uid, ...errorFields(err) }, 'message not handled, will retry');
+            continue;
+          }
+          await c.messageFlagsAdd(String(uid), [DONE_KEYWORD], { uid: true });
+          if (disposition.moveTo && disposition.moveTo !== mailbox) {
+            await ensureFolder(c, disposition.moveTo);
+            await c.messageMove(String(uid), disposition.moveTo, { uid: true });
+          }
+          done += 1;
+          opts.onProgress?.({ done, total: uids.length });
+        }
+      } finally {
+        lock.release();
+      }
+    } while (passWanted && !stopping);
+  }
+
+  const knownFolders = new Set<string>();
+  async function ensureFolder(c: ImapFlow, folder: string): Promise<void> {
+    if (knownFolders.has(folder)) return;
+    try {
+      await c.mailboxCreate(folder);
+    } catch {
+      // Exists already (ALREADYEXISTS) or cannot be created: the MOVE then reports the real problem.
+    }
+    knownFolders.add(folder);
+  }
+
+  function requestSync(reason: string): void {
+    if (stopping) return;
+    const c = client;
+    if (!c || state !== 'connected') {
+      wakeUp?.();
+      return;
+    }
+    if (pass) {
+      passWanted = true;
+      return;
+    }
+    log.debug({ reason }, 'sync requested');
+    pass = runPass(c)
+      .catch((err) => log.warn(errorFields(err), 'sync pass interrupted'))
+      .finally(() => {
+        pass = null;
+      });
+  }
+
+  async function session(): Promise<void> {
+    const c = makeClient();
+    client = c;
+    const closed = new Promise<void>((resolve) => {
+      c.on('close', () => resolve());
+    });
+    c.on('error', (err: Error) => log.warn({ err: err.message }, 'imap connection error'));
+    await c.connect();
+    const opened = await c.mailboxOpen(mailbox);
+    await opts.onMailboxOpened?.({ mailbox, uidValidity: BigInt(opened.uidValidity), exists: opened.exists });
+    c.on('exists', () => requestSync('exists'));
+    setState('connected', { uidValidity: String(opened.uidValidity), exists: opened.exists });
+    requestSync('connected');
+    await closed;
+    if (pass) await pass;
+  }
+
+  async function run(): Promise<void> {
+    let attempt = 0;
+    while (!stopping) {
+      setState('connecting');
+      const startedAt = Date.now();
+      try {
+        await session();
+      } catch (err) {
+        log.warn(errorFields(err), 'imap session failed');
+        if (client) client.close();
+      }
+      client = null;
+      if (stopping) break;
+      // A session that lived a while resets the backoff; a failing one grows it.
+      attempt = Date.now() - startedAt > 60_000 ? 1 : attempt + 1;
+      reconnectCount += 1;
+      const delay = backoffDelayMs(attempt, { baseMs: 1_000, maxMs: opts.reconnectMaxSeconds * 1000 });
+      setState('backoff', { retryInMs: delay, attempt });
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        wakeUp = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      wakeUp = null;
+    }
+    setState('stopped');
+  }
+
+  return {
+    start() {
+      if (loop) return;
+      stopping = false;
+      loop = run();
+    },
+    requestSync,
+    async idle() {
+      while (pass) await pass;
+    },
+    async stop() {
+      stopping = true;
+      wakeUp?.();
+      if (pass) await pass;
+      const c = client;
+      if (c) {
+        await c.logout().catch(() => c.close());
+      }
+      if (loop) await loop;
+      loop = null;
+    },
+    state: () => state,
+    reconnects: () => reconnectCount,
+  };
+}

@@ -1,0 +1,152 @@
+import type { Database } from '../db/client';
+import type { OutboxRow } from '../db/schema';
+import { claimDueMail, markMailFailed, markMailRetry, markMailSent, outboxBacklog } from '../db/outbox-queries';
+import { insertEvents } from '../db/ticket-queries';
+import { errorFields, type Logger } from '../log';
+import type { MailSender, OutgoingMail } from './smtp-transport';
+import { backoffDelayMs } from './retry-backoff';
+
+export interface OutboxWorkerOptions {
+  database: Database;
+  sender: MailSender;
+  log: Logger;
+  from: { name: string; address: string };
+  maxAttempts: number;
+  pollMs: number;
+  /** Loads the court documents a row asks to attach (from the stored raw source). */
+  loadAttachments?: (row: OutboxRow) => Promise<OutgoingMail['attachments']>;
+  now?: () => Date;
+  /** Called after each row settles: sent, retried or failed. */
+  onSettled?: (row: OutboxRow, result: 'sent' | 'retry' | 'failed') => void;
+}
+
+export interface OutboxWorker {
+  start(): void;
+  /** Look for due rows now (after a commit that wrote some). */
+  kick(): void;
+  /** Send every row that is due now, and resolve when none is left (or only rows waiting for a retry). */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const LEASE_MS = 5 * 60_000;
+const BATCH = 10;
+
+/** Sends outbox rows, one at a time, with their fixed Message-ID; retries 4xx, records 5xx on the ticket. */
+export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
+  const now = opts.now ?? (() => new Date());
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+
+  async function sendRow(row: OutboxRow): Promise<void> {
+    const log = opts.log.child({ outboxId: row.id, ticketId: row.ticketId, kind: row.kind });
+    let attachments: OutgoingMail['attachments'] = [];
+    try {
+      if (row.attachments.length > 0 && opts.loadAttachments) attachments = await opts.loadAttachments(row);
+    } catch (err) {
+      log.error(errorFields(err), 'attachments could not be loaded');
+      await markMailRetry(opts.database.db, row.id, `attachments: ${(err as Error).message}`, new Date(now().getTime() + 60_000));
+      return;
+    }
+    const result = await opts.sender.send({
+      messageId: row.messageId,
+      from: opts.from,
+      to: row.toAddress,
+      replyTo: row.replyTo,
+      subject: row.subject,
+      text: row.textBody,
+      html: row.htmlBody,
+      inReplyTo: row.inReplyTo,
+      references: row.references,
+      autoSubmitted: row.autoSubmitted,
+      ticketRef: row.ticketRef,
+      attachments,
+    });
+    if (result.kind === 'sent') {
+      await markMailSent(opts.database.db, row.id, now());
+      log.info({ attempts: row.attempts }, 'mail sent');
+      opts.onSettled?.(row, 'sent');
+      return;
+    }
+    if (result.kind === 'transient' && row.attempts < opts.maxAttempts) {
+      const delay = backoffDelayMs(row.attempts, { baseMs: 5_000, maxMs: 30 * 60_000 });
+      await markMailRetry(opts.database.db, row.id, result.error, new Date(now().getTime() + delay));
+      log.warn({ attempts: row.attempts, retryInMs: delay, error: result.error }, 'mail deferred');
+      opts.onSettled?.(row, 'retry');
+      return;
+    }
+    await opts.database.db.transaction(async (tx) => {
+      await markMailFailed(tx, row.id, result.error);
+      if (row.ticketId) {
+        await insertEvents(tx, [{
+          ticketId: row.ticketId,
+          kind: 'delivery_failed',
+          actor: 'liquibot',
+          detail: { outboxId: row.id, mail: row.kind, error: result.error, permanent: result.kind === 'permanent', attempts: row.attempts },
+        }]);
+      }
+    });
+    log.error({ attempts: row.attempts, error: result.error }, 'mail delivery failed');
+    opts.onSettled?.(row, 'failed');
+  }
+
+  async function runOnce(): Promise<void> {
+    do {
+      again = false;
+      for (;;) {
+        const rows = await claimDueMail(opts.database.db, { now: now(), limit: BATCH, leaseMs: LEASE_MS });
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          try {
+            await sendRow(row);
+          } catch (err) {
+            // The row keeps its lease and comes back when it expires; the next row is not held up.
+            opts.log.error({ outboxId: row.id, ...errorFields(err) }, 'outbox row failed unexpectedly');
+          }
+        }
+      }
+    } while (again && !stopped);
+  }
+
+  function trigger(): Promise<void> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = runOnce()
+      .catch((err) => opts.log.error(errorFields(err), 'outbox pass failed'))
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  }
+
+  return {
+    start() {
+      stopped = false;
+      const tick = () => {
+        if (stopped) return;
+        void trigger().finally(() => {
+          if (!stopped) timer = setTimeout(tick, opts.pollMs);
+        });
+      };
+      tick();
+    },
+    kick() {
+      if (!stopped) void trigger();
+    },
+    async drain() {
+      await trigger();
+      if (running) await running;
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      if (running) await running;
+      const backlog = await outboxBacklog(opts.database.db).catch(() => null);
+      if (backlog && backlog.count > 0) opts.log.info({ pending: backlog.count }, 'outbox left with pending mail');
+    },
+  };
+}

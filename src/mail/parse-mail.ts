@@ -1,0 +1,204 @@
+/**
+ * The mailparser adapter: raw RFC 5322 bytes → our InboundMail. The only file that imports
+ * mailparser, so the parser can be swapped without touching the checks.
+ */
+import { createHash } from 'node:crypto';
+import {
+  simpleParser,
+  type AddressObject,
+  type Attachment,
+  type HeaderLines,
+  type HeaderValue,
+  type ParsedMail,
+  type StructuredHeader,
+} from 'mailparser';
+import { decodeEncodedWords } from '../../parsers/encoded-words.js';
+import type { InboundAttachment, InboundMail, MailAddress } from '../../parsers/inbound-mail.js';
+import { decodeTransferEncoding } from '../../parsers/transfer-encoding.js';
+import { decodeBytes, decodeWindows1252, isWellFormedUtf8 } from '../../parsers/windows-1252.js';
+import { AppError } from '../errors.js';
+
+const PARSER_OPTIONS = {
+  keepCidLinks: true,
+  skipImageLinks: true,
+  skipTextToHtml: true,
+  skipTextLinks: true,
+  // HTML-only mail keeps text '': checkRequest converts the HTML after removing its quoted parts
+  skipHtmlToText: true,
+  // every message/rfc822 part stays an attachment (a forwarded mail is not a court document)
+  ignoreEmbedded: true,
+} as const;
+
+/** Bytes kept for sniffing: the PDF header may sit anywhere in the first 1024. */
+const HEAD_BYTES = 1024;
+
+/** Headers whose value keeps its raw (unfolded) form; encoded words are decoded in all others. */
+const STRUCTURED = new Set([
+  'from', 'to', 'cc', 'bcc', 'sender', 'reply-to', 'return-path', 'delivered-to', 'disposition-notification-to',
+  'resent-from', 'resent-to', 'resent-cc', 'resent-sender', 'message-id', 'in-reply-to', 'references',
+  'resent-message-id', 'content-type', 'content-disposition', 'content-transfer-encoding', 'content-id',
+  'mime-version', 'date', 'resent-date', 'received', 'dkim-signature', 'arc-seal', 'arc-message-signature',
+  'arc-authentication-results', 'authentication-results', 'received-spf', 'list-id', 'list-unsubscribe',
+  'list-unsubscribe-post', 'list-post', 'list-help', 'list-subscribe', 'list-owner', 'list-archive',
+]);
+
+/** A header line as mailparser keeps it (bytes as latin1 chars) → its text after the colon, unfolded. */
+function rawHeaderValue(line: string): string {
+  const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n(?=[ \t])/g, '').trim();
+  // 8-bit header bytes: UTF-8 when well-formed, else windows-1252
+  return /^[\x00-\xff]*$/.test(value) ? decodeBytes(Buffer.from(value, 'latin1'), null) : value;
+}
+
+function headerMap(lines: HeaderLines): Record<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const { key, line } of lines) {
+    if (!key || !line.includes(':')) continue;
+    const raw = rawHeaderValue(line);
+    const value = STRUCTURED.has(key) ? raw : decodeEncodedWords(raw);
+    map.set(key, [...(map.get(key) ?? []), value]);
+  }
+  // fromEntries defines own properties: a '__proto__' header cannot reach the prototype
+  return Object.fromEntries(map);
+}
+
+function firstAddress(header: AddressObject | AddressObject[] | undefined): MailAddress | null {
+  const objects = header === undefined ? [] : Array.isArray(header) ? header : [header];
+  for (const entry of objects.flatMap((o) => o.value.flatMap((v) => (v.group ? v.group : [v])))) {
+    if (entry.address) return { address: entry.address.toLowerCase(), name: entry.name ?? '' };
+  }
+  return null;
+}
+
+/** '' for the null sender `<>`, null when absent. */
+function returnPathOf(headers: Record<string, string[]>): string | null {
+  const value = headers['return-path']?.[0];
+  if (value === undefined) return null;
+  const inner = /<([^>]*)>/.exec(value)?.[1] ?? value;
+  return inner.trim().toLowerCase();
+}
+
+function firstMessageId(value: string | undefined): string | null {
+  if (!value) return null;
+  const m = /<[^<>\s]+>/.exec(value);
+  return m ? m[0] : null;
+}
+
+function dateOf(headers: Record<string, string[]>): Date | null {
+  // mailparser replaces an unreadable Date by "now": read the header ourselves, no clock here
+  const value = headers['date']?.[0];
+  if (!value) return null;
+  const date = new Date(value.replace(/\([^)]*\)/g, '').trim());
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** Every `cid:` reference of the HTML, percent-decoded and lower-cased. */
+function cidReferences(html: string | null): Set<string> {
+  const refs = new Set<string>();
+  for (const m of (html ?? '').matchAll(/\bcid:([^"'\s>)]+)/gi)) {
+    let ref = m[1] ?? '';
+    try {
+      ref = decodeURIComponent(ref);
+    } catch {
+      // keep it as written
+    }
+    refs.add(ref.toLowerCase());
+  }
+  return refs;
+}
+
+/** A Content-Type / Content-Disposition value as mailparser parses it, or null. */
+function asStructured(value: HeaderValue | undefined): StructuredHeader | null {
+  if (!value || typeof value !== 'object' || Array.isArray(value) || value instanceof Date) return null;
+  const v = value as Partial<StructuredHeader>;
+  return typeof v.value === 'string' && typeof v.params === 'object' ? (v as StructuredHeader) : null;
+}
+
+function toAttachment(att: Attachment, cids: Set<string>): InboundAttachment {
+  const content = att.content;
+  const contentId = att.cid?.trim() || null;
+  const disposition = att.contentDisposition?.trim().toLowerCase();
+  return {
+    filename: att.filename ?? null,
+    declaredType: (asStructured(att.headers.get('content-type'))?.value ?? att.contentType).toLowerCase(),
+    size: content.length,
+    head: new Uint8Array(content.subarray(0, HEAD_BYTES)),
+    sha256: createHash('sha256').update(content).digest('hex'),
+    contentId,
+    disposition: !disposition ? null : disposition === 'inline' ? 'inline' : 'attachment',
+    referencedByHtml: contentId !== null && cids.has(contentId.toLowerCase()),
+    related: att.related === true,
+  };
+}
+
+/**
+ * mailparser decodes an 8-bit body without charset as UTF-8, so Latin-1 bytes become U+FFFD.
+ * For a single-part text mail without charset (or declaring us-ascii), decode the raw body
+ * ourselves: UTF-8 when well-formed, else windows-1252. Limit: a multipart mail with such a part
+ * keeps mailparser's decoding (the raw bytes of one part are not reachable from here), and a
+ * format=flowed body decoded this way is not re-flowed.
+ */
+function charsetFallback(raw: Buffer, mail: InboundMail, charset: string | undefined): Pick<InboundMail, 'text' | 'html'> {
+  const body = { text: mail.text, html: mail.html };
+  const bad = `${mail.text}${mail.html ?? ''}`.includes('\ufffd');
+  const undeclared = !charset || /^(?:us-)?ascii$/i.test(charset.trim());
+  if (!bad || !undeclared || !['text/plain', 'text/html'].includes(mail.contentType)) return body;
+  const crlf = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : raw.length;
+  const bytes = decodeTransferEncoding(raw.subarray(end), mail.headers['content-transfer-encoding']?.[0] ?? null);
+  if (isWellFormedUtf8(bytes)) return body;
+  const decoded = decodeWindows1252(bytes).replace(/\r\n?/g, '\n');
+  return mail.contentType === 'text/html' ? { ...body, html: decoded } : { ...body, text: decoded };
+}
+
+async function runParser(raw: Buffer): Promise<ParsedMail> {
+  try {
+    return await simpleParser(raw, PARSER_OPTIONS);
+  } catch (cause) {
+    throw new AppError('MAIL_UNPARSEABLE', `mailparser failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+}
+
+/**
+ * Parses a raw message into an InboundMail.
+ *
+ * - headers: every header, lower-cased name → values in order, unfolded; encoded words decoded
+ *   except in structured headers (addresses, ids, Content-*, Date, Received, List-*…), kept raw.
+ * - text: the text/plain content; '' for an HTML-only mail (checkRequest converts the HTML).
+ * - attachments: every non-body part, message/rfc822 and winmail.dat included, with sniffing head,
+ *   size, SHA-256 and whether the HTML shows it through `cid:`.
+ *
+ * @throws AppError MAIL_UNPARSEABLE when mailparser gives up (too many parts, oversized headers…)
+ *   or when the input has neither a header nor a body.
+ */
+export async function parseMail(raw: Buffer): Promise<InboundMail> {
+  const parsed = await runParser(raw);
+  const lines = parsed.headerLines ?? [];
+  const headers = headerMap(lines);
+  const html = typeof parsed.html === 'string' ? parsed.html : null;
+  const hasHeaders = Object.keys(headers).length > 0;
+  if (!hasHeaders && !(parsed.text ?? '').trim() && !html && parsed.attachments.length === 0) {
+    throw new AppError('MAIL_UNPARSEABLE', 'no header and no body');
+  }
+  const cids = cidReferences(html);
+  const structured = asStructured(parsed.headers.get('content-type'));
+  const subject = parsed.subject ?? '';
+  const mail: InboundMail = {
+    messageId: firstMessageId(headers['message-id']?.[0]) ?? parsed.messageId ?? null,
+    inReplyTo: firstMessageId(headers['in-reply-to']?.[0]),
+    references: (headers['references'] ?? []).flatMap((v) => v.match(/<[^<>\s]+>/g) ?? []),
+    // a raw 8-bit Latin-1 subject comes out of mailparser with U+FFFD; ours falls back to windows-1252
+    subject: subject.includes('\ufffd') && headers['subject']?.[0] !== undefined ? headers['subject'][0] : subject,
+    from: firstAddress(parsed.from),
+    replyTo: firstAddress(parsed.replyTo),
+    returnPath: returnPathOf(headers),
+    date: dateOf(headers),
+    headers,
+    contentType: (structured?.value ?? 'text/plain').toLowerCase(),
+    text: parsed.text ?? '',
+    html,
+    attachments: parsed.attachments.map((att) => toAttachment(att, cids)),
+    sizeBytes: raw.length,
+  };
+  return { ...mail, ...charsetFallback(raw, mail, structured?.params['charset']) };
+}

@@ -1,0 +1,142 @@
+import { Liquid, Tag, type Template, type TagToken, type TopLevelToken } from 'liquidjs';
+
+/** The three files a mail template is made of. */
+export const TEMPLATE_PARTS = ['subject', 'text', 'html'] as const;
+export type TemplatePart = (typeof TEMPLATE_PARTS)[number];
+
+/**
+ * Denial-of-service limits. Templates are edited by admins and rendered with data that
+ * comes from strangers' mails, so every parse and render is bounded.
+ */
+export const TEMPLATE_LIMITS = {
+  /** Characters in one template file. */
+  parseLimit: 100_000,
+  /** Milliseconds for one render of one part. */
+  renderLimit: 1_000,
+  /** Objects/characters allocated by one render (ranges, joins, dates…). */
+  memoryLimit: 10_000_000,
+} as const;
+// liquidjs 10.30 declares a `templateLimit` render option but does not implement it: not relied on.
+
+/** Tags that would read other templates (from disk or memory): never allowed. */
+export const FORBIDDEN_TAGS = ['include', 'render', 'layout'] as const;
+
+/** Default time zone in which the dates of the mails are shown. */
+export const MAIL_TIME_ZONE = 'Europe/Paris';
+
+export interface EngineOptions {
+  /** IANA time zone for the `date` filter; default Europe/Paris. */
+  timeZone?: string;
+}
+
+/** Compiled (parsed) form of one template file. */
+export type CompiledPart = Template[];
+
+/** One Liquid instance per part: HTML escapes output, subject and text do not. */
+export type TemplateEngines = Record<TemplatePart, Liquid>;
+
+function forbiddenTag(name: string) {
+  return class ForbiddenTag extends Tag {
+    constructor(token: TagToken, remain: TopLevelToken[], liquid: Liquid) {
+      super(token, remain, liquid);
+      throw new Error(`tag "${name}" is not allowed in mail templates (templates cannot load other files)`);
+    }
+    render(): void {
+      // never reached: the constructor refuses the tag at parse time
+    }
+  };
+}
+
+/** Groups a SIRET (3 3 3 5) or a SIREN (3 3 3) for reading; anything else is returned unchanged. */
+export function formatSiret(value: unknown): string {
+  const s = value === null || value === undefined ? '' : String(value);
+  if (/^\d{14}$/.test(s)) return `${s.slice(0, 3)} ${s.slice(3, 6)} ${s.slice(6, 9)} ${s.slice(9)}`;
+  if (/^\d{9}$/.test(s)) return `${s.slice(0, 3)} ${s.slice(3, 6)} ${s.slice(6)}`;
+  return s;
+}
+
+/** The SIREN (first 9 digits) of a SIRET; anything else is returned unchanged. */
+export function sirenOf(value: unknown): string {
+  const s = value === null || value === undefined ? '' : String(value);
+  return /^\d{14}$/.test(s) ? s.slice(0, 9) : s;
+}
+
+/**
+ * Creates one hardened Liquid instance for a template part.
+ *
+ * No file system (in-memory, empty template map, and include/render/layout refused at parse
+ * time), strict variables and filters, own properties only, DoS limits, dates in Paris time.
+ * Only the HTML part escapes output, and there the `raw` filter does not exist, so data can
+ * never become markup.
+ */
+export function createTemplateEngine(part: TemplatePart, options: EngineOptions = {}): Liquid {
+  const liquid = new Liquid({
+    templates: {},
+    relativeReference: false,
+    dynamicPartials: false,
+    strictVariables: true,
+    strictFilters: true,
+    ownPropertyOnly: true,
+    outputEscape: part === 'html' ? 'escape' : undefined,
+    parseLimit: TEMPLATE_LIMITS.parseLimit,
+    renderLimit: TEMPLATE_LIMITS.renderLimit,
+    memoryLimit: TEMPLATE_LIMITS.memoryLimit,
+    timezoneOffset: options.timeZone ?? MAIL_TIME_ZONE,
+    locale: 'fr-FR',
+    dateFormat: '%d/%m/%Y %H:%M',
+    cache: false,
+  });
+  for (const name of FORBIDDEN_TAGS) liquid.registerTag(name, forbiddenTag(name));
+  if (part === 'html') liquid.unregisterFilter('raw');
+  liquid.registerFilter('format_siret', formatSiret);
+  liquid.registerFilter('siren', sirenOf);
+  return liquid;
+}
+
+/** One engine per part. */
+export function createTemplateEngines(options: EngineOptions = {}): TemplateEngines {
+  return {
+    subject: createTemplateEngine('subject', options),
+    text: createTemplateEngine('text', options),
+    html: createTemplateEngine('html', options),
+  };
+}
+
+// C0/C1 controls, DEL, line/paragraph separators, bidi overrides and isolates.
+// eslint-disable-next-line no-control-regex
+const SUBJECT_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
+
+/** Makes a rendered subject one safe header line: control characters become spaces, runs of spaces collapse. */
+export function sanitizeSubject(subject: string): string {
+  return subject.replace(SUBJECT_UNSAFE, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
+/**
+ * Tidies a rendered plain-text body so admins need not fight whitespace: LF line ends,
+ * no trailing spaces, at most one blank line in a row, one final newline.
+ */
+export function normalizeText(text: string): string {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n').map((line) => line.replace(/[ \t]+$/, ''));
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '').replace(/\n+$/, '')}\n`;
+}
+
+/** Parses one template file; throws liquidjs errors (they carry the token position). */
+export function parsePart(engines: TemplateEngines, part: TemplatePart, source: string, file?: string): CompiledPart {
+  return engines[part].parse(source, file);
+}
+
+/**
+ * Renders one parsed part synchronously within the limits, and applies the part's post-processing.
+ * Data values are never parsed as Liquid: `{{ 7*7 }}` inside a value comes out literally.
+ */
+export function renderPart(engines: TemplateEngines, part: TemplatePart, compiled: CompiledPart, data: object): string {
+  const out = String(
+    engines[part].renderSync(compiled, data, {
+      renderLimit: TEMPLATE_LIMITS.renderLimit,
+      memoryLimit: TEMPLATE_LIMITS.memoryLimit,
+    }),
+  );
+  if (part === 'subject') return sanitizeSubject(out);
+  if (part === 'text') return normalizeText(out);
+  return out.trim() === '' ? '' : `${out.trim()}\n`;
+}

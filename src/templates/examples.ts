@@ -1,0 +1,178 @@
+import { PROBLEM_CODES } from '../../parsers/problems';
+import type { TemplateName, TemplateState, TemplateVars } from './catalog';
+import { AGENT_REPLY_ERRORS } from './schemas';
+
+// Sample data: previews, docs, and the states every template must render in.
+// Realistic but fictitious; 73282932000074 is a Luhn-valid SIRET.
+
+const REF = 'LJ-261126-0042';
+const RECEIVED = new Date('2026-11-26T13:48:00Z');
+const LATER = new Date('2026-11-26T15:02:00Z');
+const REQUESTER = { email: 'claire.moutin@etude-moutin.fr', name: 'Claire Moutin' };
+const AGENT = { email: 'paul.durand@support.example.fr', name: 'Paul Durand' };
+const OTHER_AGENT = { email: 'sophie.martin@support.example.fr', name: 'Sophie Martin' };
+const SIRET = '73282932000074';
+const LIQUIDATOR = 'mandataire@etude-moutin.fr';
+const MAILTO_BASE = 'mailto:support@example.fr?subject=%5BLJ-261126-0042%5D%20';
+const APPROVE = `${MAILTO_BASE}Validation&body=VALIDER%0A%0A--%20jeton%20k3J9xQ`;
+const REFUSE = `${MAILTO_BASE}Refus&body=REFUSER%20%0A%0A--%20jeton%20k3J9xQ`;
+
+/** One sample per mail. */
+export const EXAMPLES: { readonly [N in TemplateName]: TemplateVars<N> } = {
+  acknowledgment: { ticketRef: REF, requester: REQUESTER, receivedAt: RECEIVED, siret: SIRET, liquidatorEmail: LIQUIDATOR },
+  'non-conformity': {
+    ticketRef: REF,
+    requester: REQUESTER,
+    receivedAt: RECEIVED,
+    problems: [{ code: 'SIRET_INVALID', found: '12345678912345' }, { code: 'ATTACHMENT_MISSING' }],
+  },
+  'approval-request': {
+    ticketRef: REF,
+    requester: REQUESTER,
+    receivedAt: RECEIVED,
+    siret: SIRET,
+    liquidatorEmail: LIQUIDATOR,
+    checks: [
+      { label: 'SIRET valide (clé de contrôle)', ok: true },
+      { label: 'Adresse du liquidateur', ok: true, detail: LIQUIDATOR },
+      { label: 'Minutes du greffe en pièce jointe', ok: true, detail: 'jugement.pdf (PDF, 182 Ko)' },
+    ],
+    warnings: ['L’adresse du liquidateur est différente de celle du demandeur.'],
+    approveMailto: APPROVE,
+    refuseMailto: REFUSE,
+  },
+  'reset-link': {
+    ticketRef: REF,
+    requester: REQUESTER,
+    siret: SIRET,
+    administratorName: 'MOUTIN CLAIRE',
+    link: 'https://portail.net-entreprises.fr/auth/MAG/mail?hash=exemple-8oI7ifyBysGFXB7r&d=MjAyNi0xMS0yNg==',
+    validityHours: 8,
+  },
+  resolved: {
+    ticketRef: REF,
+    requester: REQUESTER,
+    siret: SIRET,
+    liquidatorEmail: LIQUIDATOR,
+    sentAt: LATER,
+    validityHours: 8,
+  },
+  refusal: {
+    ticketRef: REF,
+    requester: REQUESTER,
+    siret: SIRET,
+    reason: 'Le jugement joint concerne une autre entreprise.',
+    refusedAt: LATER,
+  },
+  'approval-confirmation': {
+    ticketRef: REF,
+    requester: REQUESTER,
+    siret: SIRET,
+    liquidatorEmail: LIQUIDATOR,
+    approvedBy: AGENT,
+    approvedAt: LATER,
+  },
+  'agent-reply-error': {
+    ticketRef: REF,
+    requester: REQUESTER,
+    agent: AGENT,
+    error: 'REFUSAL_WITHOUT_REASON',
+    firstLine: 'REFUSER',
+    approveMailto: APPROVE,
+    refuseMailto: REFUSE,
+  },
+  'already-decided': {
+    ticketRef: REF,
+    requester: REQUESTER,
+    agent: AGENT,
+    decision: 'APPROVED',
+    decidedBy: OTHER_AGENT,
+    decidedAt: LATER,
+  },
+  'link-still-valid': {
+    ticketRef: REF,
+    requester: REQUESTER,
+    siret: SIRET,
+    sentTo: LIQUIDATOR,
+    sentAt: LATER,
+    validUntil: new Date('2026-11-26T23:02:00Z'),
+  },
+  'reminder-digest': {
+    thresholdHours: 24,
+    generatedAt: new Date('2026-11-28T08:00:00Z'),
+    requests: [
+      { ticketRef: REF, siret: SIRET, requesterEmail: REQUESTER.email, receivedAt: RECEIVED, waitingHours: 42 },
+      {
+        ticketRef: 'LJ-261126-0051',
+        siret: '35600000000048',
+        requesterEmail: 'greffe@mj-exemple.fr',
+        receivedAt: new Date('2026-11-26T16:10:00Z'),
+        waitingHours: 39,
+      },
+    ],
+  },
+  'admin-template-error': {
+    templateName: 'reset-link',
+    errors: [
+      { file: 'templates/reset-link/text.liquid', line: 7, column: 12, message: 'unknown variable "lien"' },
+      { file: 'templates/reset-link/text.liquid', line: 1, column: 1, message: 'required variable "link" is not used' },
+    ],
+    rejectedAt: LATER,
+    activeVersion: '3f2a9c0d1e7b',
+  },
+  'delivery-failure': {
+    ticketRef: REF,
+    recipient: LIQUIDATOR,
+    mailName: 'reset-link',
+    responseCode: 550,
+    response: '550 5.1.1 <mandataire@etude-moutin.fr>: Recipient address rejected: User unknown',
+    failedAt: LATER,
+  },
+};
+
+function variant<N extends TemplateName>(name: N, label: string, override: Partial<TemplateVars<N>>): TemplateState<N> {
+  return { label, vars: { ...EXAMPLES[name], ...override } };
+}
+
+/** Every situation each mail is sent in, beyond the example. */
+export const STATES: { readonly [N in TemplateName]: readonly TemplateState<N>[] } = {
+  acknowledgment: [variant('acknowledgment', 'demandeur sans nom', { requester: { email: REQUESTER.email, name: null } })],
+  'non-conformity': [
+    ...PROBLEM_CODES.map((code) => variant('non-conformity', `problème ${code} seul`, { problems: [{ code }] })),
+    ...PROBLEM_CODES.map((code) =>
+      variant('non-conformity', `problème ${code} avec valeur trouvée`, { problems: [{ code, found: 'valeur' }] }),
+    ),
+    variant('non-conformity', 'tous les problèmes', { problems: PROBLEM_CODES.map((code) => ({ code })) }),
+  ],
+  'approval-request': [
+    variant('approval-request', 'sans avertissement', { warnings: [] }),
+    variant('approval-request', 'contrôle en échec', {
+      checks: [{ label: 'Minutes du greffe en pièce jointe', ok: false, detail: 'type non reconnu' }],
+    }),
+    variant('approval-request', 'demandeur sans nom', { requester: { email: REQUESTER.email, name: null } }),
+  ],
+  'reset-link': [variant('reset-link', 'administrateur inconnu', { administratorName: null })],
+  resolved: [variant('resolved', 'demandeur sans nom', { requester: { email: REQUESTER.email } })],
+  refusal: [variant('refusal', 'sans SIRET', { siret: null })],
+  'approval-confirmation': [
+    variant('approval-confirmation', 'agent sans nom', { approvedBy: { email: AGENT.email, name: null } }),
+  ],
+  'agent-reply-error': [
+    ...AGENT_REPLY_ERRORS.map((error) => variant('agent-reply-error', `erreur ${error}`, { error })),
+    variant('agent-reply-error', 'sans ligne lue ni liens', { firstLine: null, approveMailto: null, refuseMailto: null }),
+  ],
+  'already-decided': [
+    variant('already-decided', 'déjà refusée', { decision: 'REFUSED' }),
+    variant('already-decided', 'agent sans nom', { decidedBy: { email: OTHER_AGENT.email, name: null } }),
+  ],
+  'link-still-valid': [],
+  'reminder-digest': [
+    variant('reminder-digest', 'une seule demande, sans SIRET', {
+      requests: [{ ticketRef: REF, requesterEmail: REQUESTER.email, receivedAt: RECEIVED, waitingHours: 25 }],
+    }),
+  ],
+  'admin-template-error': [variant('admin-template-error', 'aucune version active', { activeVersion: null })],
+  'delivery-failure': [
+    variant('delivery-failure', 'sans dossier ni code', { ticketRef: null, responseCode: null, mailName: 'reminder-digest' }),
+  ],
+};

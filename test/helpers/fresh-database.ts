@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import './provided-context';
+
+/**
+ * CREATE DATABASE with a unique name on the run's shared PostgreSQL cluster and return its
+ * URL (superuser, trust auth). Integration project only. The database is empty: migrate it.
+ */
+export async function freshDatabaseUrl(prefix = 'test'): Promise<string> {
+  const { adminUrl } = inject('sandboxPostgres');
+  const name = `${prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_')}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql`create database ${sql(name)}`;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { findTicketRef, isRequestSubject, TICKET_REF_RE } from '../../parsers/subject';
+
+describe('isRequestSubject', () => {
+  it.each([
+    'LIQUIDATEUR JUDICIAIRE – PROCEDURE SPECIFIQUE',
+    'LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    'LIQUIDATEUR JUDICIAIRE — PROCEDURE SPECIFIQUE',
+    'LIQUIDATEUR JUDICIAIRE PROCEDURE SPECIFIQUE',
+    'LIQUIDATEUR JUDICIAIRE-PROCEDURE SPECIFIQUE',
+    'LIQUIDATEUR JUDICIAIRE : PROCEDURE SPECIFIQUE',
+    'Liquidateur judiciaire – procédure spécifique',
+    'LIQUIDATEUR JUDICIAIRE – PROCÉDURE SPÉCIFIQUE',
+    'liquidateur judiciaire - procedure specifique',
+    // decomposed accents (macOS)
+    'LIQUIDATEUR JUDICIAIRE - PROCE\u0301DURE SPE\u0301CIFIQUE',
+    'LIQUIDATEUR\u00a0JUDICIAIRE\u00a0–\u00a0PROCEDURE\u00a0SPECIFIQUE',
+    '  LIQUIDATEUR   JUDICIAIRE  -  PROCEDURE   SPECIFIQUE  ',
+    'LIQUIDATEUR JUDICIAIRE\t-\tPROCEDURE SPECIFIQUE',
+    'RE: LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    'Re : LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    'RE: RE: TR: Fwd: LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    'FW: LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    'AW: WG: LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    'Réf. : LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    'RÉF : LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    'RE[2]: LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    'TR : RE : LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    '[Incident: 261126-000042] LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    'RE: [Incident: 261126-000042] LIQUIDATEUR JUDICIAIRE – PROCEDURE SPECIFIQUE',
+    '[LJ-261126-0042] RE: LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    'RE: LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE [LJ-261126-0042]',
+    'LIQUIDATEUR JUDICIAIRE [LJ-261126-0042] - PROCEDURE SPECIFIQUE',
+    'LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE - SARL DUPONT',
+    'LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE : SAS Transports Lemoine',
+    'LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE.',
+    '« LIQUIDATEUR JUDICIAIRE – PROCEDURE SPECIFIQUE »',
+  ])('accepts %j', (subject) => {
+    expect(isRequestSubject(subject)).toBe(true);
+  });
+
+  it.each([
+    '',
+    'Question sur une liquidation',
+    'Liquidation judiciaire SARL Dupont',
+    'LIQUIDATEUR JUDICIAIRE',
+    'PROCEDURE SPECIFIQUE',
+    'LIQUIDATEUR - PROCEDURE SPECIFIQUE',
+    'MANDATAIRE JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    'Question sur LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    'Réponse automatique : LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    'Automatic reply: LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    'Lu : LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    'LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUEMENT',
+    'LIQUIDATEURS JUDICIAIRES - PROCEDURE SPECIFIQUE',
+    'Procédure spécifique liquidateur judiciaire',
+    '[LJ-261126-0042] Votre demande est non conforme',
+  ])('rejects %j', (subject) => {
+    expect(isRequestSubject(subject)).toBe(false);
+  });
+});
+
+describe('findTicketRef', () => {
+  it.each([
+    ['RE: [LJ-261126-0042] Demande non conforme', 'LJ-261126-0042'],
+    ['Re: [lj-261126-0042] LIQUIDATEUR JUDICIAIRE', 'LJ-261126-0042'],
+    ['LJ-270102-123456 sans crochets', 'LJ-270102-123456'],
+    ['(LJ-261126-0001)', 'LJ-261126-0001'],
+    ['[LJ-261126-0042] puis [LJ-261126-0043]', 'LJ-261126-0042'],
+    ['[Incident: 261126-000042] LIQUIDATEUR', null],
+    ['LJ-261126-042 (3 digits)', null],
+    ['LJ-26112-0042 (5-digit date)', null],
+    ['XLJ-261126-0042', null],
+    ['LJ-261126-0042A', null],
+    ['', null],
+  ])('%j → %j', (subject, want) => {
+    expect(findTicketRef(subject)).toBe(want);
+  });
+
+  it('exports a non-global regex that can be reused safely', () => {
+    expect(TICKET_REF_RE.global).toBe(false);
+    expect(TICKET_REF_RE.test('[LJ-261126-0042]')).toBe(true);
+    expect(TICKET_REF_RE.test('[LJ-261126-0042]')).toBe(true);
+  });
+});
