@@ -48,6 +48,7 @@ const schema = z.object({
   MAX_MESSAGE_BYTES: def(positiveInt, 50 * 1024 * 1024),
   OUTBOX_MAX_ATTEMPTS: def(positiveInt, 8),
   OUTBOX_POLL_MS: def(positiveInt, 1000),
+  OUTBOX_RETRY_BASE_MS: def(positiveInt, 5000),
   TEMPLATES_DIR: opt(z.string()),
   LOG_LEVEL: def(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
   LOG_PRETTY: opt(bool),

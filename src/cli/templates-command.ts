@@ -16,6 +16,8 @@ export interface TemplatesCommandOptions {
   err?: (line: string) => void;
   /** Variables of a real ticket for `preview NAME --ticket REF` (wired by the CLI when a database is available). */
   loadTicketVars?: (ref: string, name: TemplateName) => Promise<unknown>;
+  /** IANA time zone of the dates in the mails (TIMEZONE); default Europe/Paris. */
+  timeZone?: string;
   /** Base for relative paths (`--out`, displayed file names); default process.cwd(). */
   cwd?: string;
 }
@@ -85,16 +87,15 @@ function display(file: string, cwd: string): string {
 }
 
 function check(args: string[], opts: TemplatesCommandOptions): number {
-  const { values, positionals } = parseCommandArgs(args, { dir: { type: 'string' } }, false);
+  const { values } = parseCommandArgs(args, { dir: { type: 'string' } }, false);
   if (values.help) {
     opts.out(CHECK_HELP);
     return 0;
   }
-  void positionals;
   const cwd = opts.cwd ?? process.cwd();
   const dir = values.dir ?? opts.templatesDir;
   const templatesDir = dir ? resolve(cwd, dir) : null;
-  const issues = checkTemplates({ templatesDir });
+  const issues = checkTemplates({ templatesDir, timeZone: opts.timeZone });
   for (const issue of issues) opts.out(formatIssue({ ...issue, file: display(issue.file, cwd) }));
   if (issues.length > 0) {
     opts.out(`${issues.length} issue${issues.length > 1 ? 's' : ''} found`);
@@ -140,6 +141,7 @@ async function preview(args: string[], opts: TemplatesCommandOptions): Promise<n
   const rejections: TemplateRejection[] = [];
   const store = new TemplateStore({
     templatesDir: opts.templatesDir ? resolve(cwd, opts.templatesDir) : null,
+    timeZone: opts.timeZone,
     onRejected: (r) => rejections.push(r),
   });
   for (const r of rejections.filter((x) => x.name === name)) {

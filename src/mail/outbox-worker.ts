@@ -13,6 +13,7 @@ export interface OutboxWorkerOptions {
   from: { name: string; address: string };
   maxAttempts: number;
   pollMs: number;
+  retryBaseMs: number;
   /** Loads the court documents a row asks to attach (from the stored raw source). */
   loadAttachments?: (row: OutboxRow) => Promise<OutgoingMail['attachments']>;
   now?: () => Date;
@@ -71,7 +72,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       return;
     }
     if (result.kind === 'transient' && row.attempts < opts.maxAttempts) {
-      const delay = backoffDelayMs(row.attempts, { baseMs: 5_000, maxMs: 30 * 60_000 });
+      const delay = backoffDelayMs(row.attempts, { baseMs: opts.retryBaseMs, maxMs: 30 * 60_000 });
       await markMailRetry(opts.database.db, row.id, result.error, new Date(now().getTime() + delay));
       log.warn({ attempts: row.attempts, retryInMs: delay, error: result.error }, 'mail deferred');
       opts.onSettled?.(row, 'retry');

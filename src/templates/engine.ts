@@ -1,4 +1,5 @@
 import { Liquid, Tag, type Template, type TagToken, type TopLevelToken } from 'liquidjs';
+import { formatSiret as formatSiretDigits, sirenOf as sirenOfSiret } from '../../parsers/siret';
 
 /** The three files a mail template is made of. */
 export const TEMPLATE_PARTS = ['subject', 'text', 'html'] as const;
@@ -50,15 +51,14 @@ function forbiddenTag(name: string) {
 /** Groups a SIRET (3 3 3 5) or a SIREN (3 3 3) for reading; anything else is returned unchanged. */
 export function formatSiret(value: unknown): string {
   const s = value === null || value === undefined ? '' : String(value);
-  if (/^\d{14}$/.test(s)) return `${s.slice(0, 3)} ${s.slice(3, 6)} ${s.slice(6, 9)} ${s.slice(9)}`;
   if (/^\d{9}$/.test(s)) return `${s.slice(0, 3)} ${s.slice(3, 6)} ${s.slice(6)}`;
-  return s;
+  return formatSiretDigits(s);
 }
 
 /** The SIREN (first 9 digits) of a SIRET; anything else is returned unchanged. */
 export function sirenOf(value: unknown): string {
   const s = value === null || value === undefined ? '' : String(value);
-  return /^\d{14}$/.test(s) ? s.slice(0, 9) : s;
+  return /^\d{14}$/.test(s) ? sirenOfSiret(s) : s;
 }
 
 /**

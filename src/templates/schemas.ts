@@ -19,7 +19,11 @@ export const contactSchema = z.object({
   name: optionalText('Nom affiché, ou null s’il est inconnu'),
 });
 
-export const ticketRefSchema = z.string().min(1).max(64).describe('Référence du dossier, ex. LJ-261126-0042');
+// Same shape as parsers/subject.ts TICKET_REF_RE, anchored: a reference is safe in a subject.
+export const ticketRefSchema = z
+  .string()
+  .regex(/^LJ-\d{6}-\d{4,}$/, 'a ticket reference looks like LJ-261126-0042')
+  .describe('Référence du dossier, ex. LJ-261126-0042');
 export const siretSchema = z.string().regex(/^\d{14}$/, 'a SIRET is 14 digits');
 const httpUrlSchema = z.url({ protocol: /^https?$/ });
 const mailtoSchema = z.string().max(4_000).startsWith('mailto:');

@@ -64,9 +64,9 @@ describe('CRLF and headers in a value rendered into the subject', () => {
   });
 
   it('no header is added to the composed message', async () => {
-    const mail = store.render('delivery-failure', {
-      ...CATALOG['delivery-failure'].example,
-      ticketRef: `LJ-1\r\nBcc: victim@example.com`,
+    const mail = store.render('approval-confirmation', {
+      ...CATALOG['approval-confirmation'].example,
+      approvedBy: { email: 'paul@example.fr', name: evil },
     });
     const headers = headerBlock(await buildPreviewEml(mail, 'agents'));
     expect(headers).not.toMatch(/^bcc:/im);
@@ -75,7 +75,7 @@ describe('CRLF and headers in a value rendered into the subject', () => {
 
   it.each(TEMPLATE_NAMES)('%s: every string of the example replaced by CRLF+Bcc keeps the subject on one line', (name) => {
     const poison = (value: unknown, key = ''): unknown => {
-      if (typeof value === 'string' && !/mail|email|recipient|sentTo|Mailto|link|siret|code|error|decision/i.test(key)) return `${value}\r\nBcc: v@x.fr`;
+      if (typeof value === 'string' && !/mail|email|recipient|sentTo|Mailto|link|siret|ticketRef|code|error|decision/i.test(key)) return `${value}\r\nBcc: v@x.fr`;
       if (Array.isArray(value)) return value.map((v) => poison(v, key));
       if (value && typeof value === 'object' && !(value instanceof Date)) {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, poison(v, k)]));
@@ -84,5 +84,6 @@ describe('CRLF and headers in a value rendered into the subject', () => {
     };
     const mail = store.render(name, poison(CATALOG[name].example) as never);
     expect(mail.subject).not.toMatch(/[\r\n]/);
+    if (mail.subject.includes('Bcc')) expect(mail.subject).toContain(' Bcc: v@x.fr');
   });
 });

@@ -166,6 +166,7 @@ describe('render validates its variables first (programmer error)', () => {
     ['unknown problem code', 'non-conformity', { ...CATALOG['non-conformity'].example, problems: [{ code: 'NOPE' }] }],
     ['no problem at all', 'non-conformity', { ...CATALOG['non-conformity'].example, problems: [] }],
     ['a string for a date', 'refusal', { ...CATALOG.refusal.example, refusedAt: '2026-11-26' }],
+    ['a ticket reference with a line break', 'refusal', { ...CATALOG.refusal.example, ticketRef: 'LJ-261126-0042\r\nBcc: a@b.c' }],
   ] as const)('%s', (_label, name, vars) => {
     let error: unknown = null;
     try {

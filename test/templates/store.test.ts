@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors';
 import { CATALOG } from '../../src/templates/catalog';
 import { SHIPPED_TEMPLATES_DIR } from '../../src/templates/sources';
+import { rejectionMailVars } from '../../src/templates/rejection-mail';
 import { TemplateStore, type TemplateRejection } from '../../src/templates/store';
 
 const dirs: string[] = [];
@@ -188,5 +189,24 @@ describe('hot reload (watch)', () => {
     write(dir, 'refusal/subject.liquid', 'B {{ ticketRef }}');
     await new Promise((r) => setTimeout(r, 200));
     expect(store.render('refusal', refusal()).subject).toBe('A LJ-261126-0042');
+  });
+});
+
+describe('rejectionMailVars', () => {
+  it('turns a refusal into the admin-template-error mail', () => {
+    const dir = templatesDir({ 'refusal/subject.liquid': '{{ a }}{{ b }}{{ c }}' });
+    const rejected: TemplateRejection[] = [];
+    const store = open({ templatesDir: dir, onRejected: (r) => rejected.push(r) });
+    const mail = store.render('admin-template-error', rejectionMailVars(rejected[0]!, new Date('2026-11-26T13:48:00Z')));
+    expect(mail.subject).toBe('Modèle de message refusé : refusal');
+    expect(mail.text).toContain(`${join(dir, 'refusal/subject.liquid')}:1:4 unknown variable "a"`);
+    expect(mail.text).toContain(`la dernière version valide (${store.versionOf('refusal')}) reste en service`);
+  });
+
+  it('bounds the number of errors in the mail', () => {
+    const errors = Array.from({ length: 40 }, (_, i) => ({ template: null, part: null, file: 'f', line: i + 1, column: 1, message: 'm' }));
+    const vars = rejectionMailVars({ name: 'refusal', version: 'v', activeVersion: 'w', errors }, new Date());
+    expect(vars.errors).toHaveLength(31);
+    expect(vars.errors[30]!.message).toBe('10 more: run "liquibot templates check"');
   });
 });

@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { buildAutoReply, buildRequestMail } from '../../src/demo/sample-mails';
+import { DONE_KEYWORD } from '../../src/mail/mailbox-watcher';
+import type { SmtpSink } from '../../src/sandbox/smtp-sink';
+import { freshDatabase } from './support/liquibot-harness';
+import { freshMailbox, type FreshMailbox } from '../helpers/fresh-mailbox';
+import { startSink } from '../helpers/smtp-sink';
+
+const BIN = join(__dirname, '../../bin/liquibot');
+const REQUESTS = 60;
+
+describe('SIGKILL mid-batch, restart: exactly-once answers', () => {
+  let mailbox: FreshMailbox;
+  let sink: SmtpSink;
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let child: ChildProcess | null = null;
+
+  beforeAll(async () => {
+    mailbox = freshMailbox('crash');
+    sink = await startSink();
+    db = await freshDatabase('postgres');
+  });
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await sink?.stop();
+    await db?.cleanup();
+  });
+
+  const env = () => ({
+    ...process.env,
+    IMAP_URL: mailbox.imapUrl,
+    SMTP_URL: `${sink.url}?starttls=never`,
+    DATABASE_URL: db.url!,
+    MAIL_FROM: 'liquibot@support.example.fr',
+    LOG_LEVEL: 'warn',
+    LOG_PRETTY: 'false',
+    OUTBOX_POLL_MS: '100',
+  });
+  const processedCount = async () =>
+    Number((await db.database.rows<{ n: number }>(sql`select count(*)::int as n from inbound_messages where status <> 'stored'`))[0]!.n);
+  const unsentCount = async () =>
+    Number((await db.database.rows<{ n: number }>(sql`select count(*)::int as n from outbox where status <> 'sent'`))[0]!.n);
+
+  function startChild(): ChildProcess {
+    const c = spawn(BIN, ['run'], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+    c.stderr!.on('data', () => {});
+    return c;
+  }
+  const killed = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : c.once('exit', () => resolve())));
+
+  it('answers every request exactly once across five kills', async () => {
+    for (let i = 0; i < REQUESTS; i += 1) {
+      const ok = i % 3 !== 0;
+      await mailbox.append(buildRequestMail({
+        from: `req${i}@etude.example.fr`, messageId: `<crash-${i}@custhelp.example.net>`, attachment: ok ? 'pdf' : 'none',
+      }));
+      if (i % 10 === 0) await mailbox.append(buildAutoReply(`ooo${i}@etude.example.fr`));
+    }
+    const total = REQUESTS + REQUESTS / 10;
+
+    let kills = 0;
+    while (kills < 5) {
+      const before = await processedCount();
+      if (before >= total && (await unsentCount()) === 0) break;
+      child = startChild();
+      // Kill once it has made some progress, at a random moment inside the batch.
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline && (await processedCount()) < Math.min(total, before + 3)) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, Math.random() * 250));
+      child.kill('SIGKILL');
+      await killed(child);
+      kills += 1;
+    }
+    child = startChild();
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && !((await processedCount()) >= total && (await unsentCount()) === 0)) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Give a stray duplicate the chance to show up before counting.
+    await new Promise((r) => setTimeout(r, 1000));
+    child.kill('SIGTERM');
+    await killed(child);
+    child = null;
+
+    expect(kills).toBeGreaterThanOrEqual(3);
+    expect(await processedCount()).toBe(total);
+    expect(await unsentCount()).toBe(0);
+    // One answer per request, none to the auto-replies, none twice.
+    const byRecipient = new Map<string, number>();
+    for (const m of sink.messages) for (const to of m.envelope.to) byRecipient.set(to, (byRecipient.get(to) ?? 0) + 1);
+    for (let i = 0; i < REQUESTS; i += 1) expect(byRecipient.get(`req${i}@etude.example.fr`), `req${i}`).toBe(1);
+    expect([...byRecipient.keys()].filter((k) => k.startsWith('ooo'))).toEqual([]);
+    expect(new Set(sink.messages.map((m) => m.messageId)).size).toBe(sink.messages.length);
+    expect(sink.messages).toHaveLength(REQUESTS);
+    const listed = await mailbox.list();
+    expect(listed.filter((m) => !m.flags.includes(DONE_KEYWORD))).toEqual([]);
+  }, 240_000);
+});

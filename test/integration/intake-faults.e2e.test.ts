@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { inboundMessages, outbox, tickets } from '../../src/db/schema';
+import { eventsOfTicket } from '../../src/db/ticket-queries';
+import { buildRequestMail } from '../../src/demo/sample-mails';
+import { failTimes } from '../../src/sandbox/smtp-fail-plan';
+import { replayCommand } from '../../src/cli/replay-command';
+import { ticketsCommand } from '../../src/cli/tickets-command';
+import { loadConfig } from '../../src/config';
+import { silentLogger } from '../../src/log';
+import { createHarness, type Harness } from './support/liquibot-harness';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const capture = () => {
+  const out: string[] = [];
+  return { io: { out: (l: string) => out.push(l), err: (l: string) => out.push(l) }, out };
+};
+
+describe('outbox delivery', () => {
+  it('retries SMTP 451 and delivers exactly once', async () => {
+    h = await createHarness();
+    h.sink.setFailPlan(failTimes(2, 451));
+    await h.mailbox.append(buildRequestMail({ from: 'a@etude.example.fr' }));
+    await h.start();
+    await h.waitForProcessed(1);
+    await h.sink.waitFor((m) => m.envelope.to[0] === 'a@etude.example.fr', 15_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.sink.messages).toHaveLength(1);
+    expect(h.sink.rejections.filter((r) => r.code === 451)).toHaveLength(2);
+    const [row] = await h.database.db.select().from(outbox);
+    expect(row).toMatchObject({ status: 'sent', attempts: 3 });
+  });
+
+  it('records SMTP 550 on the ticket, visibly, and does not retry', async () => {
+    h = await createHarness();
+    h.sink.setFailPlan({ code: 550 });
+    await h.mailbox.append(buildRequestMail({ from: 'b@etude.example.fr' }));
+    await h.start();
+    await h.waitForProcessed(1);
+    const deadline = Date.now() + 10_000;
+    let row;
+    while (Date.now() < deadline) {
+      [row] = await h.database.db.select().from(outbox);
+      if (row?.status === 'failed') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(row).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(row!.lastError).toContain('550');
+    const [t] = await h.database.db.select().from(tickets);
+    const events = await eventsOfTicket(h.database.db, t!.id);
+    expect(events.find((e) => e.kind === 'delivery_failed')?.detail).toMatchObject({ permanent: true });
+    await h.stopDaemon();
+    const { io, out } = capture();
+    const env = { DATABASE_URL: h.config.DATABASE_URL, DATA_DIR: h.config.DATA_DIR };
+    expect(await ticketsCommand(['show', t!.ref], io, loadConfig(env))).toBe(0);
+    expect(out.join('\n')).toMatch(/acknowledgment → b@etude\.example\.fr \[failed\].*550/);
+    expect(out.join('\n')).toContain('delivery_failed');
+  });
+});
+
+describe('loop protection', () => {
+  it('sends at most NOTICE_RATE_LIMIT notices per sender per window, and records the rest', async () => {
+    h = await createHarness({ env: { NOTICE_RATE_LIMIT: '2' } });
+    for (let i = 0; i < 4; i += 1) await h.mailbox.append(buildRequestMail({ from: 'loop@etude.example.fr', attachment: 'none' }));
+    await h.mailbox.append(buildRequestMail({ from: 'other@etude.example.fr', attachment: 'none' }));
+    await h.start();
+    await h.waitForProcessed(5);
+    expect(h.sink.messages.filter((m) => m.envelope.to[0] === 'loop@etude.example.fr')).toHaveLength(2);
+    expect(h.sink.messages.filter((m) => m.envelope.to[0] === 'other@etude.example.fr')).toHaveLength(1);
+    const all = await h.database.db.select().from(tickets);
+    expect(all).toHaveLength(5);
+    let suppressed = 0;
+    for (const t of all) suppressed += (await eventsOfTicket(h.database.db, t.id)).filter((e) => e.kind === 'notice_suppressed').length;
+    expect(suppressed).toBe(2);
+  });
+});
+
+describe('quarantine and replay', () => {
+  it('quarantines an oversized mail with its raw source, flags it, and replays it', async () => {
+    h = await createHarness({ env: { MAX_MESSAGE_BYTES: '3000' } });
+    await h.mailbox.append(buildRequestMail({ from: 'big@etude.example.fr', pdfPadBytes: 5000 }));
+    await h.start();
+    await h.waitForProcessed(1);
+    const [row] = await h.database.db.select().from(inboundMessages);
+    expect(row).toMatchObject({ status: 'quarantined', errorCode: 'MAIL_TOO_LARGE' });
+    expect(row!.raw!.length).toBeGreaterThan(5000);
+    expect(h.sink.messages).toHaveLength(0);
+    expect((await h.mailbox.list())[0]!.flags).toContain('$LiquibotDone');
+    await h.stopDaemon();
+
+    const env = { DATABASE_URL: h.config.DATABASE_URL, DATA_DIR: h.config.DATA_DIR, MAIL_FROM: h.config.MAIL_FROM };
+    const listed = capture();
+    expect(await replayCommand(['--list'], listed.io, loadConfig(env), silentLogger)).toBe(0);
+    expect(listed.out.join('\n')).toMatch(new RegExp(`#${row!.id} .*MAIL_TOO_LARGE`));
+
+    const replayed = capture();
+    expect(await replayCommand([String(row!.id)], replayed.io, loadConfig(env), silentLogger)).toBe(0);
+    expect(replayed.out[0]).toMatch(/new-request:awaiting_approval LJ-/);
+    const [after] = await h.database.db.select().from(inboundMessages).where(eq(inboundMessages.id, row!.id));
+    expect(after!.status).toBe('processed');
+    // The acknowledgment waits in the outbox for the daemon.
+    await h.start();
+    await h.sink.waitFor((m) => m.envelope.to[0] === 'big@etude.example.fr', 10_000);
+  });
+});

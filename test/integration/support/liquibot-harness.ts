@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig, type Config } from '../../../src/config';
+import { startDaemon, type Daemon } from '../../../src/daemon';
+import { migrateDatabase, openDatabase, type Database } from '../../../src/db/client';
+import { createLogger } from '../../../src/log';
+import type { SmtpSink } from '../../../src/sandbox/smtp-sink';
+import type { ProcessResult } from '../../../src/tickets/process-inbound';
+import { freshDatabaseUrl } from '../../helpers/fresh-database';
+import { freshMailbox, type FreshMailbox } from '../../helpers/fresh-mailbox';
+import { startSink } from '../../helpers/smtp-sink';
+
+export type DbKind = 'postgres' | 'pglite';
+
+/** Every JSON log line the daemon wrote, for asserting what it logged (and did not). */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+/** A database of the given kind, migrated: a fresh PostgreSQL database, or a PGlite in a temp dir. */
+export async function freshDatabase(kind: DbKind): Promise<{ database: Database; url: string | undefined; dataDir: string; cleanup(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'liquibot-test-'));
+  const url = kind === 'postgres' ? await freshDatabaseUrl('it') : undefined;
+  const database = await openDatabase({ url, dataDir });
+  await migrateDatabase(database);
+  return {
+    database, url, dataDir,
+    async cleanup() {
+      await database.close().catch(() => {});
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Harness {
+  mailbox: FreshMailbox;
+  sink: SmtpSink;
+  config: Config;
+  database: Database;
+  logs: LogCapture;
+  processed: (ProcessResult & { inboundId: number })[];
+  daemon: Daemon | null;
+  start(): Promise<Daemon>;
+  /** Wait until `n` messages in total were processed and the outbox has nothing due. */
+  waitForProcessed(n: number, timeoutMs?: number): Promise<void>;
+  stopDaemon(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** liquibot in-process against the run's Dovecot, a fresh database and its own SMTP sink. */
+export async function createHarness(opts: { db?: DbKind; env?: Record<string, string>; now?: () => Date } = {}): Promise<Harness> {
+  const mailbox = freshMailbox('it');
+  const sink = await startSink();
+  const db = await freshDatabase(opts.db ?? 'postgres');
+  const logs = new LogCapture();
+  const config = loadConfig({
+    IMAP_URL: mailbox.imapUrl,
+    SMTP_URL: `${sink.url}?starttls=never`,
+    DATA_DIR: db.dataDir,
+    DATABASE_URL: db.url ?? '',
+    MAIL_FROM: 'liquibot@support.example.fr',
+    AGENTS_ADDRESS: 'agents@support.example.fr',
+    LOG_LEVEL: 'info',
+    OUTBOX_POLL_MS: '200',
+    OUTBOX_RETRY_BASE_MS: '200',
+    RECONNECT_MAX_SECONDS: '2',
+    ...opts.env,
+  }, ['IMAP_URL', 'SMTP_URL']);
+  const processed: Harness['processed'] = [];
+  const h: Harness = {
+    mailbox, sink, config, database: db.database, logs, processed, daemon: null,
+    async start() {
+      h.daemon = await startDaemon({
+        config, database: db.database, now: opts.now,
+        log: createLogger({ level: config.LOG_LEVEL, destination: logs }),
+        onProcessed: (r) => processed.push(r),
+      });
+      return h.daemon;
+    },
+    async waitForProcessed(n, timeoutMs = 30_000) {
+      const end = Date.now() + timeoutMs;
+      while (Date.now() < end) {
+        if (processed.length >= n && h.daemon) {
+          await h.daemon.outbox.drain();
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`only ${processed.length} of ${n} messages processed within ${timeoutMs} ms`);
+    },
+    async stopDaemon() {
+      await h.daemon?.stop();
+      h.daemon = null;
+    },
+    async close() {
+      await h.stopDaemon();
+      await sink.stop();
+      await db.cleanup();
+    },
+  };
+  return h;
+}

@@ -1,0 +1,219 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { verdictOf } from '../../parsers/check-verdict';
+import type { InboundMail } from '../../parsers/inbound-mail';
+import { isAppError } from '../../src/errors';
+import { parseMail } from '../../src/mail/parse-mail';
+
+const DIR = join(import.meta.dirname, '../fixtures/eml');
+const OWN = { addresses: ['liquibot@support.example.fr'], messageIdDomain: 'liquibot.support.example.fr' };
+const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as Record<string, unknown>;
+const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.eml')).sort();
+
+const load = (name: string): Promise<InboundMail> => parseMail(readFileSync(join(DIR, name)));
+const crlf = (s: string) => Buffer.from(s.replace(/\r?\n/g, '\r\n'), 'latin1');
+
+describe('fixture corpus', () => {
+  it('has an expected verdict for every .eml and a .eml for every expected verdict', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(30);
+    expect(Object.keys(expected).sort()).toEqual(fixtures);
+  });
+
+  it.each(fixtures)('%s', async (name) => {
+    expect(verdictOf(await load(name), OWN)).toEqual(expected[name]);
+  });
+});
+
+describe('parseMail: decoding', () => {
+  it('decodes windows-1252 quoted-printable text (€ and ’)', async () => {
+    const mail = await load('windows-1252-qp-euro-apostrophe-conforming.eml');
+    expect(mail.text).toContain('L’entreprise SARL Café du Marché');
+    expect(mail.text).toContain('12 500 €');
+    expect(mail.text).toContain('“Cordialement” – Étude Moutin');
+    expect(mail.text).not.toContain('\ufffd');
+  });
+
+  it('decodes an Outlook windows-1252 HTML-only body and leaves text empty', async () => {
+    const mail = await load('outlook-html-only-qp-cp1252-conforming.eml');
+    expect(mail.text).toBe('');
+    expect(mail.html).toContain('l’extrait des minutes du greffe (frais de greffe : 0 €)');
+    expect(mail.html).toContain('Mail du liquidateur à renseigner');
+    expect(mail.subject).toBe('LIQUIDATEUR JUDICIAIRE – PROCEDURE SPECIFIQUE');
+  });
+
+  it('marks the cid signature logo as referenced by the HTML, the PDF as a plain attachment', async () => {
+    const mail = await load('outlook-html-only-qp-cp1252-conforming.eml');
+    expect(mail.attachments.map(({ head, sha256, ...rest }) => rest)).toEqual([
+      {
+        filename: 'image001.png', declaredType: 'image/png', size: 79, contentId: 'image001.png@01DB3F2A.5C1B8E50',
+        disposition: 'inline', referencedByHtml: true, related: true,
+      },
+      {
+        filename: 'Jugement LJ SARL Boulangerie Petit.pdf', declaredType: 'application/pdf', size: 647, contentId: null,
+        disposition: 'attachment', referencedByHtml: false, related: false,
+      },
+    ]);
+    const pdf = mail.attachments[1]!;
+    expect(new TextDecoder().decode(pdf.head.slice(0, 8))).toBe('%PDF-1.4');
+    expect(pdf.head.length).toBe(647);
+    expect(pdf.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('decodes ISO-8859-1 8-bit text', async () => {
+    const mail = await load('iso-8859-1-8bit-text-conforming.eml');
+    expect(mail.text).toContain('SIRET concerné');
+    expect(mail.text).toContain('Salutations distinguées,\nÉtude Moutin');
+  });
+
+  it('falls back to windows-1252 for an 8-bit single-part body without charset', async () => {
+    const mail = await load('latin1-8bit-no-charset-no-attachment.eml');
+    expect(mail.text).toContain('SIRET concerné : 38012986646850');
+    expect(mail.text).toContain('Mail du liquidateur à renseigner');
+    expect(mail.text).toContain('Étude Moutin');
+    expect(mail.text).not.toContain('\ufffd');
+  });
+
+  it('keeps a UTF-8 body without charset as UTF-8', async () => {
+    const raw = crlf('Subject: x\nContent-Transfer-Encoding: 8bit\n\n') ;
+    const mail = await parseMail(Buffer.concat([raw, Buffer.from('concerné à\r\n', 'utf8')]));
+    expect(mail.text).toBe('concerné à\n');
+  });
+
+  it('decodes a raw 8-bit Latin-1 subject', async () => {
+    const mail = await parseMail(crlf('Subject: PROC\xC9DURE SP\xC9CIFIQUE\nX-Note: caf\xE9\n\nbody\n'));
+    expect(mail.subject).toBe('PROCÉDURE SPÉCIFIQUE');
+    expect(mail.headers['x-note']).toEqual(['café']);
+  });
+
+  it.each([
+    ['rfc2047-utf8-base64-subject-conforming.eml', 'LIQUIDATEUR JUDICIAIRE – PROCÉDURE SPÉCIFIQUE'],
+    ['rfc2047-iso-8859-1-q-subject-conforming.eml', 'LIQUIDATEUR JUDICIAIRE - PROCÉDURE SPÉCIFIQUE'],
+    ['gmail-alternative-pdf-conforming.eml', 'Liquidateur judiciaire – Procédure spécifique'],
+    ['reply-forward-prefixes-incident-tag-conforming.eml', 'RE: TR: [Incident: 261126-000042] LIQUIDATEUR JUDICIAIRE – PROCEDURE SPECIFIQUE'],
+    ['outlook-reponse-automatique-x-auto-response-suppress.eml', 'Réponse automatique\u00a0: LIQUIDATEUR JUDICIAIRE – PROCEDURE SPECIFIQUE'],
+  ])('decodes the encoded subject of %s', async (name, subject) => {
+    const mail = await load(name);
+    expect(mail.subject).toBe(subject);
+    expect(mail.headers['subject']).toEqual([subject]);
+  });
+
+  it('joins format=flowed lines and decodes a base64 body', async () => {
+    expect((await load('thunderbird-flowed-jpeg-scan-conforming.eml')).text).toContain('le scan du jugement est en pièce jointe');
+    expect((await load('base64-text-body-conforming.eml')).text).toContain('SIRET concerné : 73282932000074');
+  });
+});
+
+describe('parseMail: envelope and headers', () => {
+  it('maps the identity headers', async () => {
+    const mail = await load('reply-forward-prefixes-incident-tag-conforming.eml');
+    expect(mail.messageId).toMatch(/^<[^<>\s]+@mj-moutin\.fr>$/);
+    expect(mail.inReplyTo).toBe('<rnt.261126-000042.notif@net-entreprises.custhelp.com>');
+    expect(mail.references).toEqual([
+      '<rnt.261126-000042@net-entreprises.custhelp.com>',
+      '<rnt.261126-000042.notif@net-entreprises.custhelp.com>',
+    ]);
+    expect(mail.from).toEqual({ address: 'claire.moutin@mj-moutin.fr', name: 'Claire Moutin' });
+    expect(mail.returnPath).toBe('claire.moutin@mj-moutin.fr');
+    expect(mail.date?.toISOString()).toBe('2026-11-26T09:10:00.000Z');
+  });
+
+  it('keeps every header, lower-cased, in order, unfolded; structured ones raw', async () => {
+    const mail = await load('custhelp-knowledge-base-form-conforming.eml');
+    expect(mail.headers['received']).toHaveLength(2);
+    for (const value of Object.values(mail.headers).flat()) expect(value).not.toMatch(/[\r\n]/);
+    expect(mail.headers['received']?.[0]).toMatch(/^from mx\.support\.example\.fr .*for <support-lj@support\.example\.fr>; Thu, 26 Nov 2026/);
+    expect(mail.headers['reply-to']).toEqual(['MOUTIN CLAIRE <claire.moutin@mj-moutin.fr>']);
+    expect(mail.headers['content-type']?.[0]).toMatch(/^multipart\/mixed;\s*boundary="rnt_b_261126000042"$/);
+    expect(mail.replyTo).toEqual({ address: 'claire.moutin@mj-moutin.fr', name: 'MOUTIN CLAIRE' });
+    expect(mail.contentType).toBe('multipart/mixed');
+    expect(mail.sizeBytes).toBe(readFileSync(join(DIR, 'custhelp-knowledge-base-form-conforming.eml')).length);
+  });
+
+  it('gives the bounce an empty Return-Path and a multipart/report content type', async () => {
+    const mail = await load('bounce-mailer-daemon-delivery-status.eml');
+    expect(mail.returnPath).toBe('');
+    expect(mail.contentType).toBe('multipart/report');
+    expect(mail.from?.address).toBe('mailer-daemon@mx.support.example.fr');
+  });
+
+  it.each([
+    ['no Return-Path', 'From: a@b.fr\nSubject: x\n\nbody\n', { returnPath: null, date: null, messageId: null, inReplyTo: null }],
+    ['unreadable Date is null, not "now"', 'Date: someday\nSubject: x\n\nbody\n', { date: null }],
+    ['Date with a comment', 'Date: Thu, 26 Nov 2026 10:00:00 +0100 (CET)\n\nbody\n', { date: new Date('2026-11-26T09:00:00Z') }],
+    ['Return-Path <> with spaces', 'Return-Path: < >\n\nbody\n', { returnPath: '' }],
+    ['upper-case Return-Path', 'Return-Path: <Bounce+X@Example.FR>\n\nbody\n', { returnPath: 'bounce+x@example.fr' }],
+    ['In-Reply-To with a comment', "In-Reply-To: <a@b.fr> (Jean's message)\n\nbody\n", { inReplyTo: '<a@b.fr>' }],
+    ['no Content-Type', 'Subject: x\n\nbody\n', { contentType: 'text/plain', text: 'body\n', html: null }],
+    ['HTML only', 'Content-Type: text/html; charset=utf-8\n\n<p>Bonjour</p>\n', { contentType: 'text/html', text: '', html: '<p>Bonjour</p>\n' }],
+  ])('%s', async (_name, raw, want) => {
+    expect(await parseMail(crlf(raw))).toMatchObject(want);
+  });
+
+  it('does not let a __proto__ header reach the prototype', async () => {
+    const mail = await parseMail(crlf('__proto__: polluted\nSubject: x\n\nbody\n'));
+    expect(Object.getPrototypeOf(mail.headers)).toBe(Object.prototype);
+    expect(Object.hasOwn(mail.headers, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+});
+
+describe('parseMail: attachments', () => {
+  it('keeps a forwarded message/rfc822 part as an attachment', async () => {
+    const mail = await load('forwarded-mail-rfc822-only-attachment.eml');
+    expect(mail.attachments).toHaveLength(1);
+    expect(mail.attachments[0]).toMatchObject({ declaredType: 'message/rfc822', filename: 'Jugement SARL Dupont.eml', disposition: 'attachment' });
+    expect(mail.text).not.toContain('Veuillez trouver le jugement sur le portail');
+  });
+
+  it('keeps winmail.dat as an attachment of unknown kind', async () => {
+    const mail = await load('outlook-winmail-dat-only.eml');
+    expect(mail.attachments).toMatchObject([{ filename: 'winmail.dat', declaredType: 'application/ms-tnef' }]);
+  });
+
+  it('records the declared type, not the one guessed from the file name', async () => {
+    const mail = await load('pdf-with-leading-bytes-octet-stream-conforming.eml');
+    expect(mail.attachments[0]).toMatchObject({ filename: 'document', declaredType: 'application/octet-stream' });
+  });
+
+  it('gives an empty attachment size 0 and the SHA-256 of nothing', async () => {
+    const mail = await load('attachment-empty-pdf.eml');
+    expect(mail.attachments[0]).toMatchObject({
+      size: 0, head: new Uint8Array(0), sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    });
+  });
+
+  it('keeps only the first 1024 bytes as head', async () => {
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(3000, 0x41)]);
+    const raw = Buffer.concat([
+      crlf('Subject: x\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n--b\n'),
+      crlf('Content-Type: application/pdf\nContent-Disposition: attachment; filename=a.pdf\nContent-Transfer-Encoding: base64\n\n'),
+      Buffer.from(pdf.toString('base64').replace(/.{76}/g, '$&\r\n') + '\r\n--b--\r\n'),
+    ]);
+    const [att] = (await parseMail(raw)).attachments;
+    expect(att?.size).toBe(pdf.length);
+    expect(att?.head.length).toBe(1024);
+  });
+});
+
+describe('parseMail: unparseable input', () => {
+  it.each([
+    ['empty input', Buffer.alloc(0)],
+    ['blank lines only', crlf('\n\n\n')],
+    ['no header and no body', crlf('hello world\n')],
+    [
+      'more MIME parts than mailparser allows',
+      crlf(`Subject: x\nContent-Type: multipart/mixed; boundary=b\n\n${'--b\nContent-Type: text/plain\n\nx\n'.repeat(1005)}--b--\n`),
+    ],
+    ['a header block over 1 MB', crlf(`Subject: x\nX-Junk: ${'a'.repeat(1_100_000)}\n\nbody\n`)],
+  ])('%s → MAIL_UNPARSEABLE', async (_name, raw) => {
+    const err = await parseMail(raw).then(() => null, (e: unknown) => e);
+    expect(isAppError(err, 'MAIL_UNPARSEABLE')).toBe(true);
+  });
+
+  it('keeps mailparser’s error as the cause', async () => {
+    const raw = crlf(`Subject: x\nContent-Type: multipart/mixed; boundary=b\n\n${'--b\n\nx\n'.repeat(1005)}--b--\n`);
+    const err = await parseMail(raw).then(() => null, (e: unknown) => e);
+    expect((err as Error).cause).toBeInstanceOf(Error);
+  });
+});
