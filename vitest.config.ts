@@ -13,6 +13,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...integrationFiles],
+          // Vitest 4 refuses projects with different maxWorkers in one group: unit runs first.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -28,6 +30,7 @@ export default defineConfig({
           // Files share one cluster and one Dovecot but never the same database or mailbox,
           // so they may run side by side; 2 matches the CI machine's cores.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

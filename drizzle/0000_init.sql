@@ -1,3 +1,10 @@
+CREATE TABLE "accounts" (
+	"siret" text PRIMARY KEY NOT NULL,
+	"last_name" text NOT NULL,
+	"first_name" text NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "inbound_messages" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"mailbox" text NOT NULL,
@@ -39,6 +46,7 @@ CREATE TABLE "outbox" (
 	"auto_submitted" text,
 	"reply_to" text,
 	"attachments" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"reset_link_id" integer,
 	"template_name" text NOT NULL,
 	"template_version" text NOT NULL,
 	"status" text DEFAULT 'pending' NOT NULL,
@@ -48,6 +56,19 @@ CREATE TABLE "outbox" (
 	"last_error" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"sent_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "reset_links" (
+	"id" serial PRIMARY KEY NOT NULL,
+	"ticket_id" integer NOT NULL,
+	"token_hash" text NOT NULL,
+	"siret" text NOT NULL,
+	"liquidator_email" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	"used_at" timestamp with time zone,
+	"status" text DEFAULT 'active' NOT NULL,
+	"failed_attempts" integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "ticket_events" (
@@ -72,6 +93,13 @@ CREATE TABLE "tickets" (
 	"liquidator_email" text,
 	"check" jsonb NOT NULL,
 	"root_message_id" text,
+	"approval_message_id" text,
+	"approval_token_hash" text,
+	"decision" text,
+	"decided_by" text,
+	"decided_at" timestamp with time zone,
+	"refusal_reason" text,
+	"link_reissues" integer DEFAULT 0 NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
@@ -85,7 +113,12 @@ CREATE UNIQUE INDEX "outbox_message_id" ON "outbox" USING btree ("message_id");-
 CREATE INDEX "outbox_due" ON "outbox" USING btree ("status","next_attempt_at");--> statement-breakpoint
 CREATE INDEX "outbox_to_kind_created" ON "outbox" USING btree ("to_address","kind","created_at");--> statement-breakpoint
 CREATE INDEX "outbox_ticket" ON "outbox" USING btree ("ticket_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "reset_links_token_hash" ON "reset_links" USING btree ("token_hash");--> statement-breakpoint
+CREATE INDEX "reset_links_ticket" ON "reset_links" USING btree ("ticket_id");--> statement-breakpoint
+CREATE INDEX "reset_links_status_expiry" ON "reset_links" USING btree ("status","expires_at");--> statement-breakpoint
 CREATE INDEX "ticket_events_ticket" ON "ticket_events" USING btree ("ticket_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "tickets_ref" ON "tickets" USING btree ("ref");--> statement-breakpoint
+CREATE UNIQUE INDEX "tickets_approval_message_id" ON "tickets" USING btree ("approval_message_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "tickets_approval_token_hash" ON "tickets" USING btree ("approval_token_hash");--> statement-breakpoint
 CREATE INDEX "tickets_status" ON "tickets" USING btree ("status");--> statement-breakpoint
 CREATE INDEX "tickets_siret" ON "tickets" USING btree ("siret");

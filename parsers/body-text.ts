@@ -5,18 +5,17 @@
 import { decodeHtmlEntities } from './html-entities.js';
 
 /**
- * The inside of a start tag: quoted attribute values may contain '>'. Bounded so that an
- * unclosed quote cannot make every later '<' rescan the rest of a hostile document.
+ * The inside of a start tag: quoted attribute values may contain '>'. Neither a bare nor a
+ * quoted part may cross a '<', and quoted values are bounded, so every scan stops at the next
+ * '<': hostile markup (unclosed quotes, runs of '<a ') costs linear time, not quadratic.
  */
-const TAG_BODY = `(?:[^>"']|"[^"]{0,2048}"|'[^']{0,2048}')*`;
+const TAG_BODY = `(?:[^<>"']|"[^"<]{0,2048}"|'[^'<]{0,2048}')*`;
 const ANY_TAG = new RegExp(`<[/!?]?[A-Za-z]${TAG_BODY}>`, 'g');
-const DROPPED_CONTAINERS = new RegExp(`<(head|style|script|title|xml|template)\\b${TAG_BODY}>[\\s\\S]*?</\\1\\s*>`, 'gi');
 const BLOCK_ELEMENTS = new Set(
   ('p div tr li ul ol dl dt dd h1 h2 h3 h4 h5 h6 table tbody thead tfoot caption blockquote pre address ' +
     'section article header footer center form fieldset figure figcaption nav aside main hr').split(' '),
 );
 const TAG_NAME = /^<\/?([A-Za-z][A-Za-z0-9:-]*)/;
-const MAILTO_LINK = new RegExp(`<a\\b(${TAG_BODY})>([\\s\\S]*?)</a\\s*>`, 'gi');
 
 function safeDecodeUri(s: string): string {
   try {
@@ -30,23 +29,58 @@ function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * Rewrites every `<open …>…</close>` span with `rewrite(startTag, inner, endTag)`, in one forward
+ * pass. A span whose end is missing: `unclosed` says whether it runs to the end of the document
+ * (what browsers do for `<style>`) or is left as it is.
+ */
+function rewriteSpans(
+  html: string,
+  open: RegExp,
+  closeOf: (start: RegExpExecArray) => RegExp,
+  rewrite: (start: string, inner: string, end: string, m: RegExpExecArray) => string,
+  unclosed: 'to-end' | 'keep',
+): string {
+  let out = '';
+  let pos = 0;
+  open.lastIndex = 0;
+  for (let m = open.exec(html); m; m = open.exec(html)) {
+    const close = closeOf(m);
+    close.lastIndex = open.lastIndex;
+    const c = close.exec(html);
+    if (!c) {
+      if (unclosed === 'to-end') return out + html.slice(pos, m.index) + rewrite(m[0], html.slice(open.lastIndex), '', m);
+      break;
+    }
+    out += html.slice(pos, m.index) + rewrite(m[0], html.slice(open.lastIndex, c.index), c[0], m);
+    pos = open.lastIndex = close.lastIndex;
+  }
+  return out + html.slice(pos);
+}
+
+const COMMENT_OPEN = /<!--/g;
+const CONTAINER_OPEN = new RegExp(`<(head|style|script|title|xml|template)\\b${TAG_BODY}>`, 'gi');
+const LINK_OPEN = new RegExp(`<a\\b(${TAG_BODY})>`, 'gi');
+const PRE_OPEN = new RegExp(`<pre\\b${TAG_BODY}>`, 'gi');
+
+/** Comments (Outlook's conditional ones included) and head/style/script/title/xml/template go. */
+function dropInvisible(html: string): string {
+  const noComments = rewriteSpans(html, COMMENT_OPEN, () => /-->/g, () => '', 'to-end');
+  return rewriteSpans(noComments, CONTAINER_OPEN, (m) => new RegExp(`</${m[1]}\\s*>`, 'gi'), () => '', 'to-end');
+}
+
 /** `<a href="mailto:x">Maître X</a>` keeps the address: "Maître X <x>". */
 function keepMailtoAddresses(html: string): string {
-  return html.replace(MAILTO_LINK, (all, attrs: string, inner: string) => {
-    const href = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i.exec(attrs);
+  return rewriteSpans(html, LINK_OPEN, () => /<\/a\s*>/gi, (start, inner, end, m) => {
+    const href = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i.exec(m[1] ?? '');
     const url = href ? (href[1] ?? href[2] ?? href[3] ?? '') : '';
-    const m = /^\s*mailto:([^?]*)/i.exec(decodeHtmlEntities(url));
-    if (!m) return all;
-    const address = safeDecodeUri(m[1] ?? '').trim();
+    const mailto = /^\s*mailto:([^?]*)/i.exec(decodeHtmlEntities(url));
+    if (!mailto) return start + inner + end;
+    const address = safeDecodeUri(mailto[1] ?? '').trim();
     const shown = decodeHtmlEntities(inner.replace(ANY_TAG, ''));
     // escaped: the tag stripper must not take the address for a tag
     return address && !shown.toLowerCase().includes(address.toLowerCase()) ? `${inner} &lt;${escapeHtml(address)}&gt;` : inner;
-  });
-}
-
-/** True when the last line of `out` has something other than spaces: a block boundary then breaks it. */
-function lineHasContent(out: string): boolean {
-  return /[^ \t]/.test(out.slice(out.lastIndexOf('\n') + 1));
+  }, 'keep');
 }
 
 /**
@@ -55,17 +89,41 @@ function lineHasContent(out: string): boolean {
  */
 function convertFragment(html: string, preformatted: boolean): string {
   const src = preformatted ? html : html.replace(/[ \t\r\n\f]+/g, ' ');
-  let out = '';
+  const parts: string[] = [];
+  let lineHasContent = false;
+  const push = (text: string): void => {
+    if (text === '') return;
+    parts.push(text);
+    const nl = text.lastIndexOf('\n');
+    lineHasContent = nl >= 0 ? /[^ \t]/.test(text.slice(nl + 1)) : lineHasContent || /[^ \t]/.test(text);
+  };
   let last = 0;
   for (const m of src.matchAll(ANY_TAG)) {
-    out += src.slice(last, m.index);
+    push(src.slice(last, m.index));
     last = (m.index ?? 0) + m[0].length;
     const name = TAG_NAME.exec(m[0])?.[1]?.toLowerCase() ?? '';
-    if (name === 'br') out += '\n';
-    else if (BLOCK_ELEMENTS.has(name)) out += lineHasContent(out) ? '\n' : '';
-    else if ((name === 'td' || name === 'th') && m[0].startsWith('</')) out += ' ';
+    if (name === 'br') push('\n');
+    else if (BLOCK_ELEMENTS.has(name) && lineHasContent) push('\n');
+    else if ((name === 'td' || name === 'th') && m[0].startsWith('</')) push(' ');
   }
-  return decodeHtmlEntities(out + src.slice(last));
+  push(src.slice(last));
+  return decodeHtmlEntities(parts.join(''));
+}
+
+/** The document cut into `<pre>` elements (kept with their tags) and what lies between them. */
+function preSegments(html: string): Array<{ html: string; pre: boolean }> {
+  const segments: Array<{ html: string; pre: boolean }> = [];
+  const close = /<\/pre\s*>/gi;
+  let pos = 0;
+  PRE_OPEN.lastIndex = 0;
+  for (let m = PRE_OPEN.exec(html); m; m = PRE_OPEN.exec(html)) {
+    close.lastIndex = PRE_OPEN.lastIndex;
+    const end = close.exec(html) ? close.lastIndex : html.length;
+    segments.push({ html: html.slice(pos, m.index), pre: false }, { html: html.slice(m.index, end), pre: true });
+    pos = PRE_OPEN.lastIndex = end;
+  }
+  segments.push({ html: html.slice(pos), pre: false });
+  return segments;
 }
 
 /**
@@ -77,9 +135,9 @@ function convertFragment(html: string, preformatted: boolean): string {
  * becomes "text <address>". Lines are trimmed, runs of blank lines reduced to one.
  */
 export function htmlToText(html: string): string {
-  const cleaned = keepMailtoAddresses(html.replace(/<!--[\s\S]*?-->/g, '').replace(DROPPED_CONTAINERS, ''));
-  const pieces = cleaned.split(/(<pre\b[^>]*>[\s\S]*?<\/pre\s*>)/i);
-  const text = pieces.map((piece, i) => convertFragment(piece, i % 2 === 1)).join('\n');
+  const text = preSegments(keepMailtoAddresses(dropInvisible(html)))
+    .map((segment) => convertFragment(segment.html, segment.pre))
+    .join('\n');
   return text
     .split('\n')
     .map((line) => line.replace(/[ \t]+/g, ' ').trim())
@@ -152,10 +210,10 @@ const HEADER_FROM = /^\s*[*_]?(?:De|From|Von)[*_]?\s*:/i;
 const HEADER_SENT = /^\s*[*_]?(?:Envoy[ée]|Sent|Date|Gesendet)[*_]?\s*:/i;
 const RULE_LINE = /^\s*(?:_{10,}|-{10,})\s*$/;
 
-/** Index of the next `count` non-blank lines after `i`. */
+/** Indexes of the next `count` non-blank lines after `i`, looking at most 6 lines ahead. */
 function nextNonBlank(lines: readonly string[], i: number, count: number): number[] {
   const found: number[] = [];
-  for (let j = i + 1; j < lines.length && found.length < count; j++) {
+  for (let j = i + 1; j < Math.min(lines.length, i + 7) && found.length < count; j++) {
     if ((lines[j] ?? '').trim() !== '') found.push(j);
   }
   return found;

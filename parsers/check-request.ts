@@ -11,6 +11,7 @@ import { extractRequestFields } from './request-fields.js';
 
 export type { DocumentInfo } from './document-sniff.js';
 
+/** What checkRequest found in one request mail. */
 export interface RequestCheck {
   /** 14 digits, or null when the SIRET has a problem. */
   siret: string | null;

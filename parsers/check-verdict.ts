@@ -8,6 +8,7 @@ import { detectIgnoreReason, type OwnIdentity } from './loop-guard.js';
 import type { IgnoreReason, ProblemCode } from './problems.js';
 import { isRequestSubject } from './subject.js';
 
+/** The JSON object `liquibot check --json` prints for one mail. */
 export interface MailVerdict {
   /** False when the mail is ignored (never answered); ignoreReason says why. */
   handled: boolean;

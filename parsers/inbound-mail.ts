@@ -51,7 +51,7 @@ export interface InboundMail {
   headers: Record<string, string[]>;
   /** Top-level Content-Type, lower-cased, without parameters, e.g. `multipart/report`. */
   contentType: string;
-  /** Plain-text body; derived from the HTML when the mail is HTML only. */
+  /** Plain-text body as sent; '' when the mail is HTML only (use newTextOf() from check-request for the text to read). */
   text: string;
   /** HTML body or null. */
   html: string | null;

@@ -70,11 +70,23 @@ export const tickets = pgTable(
     check: jsonb('check').notNull(),
     /** Message-ID of the first request mail. */
     rootMessageId: text('root_message_id'),
+    /** Message-ID of the latest approval request sent to the agents (random, never derivable). */
+    approvalMessageId: text('approval_message_id'),
+    /** SHA-256 of the approval token written in that request; the token itself is never stored. */
+    approvalTokenHash: text('approval_token_hash'),
+    decision: text('decision', { enum: ['approved', 'refused'] }),
+    decidedBy: text('decided_by'),
+    decidedAt: tstz('decided_at'),
+    refusalReason: text('refusal_reason'),
+    /** Reset links issued after the first one, because the previous one expired unused. */
+    linkReissues: integer('link_reissues').notNull().default(0),
     createdAt: tstz('created_at').notNull().defaultNow(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('tickets_ref').on(t.ref),
+    uniqueIndex('tickets_approval_message_id').on(t.approvalMessageId),
+    uniqueIndex('tickets_approval_token_hash').on(t.approvalTokenHash),
     index('tickets_status').on(t.status),
     index('tickets_siret').on(t.siret),
   ],
@@ -118,6 +130,8 @@ export const outbox = pgTable(
     replyTo: text('reply_to'),
     /** Attachments to copy from stored inbound messages: [{ inboundMessageId, sha256, filename }]. */
     attachments: jsonb('attachments').$type<OutboxAttachmentRef[]>().notNull().default(sql`'[]'::jsonb`),
+    /** For a reset mail: the link whose token is put into the body at send time (the body holds a placeholder). */
+    resetLinkId: integer('reset_link_id'),
     templateName: text('template_name').notNull(),
     templateVersion: text('template_version').notNull(),
     status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull().default('pending'),
@@ -137,6 +151,40 @@ export const outbox = pgTable(
   ],
 );
 
+/**
+ * Password-reset links. Only the SHA-256 of the token is stored; the token is derived at send time
+ * from RESET_LINK_SECRET and the row id, so the database alone never yields a usable link.
+ */
+export const resetLinks = pgTable(
+  'reset_links',
+  {
+    id: serial('id').primaryKey(),
+    ticketId: integer('ticket_id').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    siret: text('siret').notNull(),
+    liquidatorEmail: text('liquidator_email').notNull(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    expiresAt: tstz('expires_at').notNull(),
+    usedAt: tstz('used_at'),
+    /** active → used | expired | superseded */
+    status: text('status', { enum: ['active', 'used', 'expired', 'superseded'] }).notNull().default('active'),
+    failedAttempts: integer('failed_attempts').notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex('reset_links_token_hash').on(t.tokenHash),
+    index('reset_links_ticket').on(t.ticketId),
+    index('reset_links_status_expiry').on(t.status, t.expiresAt),
+  ],
+);
+
+/** The accounts directory: who administers each company's account (loaded by admins from CSV). */
+export const accounts = pgTable('accounts', {
+  siret: text('siret').primaryKey(),
+  lastName: text('last_name').notNull(),
+  firstName: text('first_name').notNull(),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+});
+
 export interface OutboxAttachmentRef {
   inboundMessageId: number;
   sha256: string;
@@ -149,3 +197,5 @@ export type TicketEvent = typeof ticketEvents.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
 export type NewOutboxRow = typeof outbox.$inferInsert;
 export type InboundMessageRow = typeof inboundMessages.$inferSelect;
+export type ResetLink = typeof resetLinks.$inferSelect;
+export type Account = typeof accounts.$inferSelect;

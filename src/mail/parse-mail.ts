@@ -55,7 +55,9 @@ function headerMap(lines: HeaderLines): Record<string, string[]> {
     if (!key || !line.includes(':')) continue;
     const raw = rawHeaderValue(line);
     const value = STRUCTURED.has(key) ? raw : decodeEncodedWords(raw);
-    map.set(key, [...(map.get(key) ?? []), value]);
+    const values = map.get(key);
+    if (values) values.push(value);
+    else map.set(key, [value]);
   }
   // fromEntries defines own properties: a '__proto__' header cannot reach the prototype
   return Object.fromEntries(map);
@@ -81,6 +83,13 @@ function firstMessageId(value: string | undefined): string | null {
   if (!value) return null;
   const m = /<[^<>\s]+>/.exec(value);
   return m ? m[0] : null;
+}
+
+/** Every `<id>` of the References headers, oldest first; mailparser's reading when none is bracketed. */
+function referencesOf(headers: Record<string, string[]>, parsed: ParsedMail): string[] {
+  const ids = (headers['references'] ?? []).flatMap((v) => v.match(/<[^<>\s]+>/g) ?? []);
+  if (ids.length > 0 || parsed.references === undefined) return ids;
+  return Array.isArray(parsed.references) ? parsed.references : [parsed.references];
 }
 
 function dateOf(headers: Record<string, string[]>): Date | null {
@@ -185,8 +194,8 @@ export async function parseMail(raw: Buffer): Promise<InboundMail> {
   const subject = parsed.subject ?? '';
   const mail: InboundMail = {
     messageId: firstMessageId(headers['message-id']?.[0]) ?? parsed.messageId ?? null,
-    inReplyTo: firstMessageId(headers['in-reply-to']?.[0]),
-    references: (headers['references'] ?? []).flatMap((v) => v.match(/<[^<>\s]+>/g) ?? []),
+    inReplyTo: firstMessageId(headers['in-reply-to']?.[0]) ?? parsed.inReplyTo ?? null,
+    references: referencesOf(headers, parsed),
     // a raw 8-bit Latin-1 subject comes out of mailparser with U+FFFD; ours falls back to windows-1252
     subject: subject.includes('\ufffd') && headers['subject']?.[0] !== undefined ? headers['subject'][0] : subject,
     from: firstAddress(parsed.from),

@@ -98,8 +98,8 @@ const SPEC_TEXT: { [N in TemplateName]: Pick<TemplateSpec<N>, 'description' | 'a
     audience: 'agents',
     required: {
       subject: ['ticketRef'],
-      text: ['ticketRef', 'siret', 'liquidatorEmail', 'approveMailto', 'refuseMailto'],
-      html: ['ticketRef', 'siret', 'liquidatorEmail', 'approveMailto', 'refuseMailto'],
+      text: ['ticketRef', 'siret', 'liquidatorEmail', 'approveMailto', 'refuseMailto', 'approvalToken'],
+      html: ['ticketRef', 'siret', 'liquidatorEmail', 'approveMailto', 'refuseMailto', 'approvalToken'],
     },
   },
   'reset-link': {

@@ -14,8 +14,9 @@ const OTHER_AGENT = { email: 'sophie.martin@support.example.fr', name: 'Sophie M
 const SIRET = '73282932000074';
 const LIQUIDATOR = 'mandataire@etude-moutin.fr';
 const MAILTO_BASE = 'mailto:support@example.fr?subject=%5BLJ-261126-0042%5D%20';
-const APPROVE = `${MAILTO_BASE}Validation&body=VALIDER%0A%0A--%20jeton%20k3J9xQ`;
-const REFUSE = `${MAILTO_BASE}Refus&body=REFUSER%20%0A%0A--%20jeton%20k3J9xQ`;
+const TOKEN = 'ljv-3f9c2a7e51b04d68a1e0c7b95d2f4e81';
+const APPROVE = `${MAILTO_BASE}Validation&body=VALIDER%0A%0A${TOKEN}`;
+const REFUSE = `${MAILTO_BASE}Refus&body=REFUSER%20%0A%0A${TOKEN}`;
 
 /** One sample per mail. */
 export const EXAMPLES: { readonly [N in TemplateName]: TemplateVars<N> } = {
@@ -40,6 +41,7 @@ export const EXAMPLES: { readonly [N in TemplateName]: TemplateVars<N> } = {
     warnings: ['L’adresse du liquidateur est différente de celle du demandeur.'],
     approveMailto: APPROVE,
     refuseMailto: REFUSE,
+    approvalToken: TOKEN,
   },
   'reset-link': {
     ticketRef: REF,

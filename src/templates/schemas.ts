@@ -64,6 +64,10 @@ export const approvalRequestSchema = ticketBaseSchema.extend({
   warnings: z.array(z.string().max(2_000)).describe('Points d’attention pour l’agent (peut être vide)'),
   approveMailto: mailtoSchema.describe('Lien mailto: pré-rempli pour valider'),
   refuseMailto: mailtoSchema.describe('Lien mailto: pré-rempli pour refuser'),
+  approvalToken: z
+    .string()
+    .regex(/^ljv-[0-9a-f]{32}$/, 'an approval token is ljv- and 32 hex digits')
+    .describe('Jeton de validation (secret, réservé aux agents) : une réponse qui le cite est rattachée à cette demande'),
 });
 
 export const resetLinkSchema = ticketBaseSchema.extend({

@@ -144,6 +144,8 @@ describe('parseMail: envelope and headers', () => {
     ['Return-Path <> with spaces', 'Return-Path: < >\n\nbody\n', { returnPath: '' }],
     ['upper-case Return-Path', 'Return-Path: <Bounce+X@Example.FR>\n\nbody\n', { returnPath: 'bounce+x@example.fr' }],
     ['In-Reply-To with a comment', "In-Reply-To: <a@b.fr> (Jean's message)\n\nbody\n", { inReplyTo: '<a@b.fr>' }],
+    ['ids without brackets', 'Message-ID: a@b.fr\nIn-Reply-To: c@d.fr\nReferences: e@f.fr\n\nbody\n', { messageId: '<a@b.fr>', inReplyTo: '<c@d.fr>', references: ['<e@f.fr>'] }],
+    ['folded References', 'References: <a@b.fr>\n <c@d.fr>\n\t<e@f.fr>\n\nbody\n', { references: ['<a@b.fr>', '<c@d.fr>', '<e@f.fr>'] }],
     ['no Content-Type', 'Subject: x\n\nbody\n', { contentType: 'text/plain', text: 'body\n', html: null }],
     ['HTML only', 'Content-Type: text/html; charset=utf-8\n\n<p>Bonjour</p>\n', { contentType: 'text/html', text: '', html: '<p>Bonjour</p>\n' }],
   ])('%s', async (_name, raw, want) => {

@@ -91,3 +91,19 @@ describe('stripQuoted', () => {
     expect(stripQuoted(text)).toBe(want);
   });
 });
+
+describe('hostile markup', () => {
+  it.each([
+    ['unclosed quotes', '<a "'.repeat(100_000)],
+    ['runs of "<a "', '<a '.repeat(100_000)],
+    ['unclosed comments', '<!--'.repeat(100_000)],
+    ['unclosed styles', '<style>'.repeat(100_000)],
+    ['unclosed links', '<a href="mailto:x@y.fr">'.repeat(50_000)],
+    ['many paragraphs', '<p>a</p>'.repeat(200_000)],
+    ['nested quotes', `${'<blockquote type="cite">'.repeat(20_000)}x${'</blockquote>'.repeat(20_000)}`],
+  ])('%s: converted in linear time', (_name, html) => {
+    const started = performance.now();
+    htmlToText(stripQuotedHtml(html));
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+});

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { buildRequestMail, samplePdf } from '../demo/sample-mails';
+
+/** The padding that makes samplePdf() exactly `bytes` long (or as close as its framing allows). */
+export function pdfPadFor(bytes: number): number {
+  const base = samplePdf(0).length;
+  if (bytes <= base) return 0;
+  let pad = bytes - base;
+  // The padding object's header names its length: shrink until the whole file fits.
+  for (let i = 0; i < 5; i += 1) {
+    const over = samplePdf(pad).length - bytes;
+    if (over === 0) break;
+    pad = Math.max(1, pad - over);
+  }
+  return pad;
+}
+
+export interface BenchRequest {
+  messageId: string;
+  raw: Buffer;
+}
+
+/**
+ * A conforming request (valid SIRET, liquidator address, PDF court document), so each one gets
+ * exactly one answer: the acknowledgment, threaded on its Message-ID. One sender per request, as
+ * in real traffic (the per-sender notice limit never comes into play).
+ */
+export function benchRequest(opts: { tag: string; index: number; pdfBytes: number; pad?: number }): BenchRequest {
+  const messageId = `<bench-${opts.tag}-${opts.index}-${randomBytes(4).toString('hex')}@custhelp.example.net>`;
+  const raw = buildRequestMail({
+    from: `etude${opts.index}@mandataires-${opts.tag}.example.fr`,
+    fromName: `Maître Bench ${opts.index}`,
+    messageId,
+    pdfPadBytes: opts.pad ?? pdfPadFor(opts.pdfBytes),
+  });
+  return { messageId, raw: Buffer.from(raw, 'utf8') };
+}
+
+/** `count` requests, built lazily (a 1000 × 200 KB backlog need not sit in memory at once). */
+export function* benchRequests(tag: string, count: number, pdfBytes: number, ids: string[]): Generator<Buffer> {
+  const pad = pdfPadFor(pdfBytes);
+  for (let i = 0; i < count; i += 1) {
+    const r = benchRequest({ tag, index: i, pdfBytes, pad });
+    ids.push(r.messageId);
+    yield r.raw;
+  }
+}

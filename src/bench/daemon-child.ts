@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sleep } from '../sandbox/wait-until';
+import { allProcesses, descendantsOf, readCmdline, readMemory } from './proc-stats';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = join(REPO_ROOT, 'bin/liquibot');
+
+export interface DaemonChild {
+  /** Pid of `bin/liquibot` (tsx's launcher, which `exec` made of the shell script). */
+  readonly launcherPid: number;
+  /** Pid of the node process that runs src/cli.ts: the daemon whose memory we report. */
+  readonly daemonPid: number;
+  /** Both pids, for CPU accounting. */
+  pids(): number[];
+  /** Largest VmRSS seen by the sampler (KiB), daemon process only. */
+  sampledPeakKb(): number;
+  /** The kernel's high-water mark of the daemon's resident set (KiB), read now. */
+  hwmKb(): number;
+  /** Current VmRSS (KiB) of the daemon and of the launcher. */
+  rssKb(): { daemon: number; launcher: number };
+  /** Last lines the daemon wrote on stderr (its logs at LOG_LEVEL=warn). */
+  stderrTail(): string;
+  /** Rejects as soon as the child exits on its own. */
+  readonly died: Promise<never>;
+  /** SIGTERM (graceful stop: finish the message in hand, flush the outbox), SIGKILL after graceMs. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+/**
+ * Start `bin/liquibot run` as a child process, so its memory is measured alone. tsx's launcher
+ * spawns a second node process that runs the daemon; that one is found through /proc and sampled
+ * every `sampleMs` (VmRSS), and the kernel's VmHWM gives the exact peak at the end.
+ */
+export async function startDaemonChild(env: Record<string, string>, opts: { sampleMs?: number } = {}): Promise<DaemonChild> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  if (!env.NODE_OPTIONS) delete childEnv.NODE_OPTIONS;
+  const child: ChildProcess = spawn(BIN, ['run'], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  const tail: string[] = [];
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
+    tail.push(...chunk.split('\n').filter(Boolean));
+    if (tail.length > 40) tail.splice(0, tail.length - 40);
+  });
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  const exit = new Promise<void>((res) => child.once('exit', (code, signal) => {
+    exited = { code, signal };
+    res();
+  }));
+  let stopping = false;
+  const died = exit.then((): never => {
+    throw new Error(`liquibot exited on its own (${exited?.signal ?? exited?.code}):\n${tail.join('\n')}`);
+  });
+  died.catch(() => {}); // observed by whoever races it
+  const launcherPid = child.pid!;
+
+  // tsx starts the real node process a moment later: wait for it.
+  let daemonPid = 0;
+  const deadline = Date.now() + 20_000;
+  while (daemonPid === 0) {
+    if (exited) throw new Error(`liquibot exited at start:\n${tail.join('\n')}`);
+    if (Date.now() > deadline) throw new Error('liquibot: the daemon process did not appear');
+    const nodes = descendantsOf(launcherPid, allProcesses()).filter((p) => readCmdline(p.pid).some((a) => a.endsWith('cli.ts')));
+    daemonPid = nodes.at(-1)?.pid ?? 0;
+    if (daemonPid === 0) await sleep(20);
+  }
+
+  let peak = 0;
+  const sampler = setInterval(() => {
+    const m = readMemory(daemonPid);
+    if (m && m.rssKb > peak) peak = m.rssKb;
+  }, opts.sampleMs ?? 50);
+  sampler.unref();
+
+  return {
+    launcherPid,
+    daemonPid,
+    pids: () => [launcherPid, daemonPid],
+    sampledPeakKb: () => peak,
+    hwmKb: () => readMemory(daemonPid)?.hwmKb ?? 0,
+    rssKb: () => ({ daemon: readMemory(daemonPid)?.rssKb ?? 0, launcher: readMemory(launcherPid)?.rssKb ?? 0 }),
+    stderrTail: () => tail.join('\n'),
+    died,
+    async stop(graceMs = 30_000) {
+      if (stopping) return exited?.code ?? null;
+      stopping = true;
+      clearInterval(sampler);
+      if (exited) return (exited as { code: number | null }).code;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        try {
+          process.kill(daemonPid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }, graceMs);
+      await exit;
+      clearTimeout(timer);
+      return (exited as { code: number | null } | null)?.code ?? null;
+    },
+  };
+}
