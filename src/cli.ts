@@ -8,6 +8,8 @@ import { replayCommand } from './cli/replay-command';
 import { ticketsCommand } from './cli/tickets-command';
 import { templatesCommand } from './cli/templates-command';
 import { stdio } from './cli/usage';
+import { statusCommand } from './cli/status-command';
+import { purgeCommand } from './cli/purge-command';
 
 const HELP = `liquibot — runs the "liquidateur judiciaire" procedure by mail
 
@@ -18,6 +20,8 @@ Usage: liquibot COMMAND [options]     (every command takes --help)
   migrate                  apply database migrations and exit
   tickets list|show        tickets and their history
   replay                   process quarantined mail again
+  status [--json]          tickets, outbox, quarantine and the daemon's health at a glance
+  purge [--dry-run]        apply the retention rules now (RETENTION_DAYS)
   templates check|vars|preview
                            validate, document and preview the mail templates
 
@@ -79,6 +83,12 @@ async function main(argv: string[]): Promise<number> {
     case 'replay': {
       const config = loadConfig(process.env);
       return replayCommand(args, stdio, config, createLogger({ level: config.LOG_LEVEL, pretty: process.stderr.isTTY }));
+    }
+    case 'status':
+      return statusCommand(args, stdio, loadConfig(process.env));
+    case 'purge': {
+      const config = loadConfig(process.env);
+      return purgeCommand(args, stdio, config, createLogger({ level: config.LOG_LEVEL, pretty: process.stderr.isTTY }));
     }
     case 'templates': {
       const config = loadConfig(process.env);

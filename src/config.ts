@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 import { AppError } from './errors';
 
@@ -62,6 +63,17 @@ const schema = z.object({
   VERIFY_RATE_LIMIT_PER_MINUTE: def(positiveInt, 10),
   LOG_LEVEL: def(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
   LOG_PRETTY: opt(bool),
+  HTTP_HOST: def(z.string().trim().min(1), '127.0.0.1'),
+  /** null: no HTTP server; 0: a free port chosen by the system (tests), logged at start. */
+  HTTP_PORT: def(
+    z.string().trim().regex(/^(?:off|\d{1,5})$/, 'must be a port number (0-65535) or off')
+      .transform((v) => (v === 'off' ? null : Number(v)))
+      .refine((v) => v === null || v <= 65535, 'must be a port number (0-65535) or off'),
+    '8080',
+  ),
+  HEALTH_MAX_OUTBOX_AGE_SECONDS: def(positiveInt, 900),
+  RETENTION_DAYS: def(positiveInt, 90),
+  PURGE_CRON: def(z.string().trim().refine((v) => v === 'off' || cron.validate(v), 'must be a cron expression or off'), '17 3 * * *'),
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & {

@@ -11,6 +11,12 @@ import { createSmtpSender, type MailSender } from './mail/smtp-transport';
 import { createFetchedMessageHandler } from './tickets/handle-fetched';
 import type { ProcessResult } from './tickets/process-inbound';
 import { openTemplateStore } from './templates/open-store';
+import { createDaemonMetrics, type DaemonMetrics } from './metrics/daemon-metrics';
+import { startOperations, type Operations } from './jobs/operations';
+import { createPipelineDeps } from './pipeline-deps';
+import { loadOutboxAttachments } from './mail/outbox-attachments';
+import type { ResetLinkProvider } from './reset/link-provider';
+import type { DkimResolver } from './approval/dkim-check';
 
 export interface DaemonOptions {
   config: Config;
@@ -20,12 +26,19 @@ export interface DaemonOptions {
   /** Use this database instead of opening one from the configuration (tests, demo). */
   database?: Database;
   onProcessed?: (r: ProcessResult & { inboundId: number }) => void;
+  /** Plug in another reset-link provider (default: the built-in one). */
+  links?: ResetLinkProvider;
+  /** DNS for DKIM checks, injected by tests. */
+  dkimResolver?: DkimResolver;
 }
 
 export interface Daemon {
   database: Database;
   watcher: MailboxWatcher;
   outbox: OutboxWorker;
+  metrics: DaemonMetrics;
+  /** HTTP server (/healthz, /metrics; null when HTTP_PORT=off) and retention job. */
+  operations: Operations;
   /** Graceful stop: finish the message in hand, flush the outbox, close connections. */
   stop(): Promise<void>;
 }
@@ -42,14 +55,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   log.info({ database: database.kind }, 'database ready');
 
   const sender: MailSender = createSmtpSender(config.SMTP_URL!, log);
+  const metrics = createDaemonMetrics({ database, log, now });
   const outbox = createOutboxWorker({
     database, sender, log: log.child({ component: 'outbox' }),
     from: { name: config.MAIL_FROM_NAME, address: config.MAIL_FROM },
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS, pollMs: config.OUTBOX_POLL_MS, retryBaseMs: config.OUTBOX_RETRY_BASE_MS, now,
+    onSettled: metrics.onOutboxSettled,
   });
 
+  const pipeline = createPipelineDeps({ config, database, templates, log, now, links: opts.links, dkimResolver: opts.dkimResolver });
   const handle = createFetchedMessageHandler({
-    database, config, templates, log, now,
+    ...pipeline,
     onProcessed: (r) => {
       if (r.mailsQueued > 0) outbox.kick();
       opts.onProcessed?.(r);
@@ -82,6 +98,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     timezone: config.TIMEZONE, name: 'imap-resync', noOverlap: true,
   });
 
+  const operations = await startOperations({ config, log, database, watcher, metrics, now });
   outbox.start();
   watcher.start();
   templates.watch?.();
@@ -91,10 +108,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     database,
     watcher,
     outbox,
+    metrics,
+    operations,
     stop() {
       stopping ??= (async () => {
         log.info('stopping');
         await resync.stop();
+        await operations.stop();
         await watcher.stop();
         await outbox.drain();
         await outbox.stop();

@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   TEMPLATE_MISSING: 'A mail template is missing',
   TICKET_NOT_FOUND: 'No ticket has this reference',
   USAGE: 'The command was called with bad arguments',
+  HTTP_FAILED: 'The HTTP server (health, metrics) cannot listen on HTTP_HOST:HTTP_PORT',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -100,11 +100,24 @@ export function descendantsOf(root: number, processes: readonly StatFields[]): S
 
 export type CpuGroup = 'daemon' | 'postgres' | 'dovecot' | 'bench' | 'other';
 
-/** CPU ticks per group, summed over live processes; the caller takes differences of two snapshots. */
-export function cpuByGroup(opts: { daemonPids: readonly number[]; benchPid: number }): Record<CpuGroup, number> {
+/** CPU ticks of every live process with its group, to subtract two snapshots pid by pid. */
+export type CpuSnapshot = Map<number, { group: CpuGroup; ticks: number }>;
+
+export function cpuSnapshot(opts: { daemonPids: readonly number[]; benchPid: number }): CpuSnapshot {
+  const snap: CpuSnapshot = new Map();
+  for (const p of allProcesses()) snap.set(p.pid, { group: groupOf(p, opts), ticks: p.cpuTicks });
+  return snap;
+}
+
+/**
+ * CPU seconds per group between two snapshots. A process that started in between counts in full;
+ * one that ended in between is lost (short-lived processes are rare here: servers keep theirs).
+ */
+export function cpuSecondsBetween(before: CpuSnapshot, after: CpuSnapshot): Record<CpuGroup, number> {
   const totals: Record<CpuGroup, number> = { daemon: 0, postgres: 0, dovecot: 0, bench: 0, other: 0 };
-  for (const p of allProcesses()) {
-    totals[groupOf(p, opts)] += p.cpuTicks;
+  for (const [pid, now] of after) {
+    const then = before.get(pid)?.ticks ?? 0;
+    totals[now.group] += Math.max(0, now.ticks - then) / CLOCK_TICKS;
   }
   return totals;
 }

@@ -5,7 +5,7 @@ import { progress } from './bench-progress';
 import { databaseCounts, scenarioPlace, syncMailbox, unflaggedCount, type BenchSandbox } from './bench-sandbox';
 import { startDaemonChild } from './daemon-child';
 import { dropIntoMaildir } from './maildir-drop';
-import { cpuByGroup, CLOCK_TICKS, machineCpu, type CpuGroup } from './proc-stats';
+import { cpuSecondsBetween, cpuSnapshot, machineCpu, type CpuGroup } from './proc-stats';
 import { rawFetch, type RawFetchResult } from './raw-fetch';
 import { daemonEnv, mb, waitForAnswers } from './scenario-common';
 
@@ -72,12 +72,13 @@ export async function runBacklog(sandbox: BenchSandbox, opts: {
     const tracker = trackAnswers(sandbox.sink, new Set(ids));
     progress(`${opts.label}: starting bin/liquibot run`);
     const cpu0 = machineCpu();
+    // Before the spawn: the daemon's processes are new in the second snapshot and count in full.
+    const cpuBefore = cpuSnapshot({ daemonPids: [], benchPid: process.pid });
     const startedAt = Date.now();
     const child = await startDaemonChild(daemonEnv(place, sandbox.sink, opts.extraEnv));
-    const groups0 = cpuByGroup({ daemonPids: child.pids(), benchPid: process.pid });
     try {
       await waitForAnswers({ label: opts.label, tracker, n: opts.n, child, startedAt });
-      const groups1 = cpuByGroup({ daemonPids: child.pids(), benchPid: process.pid });
+      const cpuAfter = cpuSnapshot({ daemonPids: child.pids(), benchPid: process.pid });
       const cpu1 = machineCpu();
       // Late duplicates would show up here; give the outbox a moment.
       await new Promise((r) => setTimeout(r, 500));
@@ -89,9 +90,7 @@ export async function runBacklog(sandbox: BenchSandbox, opts: {
       const launcher = child.rssKb().launcher;
       const code = await child.stop();
       if (code !== 0) progress(`${opts.label}: liquibot exited with ${code}`);
-      const cpuSeconds = Object.fromEntries(
-        (Object.keys(groups1) as CpuGroup[]).map((g) => [g, (groups1[g] - groups0[g]) / CLOCK_TICKS]),
-      ) as Record<CpuGroup, number>;
+      const cpuSeconds = cpuSecondsBetween(cpuBefore, cpuAfter);
       const seconds = (last - startedAt) / 1000;
       return {
         n: opts.n,

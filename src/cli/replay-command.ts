@@ -5,6 +5,7 @@ import { inboundMessages } from '../db/schema';
 import { AppError } from '../errors';
 import type { Logger } from '../log';
 import { processInbound } from '../tickets/process-inbound';
+import { createPipelineDeps } from '../pipeline-deps';
 import { openTemplateStore } from '../templates/open-store';
 import { openDatabaseForCommand } from './open-database';
 import { parseCommandArgs, type Output } from './usage';
@@ -38,6 +39,7 @@ export async function replayCommand(args: string[], io: Output, config: Config, 
     }
     const targets = values.all ? quarantined.map((q) => q.id) : ids;
     const templates = await openTemplateStore(config, log);
+    const deps = createPipelineDeps({ config, database, templates, log });
     let failures = 0;
     for (const id of targets) {
       const row = await findInboundById(database.db, id);
@@ -52,7 +54,7 @@ export async function replayCommand(args: string[], io: Output, config: Config, 
         continue;
       }
       await database.db.update(inboundMessages).set({ status: 'stored', errorCode: null, errorDetail: null }).where(eq(inboundMessages.id, id));
-      const result = await processInbound({ database, config, templates, log, now: () => new Date() }, { ...row, status: 'stored' });
+      const result = await processInbound(deps, { ...row, status: 'stored' });
       io.out(`#${id}: ${result.outcome}${result.ticketRef ? ` ${result.ticketRef}` : ''}${result.mailsQueued ? `, ${result.mailsQueued} mail(s) queued` : ''}`);
       if (result.outcome === 'quarantined') failures += 1;
     }

@@ -14,6 +14,8 @@ export interface OutboxWorkerOptions {
   maxAttempts: number;
   pollMs: number;
   retryBaseMs: number;
+  /** The final bodies of a row, when they differ from the stored ones (the reset link is put in at send time). */
+  prepare?: (row: OutboxRow) => { text: string; html: string | null } | null;
   /** Loads the court documents a row asks to attach (from the stored raw source). */
   loadAttachments?: (row: OutboxRow) => Promise<OutgoingMail['attachments']>;
   now?: () => Date;
@@ -51,14 +53,15 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       await markMailRetry(opts.database.db, row.id, `attachments: ${(err as Error).message}`, new Date(now().getTime() + 60_000));
       return;
     }
+    const bodies = opts.prepare?.(row) ?? { text: row.textBody, html: row.htmlBody };
     const result = await opts.sender.send({
       messageId: row.messageId,
       from: opts.from,
       to: row.toAddress,
       replyTo: row.replyTo,
       subject: row.subject,
-      text: row.textBody,
-      html: row.htmlBody,
+      text: bodies.text,
+      html: bodies.html,
       inReplyTo: row.inReplyTo,
       references: row.references,
       autoSubmitted: row.autoSubmitted,

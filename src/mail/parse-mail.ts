@@ -211,3 +211,28 @@ export async function parseMail(raw: Buffer): Promise<InboundMail> {
   };
   return { ...mail, ...charsetFallback(raw, mail, structured?.params['charset']) };
 }
+
+/** The decoded content of an attachment, for forwarding court documents to the agents. */
+export interface AttachmentContent {
+  filename: string | null;
+  contentType: string;
+  sha256: string;
+  content: Buffer;
+}
+
+/**
+ * The attachments of a stored raw message whose SHA-256 is in `sha256s`, decoded.
+ * @throws AppError MAIL_UNPARSEABLE as parseMail does.
+ */
+export async function extractAttachments(raw: Buffer, sha256s: readonly string[]): Promise<AttachmentContent[]> {
+  const parsed = await runParser(raw);
+  const wanted = new Set(sha256s);
+  const found: AttachmentContent[] = [];
+  for (const att of parsed.attachments) {
+    const sha256 = createHash('sha256').update(att.content).digest('hex');
+    if (wanted.has(sha256) && !found.some((f) => f.sha256 === sha256)) {
+      found.push({ filename: att.filename ?? null, contentType: att.contentType, sha256, content: att.content });
+    }
+  }
+  return found;
+}

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderDovecotConfig } from './dovecot-config';
@@ -16,7 +16,8 @@ import {
   type MailboxState,
 } from './imap-seed';
 import { guardAgainstOrphans, removeDirQuietly, type OrphanGuard } from './orphan-guard';
-import { isProcessAlive, killAndWait, killProcessGroup, readPidFile } from './process-alive';
+import { isProcessAlive, killProcessGroup, readPidFile } from './process-alive';
+import { readTail } from './read-tail';
 import { isRoot, runDaemonizer } from './run-command';
 import { findSystemUser, type SystemUser } from './system-user';
 import { waitUntil } from './wait-until';
@@ -51,10 +52,11 @@ export interface DovecotSandbox {
   mailboxState(user: string, password: string, mailbox?: string): Promise<MailboxState>;
   /**
    * Make Dovecot hand out a new UIDVALIDITY for the user's INBOX: delete its dovecot-uidlist and
-   * index files. The next session that opens INBOX rescans the Maildir, numbers the messages
-   * from UID 1 again and takes a new UIDVALIDITY (one above the last one Dovecot gave out,
-   * kept in dovecot-uidvalidity). Sessions holding INBOX open meanwhile are not notified
-   * reliably: reset between sessions, or expect the client to be disconnected.
+   * index files (dovecot.index*, dovecot.list.index*). The next session that opens INBOX finds
+   * no UID list, rescans the Maildir, numbers the messages from UID 1 again and takes a new
+   * UIDVALIDITY, always above the previous one (Dovecot keeps the last value it gave out in
+   * dovecot-uidvalidity, which stays). A session that has INBOX selected during the reset keeps
+   * its old view (old UIDVALIDITY, new mail invisible) until it reconnects.
    */
   resetUidValidity(user: string): void;
   /** Stop and start again with the same config, port and mail (for fault tests). */
@@ -89,17 +91,17 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
       await runDaemonizer(binary, ['-c', configPath], join(baseDir, 'dovecot-start.log'));
       await waitUntil(`Dovecot IMAP on port ${port}`, () => probeImapGreeting(HOST, port), { timeoutMs: 20_000 });
     } catch (err) {
-      throw new Error(`Dovecot did not start (${configPath}): ${(err as Error).message}\n${tail(logFile)}`, { cause: err });
+      throw new Error(`Dovecot did not start (${configPath}): ${(err as Error).message}\n${readTail(logFile)}`, { cause: err });
     }
   };
   const shutdown = async (): Promise<void> => {
     const pid = readPidFile(pidFile);
-    if (pid === undefined) return;
-    if (isProcessAlive(pid)) await killAndWait(pid, 'SIGTERM', 15_000);
-    // The master exits after about a second without waiting for all its children: an imap
-    // process serving a connected client lingers for ~10 s, holding the old connection
-    // open. They share the master's process group (it called setsid), so end that.
-    await killProcessGroup(pid);
+    if (pid === undefined || !isProcessAlive(pid)) return;
+    // Signal the whole process group (the master called setsid), not just the master: alone,
+    // the master takes ~1 s to exit and does not wait for its children, so an imap process
+    // serving a connected client lingers ~10 s holding the old connection open. Signalled
+    // together, everything is gone in tens of milliseconds.
+    await killProcessGroup(pid, 10_000);
   };
 
   try {
@@ -178,13 +180,5 @@ function prepareDirs(baseDir: string, mailRoot: string, owner: SystemUser): void
   for (const dir of [mailRoot, join(baseDir, 'home')]) {
     mkdirSync(dir);
     chownSync(dir, owner.uid, owner.gid);
-  }
-}
-
-function tail(file: string, lines = 20): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
   }
 }

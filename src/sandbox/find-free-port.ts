@@ -1,23 +1,46 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
+const LOWEST = 10_000;
+
 /**
- * Ask the kernel for a free TCP port on 127.0.0.1 by binding port 0 and closing again.
- * The port can in theory be taken by someone else before the caller binds it; the
- * sandbox servers fail loudly in that case, which is rare enough for tests.
+ * A TCP port on `host` that is free right now, for a server we are about to start.
+ *
+ * Candidates are drawn at random below the kernel's ephemeral range (32768+ on Linux) and
+ * checked by binding them. A port from `listen(0)` would come from the ephemeral range,
+ * where any outgoing connection (the tests make many) can take it between our check and
+ * the server's own bind; below that range only another listener can, which the check sees.
+ * Falls back to `listen(0)` if no candidate is free.
  */
-export function findFreePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
+export async function findFreePort(host = '127.0.0.1'): Promise<number> {
+  const highest = ephemeralRangeStart() - 1;
+  for (let attempt = 0; attempt < 50 && highest > LOWEST; attempt += 1) {
+    const candidate = LOWEST + Math.floor(Math.random() * (highest - LOWEST + 1));
+    if ((await tryBind(host, candidate)) !== undefined) return candidate;
+  }
+  const port = await tryBind(host, 0);
+  if (port === undefined) throw new Error(`no free TCP port on ${host}`);
+  return port;
+}
+
+function tryBind(host: string, port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen({ host, port: 0, exclusive: true }, () => {
+    server.once('error', () => resolve(undefined));
+    server.listen({ host, port, exclusive: true }, () => {
       const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error('could not read the bound port'));
-        return;
-      }
-      server.close(() => resolve(address.port));
+      const bound = address !== null && typeof address !== 'string' ? address.port : undefined;
+      server.close(() => resolve(bound));
     });
   });
+}
+
+function ephemeralRangeStart(): number {
+  try {
+    const first = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(first) && first > LOWEST ? first : 32_768;
+  } catch {
+    return 32_768; // Not Linux: the IANA dynamic range starts at 49152, so this is conservative.
+  }
 }

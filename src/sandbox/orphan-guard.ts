@@ -46,6 +46,9 @@ export function guardAgainstOrphans(options: OrphanGuardOptions): OrphanGuard {
     ['-c', WATCHDOG_SCRIPT, 'liquibot-sandbox-watchdog', String(process.pid), options.pidFile, signalName, options.removeDir ?? '', options.processGroup ? '1' : '0'],
     { detached: true, stdio: 'ignore' },
   );
+  watchdog.on('error', () => {
+    // No `sh`: the exit hook below still covers normal exits.
+  });
   watchdog.unref();
 
   const onExit = (): void => {

@@ -6,6 +6,7 @@ import { findFreePort } from './find-free-port';
 import { guardAgainstOrphans, removeDirQuietly, type OrphanGuard } from './orphan-guard';
 import { findPostgresBinDir } from './postgres-binaries';
 import { isProcessAlive, killAndWait, readPidFile } from './process-alive';
+import { readTail } from './read-tail';
 import { isRoot, runCommand } from './run-command';
 import { ensureSystemUser, type SystemUser } from './system-user';
 import { waitUntil } from './wait-until';
@@ -113,8 +114,9 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
     const pid = readPidFile(join(dataDir, 'postmaster.pid'));
     if (pid !== undefined) await killAndWait(pid, 'SIGQUIT', 5_000);
     guard?.disarm();
+    const log = readTail(logFile); // pg_ctl only says "examine the log output"
     if (!keep) removeDirQuietly(baseDir);
-    throw new Error(`could not start a PostgreSQL sandbox in ${baseDir}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`could not start a PostgreSQL sandbox in ${baseDir}: ${(err as Error).message}\n${log}`, { cause: err });
   }
 }
 

@@ -97,7 +97,7 @@ export const approvalConfirmationSchema = ticketBaseSchema.extend({
   approvedAt: z.date().describe('Date de la validation'),
 });
 
-export const AGENT_REPLY_ERRORS = ['NOT_UNDERSTOOD', 'BOTH', 'NEITHER', 'REFUSAL_WITHOUT_REASON'] as const;
+export const AGENT_REPLY_ERRORS = ['NOT_UNDERSTOOD', 'BOTH', 'NEITHER', 'REFUSAL_WITHOUT_REASON', 'NOT_BOUND'] as const;
 
 export const agentReplyErrorSchema = ticketBaseSchema.extend({
   agent: contactSchema.describe('Agent destinataire (auteur de la réponse)'),

@@ -2,34 +2,63 @@ import type { InboundMail } from '../../parsers/inbound-mail';
 import type { IgnoreReason } from '../../parsers/problems';
 import { detectIgnoreReason, type OwnIdentity } from '../../parsers/loop-guard';
 import { isRequestSubject } from '../../parsers/subject';
-import type { Ticket } from '../db/schema';
+import type { Ticket, TicketStatus } from '../db/schema';
 
 /** What an incoming mail is to liquibot. The reason is a typed, stored value. */
 export type Classification =
   | { kind: 'ignored'; reason: Exclude<IgnoreReason, 'not-a-request'> }
   | { kind: 'unrelated'; why: 'subject' | 'no-sender' }
   | { kind: 'new-request' }
-  | { kind: 'follow-up'; ticket: Ticket };
+  | { kind: 'follow-up'; ticket: Ticket }
+  /** A reply bound to an approval request (thread or token): an attempt to decide, to be authorised. */
+  | { kind: 'agent-reply'; ticket: Ticket; boundTicketIds: number[] }
+  /** An allow-listed agent writing about a ticket without replying to its approval request. */
+  | { kind: 'agent-unbound'; ticket: Ticket };
+
+/** States in which the liquidator may reopen the request because the link ran out (procedure, section 4). */
+export const REOPENABLE_STATUSES: readonly TicketStatus[] = ['resolved', 'link_sent', 'link_expired', 'reissued'];
 
 export interface ClassifyInput {
   mail: InboundMail;
   own: OwnIdentity;
   /** The ticket this mail threads onto (In-Reply-To/References, or the reference in the subject), if any. */
   threadTicket: Ticket | null;
+  /** Tickets whose approval request this mail is bound to (by thread or by approval token). */
+  approvalTickets: Ticket[];
+  /** The ticket named by the reference in the subject, if any. */
+  subjectTicket: Ticket | null;
+  senderIsAgent: boolean;
 }
 
 /**
  * Decide what a mail is, in a fixed order: loop guard first (never answer machines or ourselves),
- * then replies on a ticket's thread from its requester, then new requests by subject; anything else
- * is left for humans.
+ * then replies bound to an approval request, agents writing about a ticket, replies on a ticket's
+ * thread from its requester (or its liquidator once the link was sent), new requests by subject;
+ * anything else is left for humans.
  */
-export function classifyMail({ mail, own, threadTicket }: ClassifyInput): Classification {
-  const ignore = detectIgnoreReason(mail, own);
+export function classifyMail(input: ClassifyInput): Classification {
+  const { mail, threadTicket } = input;
+  const ignore = detectIgnoreReason(mail, input.own);
   if (ignore) return { kind: 'ignored', reason: ignore };
   const sender = mail.from?.address ?? null;
   if (!sender) return { kind: 'unrelated', why: 'no-sender' };
-  // Only the requester may continue a ticket's thread: a reference in a subject is easy to copy.
-  if (threadTicket && threadTicket.requesterEmail === sender) return { kind: 'follow-up', ticket: threadTicket };
+  if (input.approvalTickets.length > 0) {
+    const ids = input.approvalTickets.map((t) => t.id);
+    if (input.subjectTicket) ids.push(input.subjectTicket.id);
+    return { kind: 'agent-reply', ticket: input.approvalTickets[0]!, boundTicketIds: ids };
+  }
+  const named = threadTicket ?? input.subjectTicket;
+  if (named && input.senderIsAgent && sender !== named.requesterEmail && sender !== named.liquidatorEmail) {
+    return { kind: 'agent-unbound', ticket: named };
+  }
+  // Only the requester (or, once the link is out, the liquidator) may continue a ticket's thread:
+  // a reference in a subject is easy to copy.
+  if (threadTicket) {
+    if (threadTicket.requesterEmail === sender) return { kind: 'follow-up', ticket: threadTicket };
+    if (threadTicket.liquidatorEmail === sender && REOPENABLE_STATUSES.includes(threadTicket.status)) {
+      return { kind: 'follow-up', ticket: threadTicket };
+    }
+  }
   if (isRequestSubject(mail.subject)) return { kind: 'new-request' };
   return { kind: 'unrelated', why: 'subject' };
 }

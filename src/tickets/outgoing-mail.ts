@@ -41,6 +41,9 @@ export interface OutboxRowInput {
   autoSubmitted: 'auto-replied' | 'auto-generated';
   replyTo?: string | null;
   attachments?: NewOutboxRow['attachments'];
+  /** A Message-ID that must not be derivable (the approval request's); default: derived from the purpose key. */
+  messageId?: string;
+  resetLinkId?: number | null;
   now: Date;
 }
 
@@ -52,7 +55,8 @@ export function outboxRowFor(input: OutboxRowInput): NewOutboxRow {
     ticketId: input.ticketId,
     ticketRef: input.ticketRef,
     kind: input.kind,
-    messageId: messageIdFor(input.purposeKey, input.messageIdDomain),
+    messageId: input.messageId ?? messageIdFor(input.purposeKey, input.messageIdDomain),
+    resetLinkId: input.resetLinkId ?? null,
     toAddress: input.to,
     subject: input.rendered.subject,
     textBody: input.rendered.text,

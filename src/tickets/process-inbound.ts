@@ -1,23 +1,21 @@
+import { inArray, or } from 'drizzle-orm';
 import type { Config } from '../config';
 import type { Database, Tx } from '../db/client';
-import type { InboundMessageRow, Ticket } from '../db/schema';
+import { tickets, type InboundMessageRow, type Ticket } from '../db/schema';
 import { markInboundProcessed, quarantineInbound } from '../db/inbound-queries';
-import { countRecentMailTo, enqueueMail } from '../db/outbox-queries';
-import {
-  findTicketByMessageIds, findTicketByRef, insertEvents, insertTicket, lockTicket, nextTicketId, updateTicket,
-} from '../db/ticket-queries';
+import { findTicketByMessageIds, findTicketByRef, insertEvents } from '../db/ticket-queries';
 import { isAppError } from '../errors';
 import type { Logger } from '../log';
 import { parseMail } from '../mail/parse-mail';
 import type { InboundMail } from '../../parsers/inbound-mail';
-import { checkRequest } from '../../parsers/check-request';
+import { findApprovalTokens } from '../../parsers/agent-reply';
 import { findTicketRef } from '../../parsers/subject';
-import { classifyMail, outcomeOf, type Classification } from './classify';
-import { decideFollowUp, decideNewRequest, type TicketDecision } from './decide-intake';
-import { outboxRowFor, type RenderedMail } from './outgoing-mail';
-import { formatTicketRef } from './ticket-ref';
-import type { TicketCheck } from './ticket-check';
-import { intakeMailVars } from './intake-mail-vars';
+import type { ResetLinkProvider } from '../reset/link-provider';
+import { hashApprovalToken } from '../approval/queue-approval-request';
+import { handleAgentReply, handleAgentUnbound } from '../approval/handle-agent-reply';
+import { classifyMail, outcomeOf } from './classify';
+import { continueTicket, openTicket } from './intake-handlers';
+import type { RenderedMail } from './outgoing-mail';
 
 export interface MailRenderer {
   render(name: string, vars: unknown): RenderedMail;
@@ -29,6 +27,11 @@ export interface PipelineDeps {
   templates: MailRenderer;
   log: Logger;
   now: () => Date;
+  links: ResetLinkProvider;
+  /** Whether a sender is on the AGENT_SENDERS allow-list. */
+  isAgent(sender: string): boolean;
+  /** DKIM verdict of a raw message for its From domain (aligned signature → 'pass'). */
+  checkDkim(raw: Buffer, fromDomain: string): Promise<'pass' | 'fail' | 'none'>;
 }
 
 export interface ProcessResult {
@@ -37,8 +40,15 @@ export interface ProcessResult {
   mailsQueued: number;
 }
 
-/** Kinds of mail that count against the per-sender notice limit. */
-const RATE_LIMITED_KINDS = ['non-conformity'];
+/** What the handlers of one message get: the message, its parse, and the transaction. */
+export interface MessageContext {
+  deps: PipelineDeps;
+  tx: Tx;
+  row: InboundMessageRow;
+  mail: InboundMail;
+  outcome: string;
+  now: Date;
+}
 
 /**
  * Process one stored inbound message: parse, classify, decide, and commit ticket, history, outbox rows
@@ -50,18 +60,10 @@ export async function processInbound(deps: PipelineDeps, row: InboundMessageRow)
   }
   const log = deps.log.child({ inboundId: row.id });
   const now = deps.now();
-  if (!row.raw) {
-    await quarantineInbound(deps.database.db, row.id, { code: 'RAW_MISSING', detail: 'raw source was purged before processing', now });
-    return { outcome: 'quarantined', ticketRef: null, mailsQueued: 0 };
-  }
+  if (!row.raw) return quarantine(deps, row, 'RAW_MISSING', 'raw source was purged before processing', now);
   if (row.sizeBytes > deps.config.MAX_MESSAGE_BYTES) {
-    await quarantineInbound(deps.database.db, row.id, {
-      code: 'MAIL_TOO_LARGE',
-      detail: `message is ${row.sizeBytes} bytes, MAX_MESSAGE_BYTES is ${deps.config.MAX_MESSAGE_BYTES}`,
-      now,
-    });
     log.warn({ sizeBytes: row.sizeBytes }, 'message quarantined: too large');
-    return { outcome: 'quarantined', ticketRef: null, mailsQueued: 0 };
+    return quarantine(deps, row, 'MAIL_TOO_LARGE', `message is ${row.sizeBytes} bytes, MAX_MESSAGE_BYTES is ${deps.config.MAX_MESSAGE_BYTES}`, now);
   }
 
   let mail: InboundMail;
@@ -69,123 +71,64 @@ export async function processInbound(deps: PipelineDeps, row: InboundMessageRow)
     mail = await parseMail(row.raw);
   } catch (err) {
     if (!isAppError(err, 'MAIL_UNPARSEABLE')) throw err;
-    const cause = (err.cause as Error | undefined)?.message ?? err.message;
-    await quarantineInbound(deps.database.db, row.id, { code: err.code, detail: cause, now });
     log.warn({ code: err.code }, 'message quarantined: unparseable');
-    return { outcome: 'quarantined', ticketRef: null, mailsQueued: 0 };
+    return quarantine(deps, row, err.code, (err.cause as Error | undefined)?.message ?? err.message, now);
   }
 
-  const own = { addresses: [deps.config.MAIL_FROM], messageIdDomain: deps.config.messageIdDomain };
-  const threadTicket = await findThreadTicket(deps.database, mail);
-  const classification = classifyMail({ mail, own, threadTicket });
+  const lookups = await lookUpTickets(deps, mail);
+  const classification = classifyMail({
+    mail, own: { addresses: [deps.config.MAIL_FROM], messageIdDomain: deps.config.messageIdDomain },
+    ...lookups, senderIsAgent: mail.from ? deps.isAgent(mail.from.address) : false,
+  });
   const outcome = outcomeOf(classification);
+  // DKIM needs the network (DNS): done before the transaction, only for decisions, only when required.
+  const dkim = classification.kind === 'agent-reply' && deps.config.REQUIRE_DKIM && mail.from
+    ? await deps.checkDkim(row.raw, mail.from.address.split('@').pop()!)
+    : 'not-checked' as const;
 
-  const result = await deps.database.db.transaction(async (tx) => {
+  const result = await deps.database.db.transaction(async (tx): Promise<ProcessResult> => {
+    const ctx: MessageContext = { deps, tx, row, mail, outcome, now };
     switch (classification.kind) {
       case 'ignored':
-      case 'unrelated':
-        if (threadTicket && classification.kind === 'ignored') {
-          await insertEvents(tx, [{
-            ticketId: threadTicket.id, kind: 'mail_ignored', actor: 'liquibot',
-            detail: { inboundMessageId: row.id, reason: classification.reason },
-          }]);
+      case 'unrelated': {
+        const ticket = lookups.threadTicket;
+        if (ticket && classification.kind === 'ignored') {
+          await insertEvents(tx, [{ ticketId: ticket.id, at: now, kind: 'mail_ignored', actor: 'liquibot', detail: { inboundMessageId: row.id, reason: classification.reason } }]);
         }
-        await markInboundProcessed(tx, row.id, { outcome, ticketId: threadTicket?.id ?? null, messageId: mail.messageId, now });
-        return { outcome, ticketRef: threadTicket?.ref ?? null, mailsQueued: 0 };
+        await markInboundProcessed(tx, row.id, { outcome, ticketId: ticket?.id ?? null, messageId: mail.messageId, now });
+        return { outcome, ticketRef: ticket?.ref ?? null, mailsQueued: 0 };
+      }
       case 'new-request':
-        return openTicket(deps, tx, row, mail, outcome, now);
+        return openTicket(ctx);
       case 'follow-up':
-        return continueTicket(deps, tx, row, mail, classification, outcome, now);
+        return continueTicket(ctx, classification.ticket);
+      case 'agent-reply':
+        return handleAgentReply(ctx, classification.ticket, classification.boundTicketIds, dkim);
+      case 'agent-unbound':
+        return handleAgentUnbound(ctx, classification.ticket);
     }
   });
   log.info({ outcome: result.outcome, ticketRef: result.ticketRef, mailsQueued: result.mailsQueued }, 'mail processed');
   return result;
 }
 
-async function findThreadTicket(database: Database, mail: InboundMail): Promise<Ticket | null> {
+async function quarantine(deps: PipelineDeps, row: InboundMessageRow, code: string, detail: string, now: Date): Promise<ProcessResult> {
+  await quarantineInbound(deps.database.db, row.id, { code, detail, now });
+  return { outcome: 'quarantined', ticketRef: null, mailsQueued: 0 };
+}
+
+/** The tickets a mail may belong to: by thread, by the reference in its subject, by approval binding. */
+async function lookUpTickets(deps: PipelineDeps, mail: InboundMail): Promise<{ threadTicket: Ticket | null; subjectTicket: Ticket | null; approvalTickets: Ticket[] }> {
+  const db = deps.database.db;
   const ids = [...new Set([mail.inReplyTo, ...mail.references].filter((v): v is string => !!v))];
-  const byThread = await findTicketByMessageIds(database.db, ids);
-  if (byThread) return byThread;
   const ref = findTicketRef(mail.subject);
-  return ref ? findTicketByRef(database.db, ref) : null;
-}
-
-async function noticeAllowed(deps: PipelineDeps, tx: Tx, to: string, now: Date): Promise<boolean> {
-  const since = new Date(now.getTime() - deps.config.NOTICE_RATE_WINDOW_MINUTES * 60_000);
-  return (await countRecentMailTo(tx, to, RATE_LIMITED_KINDS, since)) < deps.config.NOTICE_RATE_LIMIT;
-}
-
-async function openTicket(
-  deps: PipelineDeps, tx: Tx, row: InboundMessageRow, mail: InboundMail, outcome: string, now: Date,
-): Promise<ProcessResult> {
-  const requester = mail.from!.address;
-  const check = checkRequest(mail);
-  const decision = decideNewRequest({
-    mail, check, inboundMessageId: row.id, noticeAllowed: await noticeAllowed(deps, tx, requester, now),
-  });
-  const id = await nextTicketId(tx);
-  const ticket = await insertTicket(tx, {
-    id,
-    ref: formatTicketRef(id, now, deps.config.TIMEZONE),
-    status: decision.status,
-    requesterEmail: requester,
-    requesterName: mail.from!.name,
-    subject: mail.subject.slice(0, 500),
-    siret: decision.check.siret,
-    liquidatorEmail: decision.check.liquidatorEmail,
-    check: decision.check,
-    rootMessageId: mail.messageId,
-    createdAt: now,
-    updatedAt: now,
-  });
-  const queued = await applyDecision(deps, tx, ticket, decision, mail, now);
-  await markInboundProcessed(tx, row.id, { outcome, ticketId: ticket.id, messageId: mail.messageId, now });
-  return { outcome: `${outcome}:${decision.status}`, ticketRef: ticket.ref, mailsQueued: queued };
-}
-
-async function continueTicket(
-  deps: PipelineDeps, tx: Tx, row: InboundMessageRow, mail: InboundMail,
-  c: Extract<Classification, { kind: 'follow-up' }>, outcome: string, now: Date,
-): Promise<ProcessResult> {
-  const ticket = (await lockTicket(tx, c.ticket.id))!;
-  const decision = decideFollowUp({
-    ticket: { status: ticket.status, check: ticket.check as TicketCheck, requesterEmail: ticket.requesterEmail },
-    mail, check: checkRequest(mail), inboundMessageId: row.id,
-    noticeAllowed: await noticeAllowed(deps, tx, ticket.requesterEmail, now),
-  });
-  await updateTicket(tx, ticket.id, {
-    status: decision.status, check: decision.check, siret: decision.check.siret,
-    liquidatorEmail: decision.check.liquidatorEmail, updatedAt: now,
-  });
-  const updated = { ...ticket, status: decision.status, check: decision.check, siret: decision.check.siret, liquidatorEmail: decision.check.liquidatorEmail };
-  const queued = await applyDecision(deps, tx, updated, decision, mail, now);
-  await markInboundProcessed(tx, row.id, { outcome, ticketId: ticket.id, messageId: mail.messageId, now });
-  return { outcome: `${outcome}:${decision.status}`, ticketRef: ticket.ref, mailsQueued: queued };
-}
-
-/** Write the decision's history and mails; returns how many mails were queued. */
-async function applyDecision(
-  deps: PipelineDeps, tx: Tx, ticket: Ticket, decision: TicketDecision, mail: InboundMail, now: Date,
-): Promise<number> {
-  await insertEvents(tx, decision.events.map((e) => ({
-    ticketId: ticket.id, at: now, kind: e.kind, actor: e.actor, fromStatus: e.fromStatus ?? null, toStatus: e.toStatus ?? null, detail: e.detail,
-  })));
-  let queued = 0;
-  for (const draft of decision.mails) {
-    const rendered = deps.templates.render(draft.template, intakeMailVars(draft, ticket, mail));
-    const purposeKey = `${ticket.ref}:${draft.purpose}`;
-    const inserted = await enqueueMail(tx, outboxRowFor({
-      purposeKey, kind: draft.template, ticketId: ticket.id, ticketRef: ticket.ref, to: draft.to, rendered,
-      messageIdDomain: deps.config.messageIdDomain, parent: draft.inReplyToInbound ? mail : null,
-      autoSubmitted: draft.inReplyToInbound ? 'auto-replied' : 'auto-generated', now,
-    }));
-    if (inserted) {
-      queued += 1;
-      await insertEvents(tx, [{
-        ticketId: ticket.id, at: now, kind: 'mail_queued', actor: 'liquibot',
-        detail: { mail: draft.template, purposeKey, template: rendered.templateName, templateVersion: rendered.templateVersion },
-      }]);
-    }
-  }
-  return queued;
+  const subjectTicket = ref ? await findTicketByRef(db, ref) : null;
+  const threadTicket = (await findTicketByMessageIds(db, ids)) ?? subjectTicket;
+  const tokenHashes = findApprovalTokens(`${mail.text}\n${mail.html ?? ''}`).map(hashApprovalToken);
+  const conditions = [
+    ...(ids.length ? [inArray(tickets.approvalMessageId, ids)] : []),
+    ...(tokenHashes.length ? [inArray(tickets.approvalTokenHash, tokenHashes)] : []),
+  ];
+  const approvalTickets = conditions.length === 0 ? [] : await db.select().from(tickets).where(or(...conditions)).orderBy(tickets.id);
+  return { threadTicket, subjectTicket, approvalTickets };
 }

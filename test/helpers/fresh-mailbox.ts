@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { inject } from 'vitest';
 import { addDovecotUser } from '../../src/sandbox/dovecot-users';
 import { imapUrl, resetUidValidity } from '../../src/sandbox/dovecot';
 import {
@@ -13,7 +12,7 @@ import {
   type ListedMessage,
   type MailboxState,
 } from '../../src/sandbox/imap-seed';
-import './provided-context';
+import { requireProvided } from './require-provided';
 
 export interface FreshMailbox extends ImapLogin {
   /** imap://user:password@127.0.0.1:PORT/INBOX */
@@ -33,7 +32,7 @@ export interface FreshMailbox extends ImapLogin {
  * Integration project only. Nothing else ever touches this mailbox.
  */
 export function freshMailbox(prefix = 'box'): FreshMailbox {
-  const { host, port, usersDir, mailRoot } = inject('sandboxDovecot');
+  const { host, port, usersDir, mailRoot } = requireProvided('sandboxDovecot');
   const user = `${prefix}-${process.pid}-${randomBytes(4).toString('hex')}`;
   const password = randomBytes(12).toString('hex');
   addDovecotUser(usersDir, user, password);

@@ -29,11 +29,14 @@ describe('outbox delivery', () => {
     await h.start();
     await h.waitForProcessed(1);
     await h.sink.waitFor((m) => m.envelope.to[0] === 'a@etude.example.fr', 15_000);
+    await h.sink.waitFor((m) => m.envelope.to[0] === 'agents@support.example.fr', 15_000);
     await new Promise((r) => setTimeout(r, 500));
-    expect(h.sink.messages).toHaveLength(1);
+    // Two mails (acknowledgment, approval request), two refusals between them, each delivered once.
+    expect(h.sink.messages).toHaveLength(2);
     expect(h.sink.rejections.filter((r) => r.code === 451)).toHaveLength(2);
-    const [row] = await h.database.db.select().from(outbox);
-    expect(row).toMatchObject({ status: 'sent', attempts: 3 });
+    const rows = await h.database.db.select().from(outbox);
+    expect(rows.every((r) => r.status === 'sent')).toBe(true);
+    expect(rows.reduce((n, r) => n + r.attempts, 0)).toBe(4);
   });
 
   it('records SMTP 550 on the ticket, visibly, and does not retry', async () => {
@@ -45,7 +48,7 @@ describe('outbox delivery', () => {
     const deadline = Date.now() + 10_000;
     let row;
     while (Date.now() < deadline) {
-      [row] = await h.database.db.select().from(outbox);
+      [row] = await h.database.db.select().from(outbox).where(eq(outbox.kind, 'acknowledgment'));
       if (row?.status === 'failed') break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -66,7 +69,8 @@ describe('outbox delivery', () => {
 describe('loop protection', () => {
   it('sends at most NOTICE_RATE_LIMIT notices per sender per window, and records the rest', async () => {
     h = await createHarness({ env: { NOTICE_RATE_LIMIT: '2' } });
-    for (let i = 0; i < 4; i += 1) await h.mailbox.append(buildRequestMail({ from: 'loop@etude.example.fr', attachment: 'none' }));
+    const sirets = ['73282932000074', '44306184100047', '35600000000048', '35600000049837'];
+    for (const siret of sirets) await h.mailbox.append(buildRequestMail({ from: 'loop@etude.example.fr', siret, attachment: 'none' }));
     await h.mailbox.append(buildRequestMail({ from: 'other@etude.example.fr', attachment: 'none' }));
     await h.start();
     await h.waitForProcessed(5);
@@ -93,7 +97,7 @@ describe('quarantine and replay', () => {
     expect((await h.mailbox.list())[0]!.flags).toContain('$LiquibotDone');
     await h.stopDaemon();
 
-    const env = { DATABASE_URL: h.config.DATABASE_URL, DATA_DIR: h.config.DATA_DIR, MAIL_FROM: h.config.MAIL_FROM };
+    const env = { DATABASE_URL: h.config.DATABASE_URL, DATA_DIR: h.config.DATA_DIR, MAIL_FROM: h.config.MAIL_FROM, RESET_LINK_SECRET: h.config.RESET_LINK_SECRET };
     const listed = capture();
     expect(await replayCommand(['--list'], listed.io, loadConfig(env), silentLogger)).toBe(0);
     expect(listed.out.join('\n')).toMatch(new RegExp(`#${row!.id} .*MAIL_TOO_LARGE`));

@@ -37,10 +37,11 @@ describe.each<DbKind>(['postgres', 'pglite'])('intake end to end on %s', (db) =>
     await h.start();
     await h.waitForProcessed(6);
 
-    expect(h.sink.messages.map((m) => m.envelope.to)).toEqual(
-      expect.arrayContaining([['etude.martin@mandataires.example.fr'], ['etude.durand@mandataires.example.fr']]),
-    );
-    expect(h.sink.messages).toHaveLength(2);
+    expect(h.mailsTo('etude.martin@mandataires.example.fr')).toHaveLength(1);
+    expect(h.mailsTo('etude.durand@mandataires.example.fr')).toHaveLength(1);
+    // The conforming request goes to the agents; nothing else is answered.
+    expect(h.mailsTo('agents@support.example.fr')).toHaveLength(1);
+    expect(h.sink.messages).toHaveLength(3);
 
     const notice = h.sink.messages.find((m) => m.envelope.to[0] === 'etude.durand@mandataires.example.fr')!;
     expect(header(notice, 'in-reply-to')).toBe(bad);
@@ -83,8 +84,10 @@ describe.each<DbKind>(['postgres', 'pglite'])('intake end to end on %s', (db) =>
     const [ticket] = await h.database.db.select().from(tickets).where(eq(tickets.requesterEmail, 'etude.durand@mandataires.example.fr'));
     expect(ticket!.status).toBe('awaiting_approval');
     expect(ticket!.siret).toBe('44306184100047');
-    expect(h.sink.messages).toHaveLength(before + 1);
-    expect((await decoded(h.sink.messages.at(-1)!)).subject).toContain(`[${ticket!.ref}] Demande reçue`);
+    expect(h.sink.messages).toHaveLength(before + 2);
+    const ack = h.mailsTo('etude.durand@mandataires.example.fr').at(-1)!;
+    expect((await decoded(ack)).subject).toContain(`[${ticket!.ref}] Demande reçue`);
+    expect(h.mailsTo('agents@support.example.fr').at(-1)!.headers['x-liquibot-ticket']?.[0]?.trim()).toBe(ticket!.ref);
     const kinds = (await eventsOfTicket(h.database.db, ticket!.id)).map((e) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(['request_received', 'follow_up_received', 'status_changed', 'mail_queued']));
   });

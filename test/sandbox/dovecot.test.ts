@@ -25,6 +25,14 @@ describe('shared Dovecot (global setup)', () => {
     await expect(withImapSession({ ...box, password: 'wrong' }, async () => true)).rejects.toThrow();
   });
 
+  it('logs in users added back to back (no passwd-file reload delay)', async () => {
+    // Regression: with one shared passwd-file, Dovecot re-reads it at most once per second,
+    // so the second of two users added within a second could not log in.
+    const boxes = Array.from({ length: 5 }, () => freshMailbox('burst'));
+    const states = await Promise.all(boxes.map((box) => box.state()));
+    expect(states.map((s) => s.messages)).toEqual([0, 0, 0, 0, 0]);
+  });
+
   it('APPENDs a message that imapflow then fetches with flags and source', async () => {
     const box = freshMailbox();
     const appended = await box.append(raw('Demande de réinitialisation', 'a1'), { flags: ['\\Seen'] });

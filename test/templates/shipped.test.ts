@@ -140,6 +140,7 @@ describe('content of the other mails', () => {
     BOTH: /à la fois VALIDER et REFUSER/,
     NEITHER: /ni VALIDER ni REFUSER/,
     REFUSAL_WITHOUT_REASON: /un refus doit être motivé/,
+    NOT_BOUND: /n'est pas une réponse au message de demande de validation/,
   };
   it.each(Object.entries(replyErrors) as Array<[(typeof AGENT_REPLY_ERRORS)[number], RegExp]>)(
     'agent-reply-error %s explains itself and reminds the grammar',

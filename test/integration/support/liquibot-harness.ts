@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../../src/config';
 import { startDaemon, type Daemon } from '../../../src/daemon';
 import { migrateDatabase, openDatabase, type Database } from '../../../src/db/client';
 import { createLogger } from '../../../src/log';
-import type { SmtpSink } from '../../../src/sandbox/smtp-sink';
+import type { SinkMessage, SmtpSink } from '../../../src/sandbox/smtp-sink';
 import type { ProcessResult } from '../../../src/tickets/process-inbound';
 import { freshDatabaseUrl } from '../../helpers/fresh-database';
 import { freshMailbox, type FreshMailbox } from '../../helpers/fresh-mailbox';
@@ -48,6 +48,8 @@ export interface Harness {
   database: Database;
   logs: LogCapture;
   processed: (ProcessResult & { inboundId: number })[];
+  /** Mails the sink received for one recipient. */
+  mailsTo(address: string): SinkMessage[];
   daemon: Daemon | null;
   start(): Promise<Daemon>;
   /** Wait until `n` messages in total were processed and the outbox has nothing due. */
@@ -56,11 +58,30 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** liquibot in-process against the run's Dovecot, a fresh database and its own SMTP sink. */
-export async function createHarness(opts: { db?: DbKind; env?: Record<string, string>; now?: () => Date } = {}): Promise<Harness> {
+/** An existing, migrated PostgreSQL database: opened on its own connections, never dropped. */
+async function joinedDatabase(url: string): Promise<Awaited<ReturnType<typeof freshDatabase>>> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'liquibot-test-'));
+  const database = await openDatabase({ url, dataDir });
+  return {
+    database, url, dataDir,
+    async cleanup() {
+      await database.close().catch(() => {});
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * liquibot in-process against the run's Dovecot, a fresh database and its own SMTP sink.
+ * `joinDatabase`: the URL of another harness's PostgreSQL database, to run a second instance on it.
+ * The HTTP server listens on a free port (daemon.operations.http.port) unless env says otherwise.
+ */
+export async function createHarness(
+  opts: { db?: DbKind; env?: Record<string, string>; now?: () => Date; joinDatabase?: string } = {},
+): Promise<Harness> {
   const mailbox = freshMailbox('it');
   const sink = await startSink();
-  const db = await freshDatabase(opts.db ?? 'postgres');
+  const db = opts.joinDatabase ? await joinedDatabase(opts.joinDatabase) : await freshDatabase(opts.db ?? 'postgres');
   const logs = new LogCapture();
   const config = loadConfig({
     IMAP_URL: mailbox.imapUrl,
@@ -71,13 +92,18 @@ export async function createHarness(opts: { db?: DbKind; env?: Record<string, st
     AGENTS_ADDRESS: 'agents@support.example.fr',
     LOG_LEVEL: 'info',
     OUTBOX_POLL_MS: '200',
+    RESET_LINK_SECRET: 'test-secret-0123456789-0123456789-abcdef',
+    AGENT_SENDERS: '@support.example.fr',
+    HTTP_PORT: '0',
     OUTBOX_RETRY_BASE_MS: '200',
     RECONNECT_MAX_SECONDS: '2',
+    HTTP_PORT: '0',
     ...opts.env,
   }, ['IMAP_URL', 'SMTP_URL']);
   const processed: Harness['processed'] = [];
   const h: Harness = {
     mailbox, sink, config, database: db.database, logs, processed, daemon: null,
+    mailsTo: (address) => sink.messages.filter((m) => m.envelope.to.includes(address)),
     async start() {
       h.daemon = await startDaemon({
         config, database: db.database, now: opts.now,

@@ -1,0 +1,89 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, gte, inArray, ne, or } from 'drizzle-orm';
+import type { Tx } from '../db/client';
+import { inboundMessages, tickets, type Ticket } from '../db/schema';
+import { enqueueMail } from '../db/outbox-queries';
+import { insertEvents } from '../db/ticket-queries';
+import { errorFields } from '../log';
+import { extractAttachments } from '../mail/parse-mail';
+import { sirenOf } from '../../parsers/siret';
+import { outboxRowFor } from '../tickets/outgoing-mail';
+import type { PipelineDeps } from '../tickets/process-inbound';
+import type { TicketCheck } from '../tickets/ticket-check';
+import { findSirenInPdf, isFreeMailDomain } from './warnings';
+import { approvalChecks, approvalMailtos, approvalWarnings } from './approval-request-vars';
+
+const OPEN_STATUSES = ['non_conforming', 'awaiting_approval', 'approved', 'link_sent', 'link_expired', 'reissued'] as const;
+const RECENT_DAYS = 30;
+
+/** SHA-256 of an approval token, as stored on the ticket. */
+export function hashApprovalToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/**
+ * Hand a conforming ticket to the agents: one approval request with a fresh unguessable token and
+ * Message-ID (both bind the agents' replies), the court documents attached, and the warnings.
+ * Runs inside the ticket's transaction.
+ */
+export async function queueApprovalRequest(
+  deps: PipelineDeps, tx: Tx, ticket: Ticket, now: Date, purpose: string,
+): Promise<void> {
+  const check = ticket.check as TicketCheck;
+  const token = `ljv-${randomBytes(16).toString('hex')}`;
+  const messageId = `<lj.approval.${randomBytes(16).toString('hex')}@${deps.config.messageIdDomain}>`;
+  const since = new Date(now.getTime() - RECENT_DAYS * 86_400_000);
+  const others = ticket.siret
+    ? await tx
+        .select({ ref: tickets.ref, status: tickets.status })
+        .from(tickets)
+        .where(and(eq(tickets.siret, ticket.siret), ne(tickets.id, ticket.id), or(inArray(tickets.status, [...OPEN_STATUSES]), gte(tickets.updatedAt, since))))
+        .limit(5)
+    : [];
+  const warnings = approvalWarnings({
+    otherTickets: others,
+    liquidatorOnFreeMail: ticket.liquidatorEmail ? isFreeMailDomain(ticket.liquidatorEmail) : false,
+    sirenInPdfs: ticket.siret ? await sirenInPdfs(deps, tx, check, sirenOf(ticket.siret)) : [],
+    linkReissues: ticket.linkReissues,
+  });
+  const rendered = deps.templates.render('approval-request', {
+    ticketRef: ticket.ref,
+    requester: { email: ticket.requesterEmail, name: ticket.requesterName || null },
+    receivedAt: ticket.createdAt,
+    siret: ticket.siret!,
+    liquidatorEmail: ticket.liquidatorEmail!,
+    checks: approvalChecks(check),
+    warnings,
+    ...approvalMailtos(deps.config.MAIL_FROM, ticket.ref, token),
+    approvalToken: token,
+  });
+  const purposeKey = `${ticket.ref}:${purpose}`;
+  await enqueueMail(tx, outboxRowFor({
+    purposeKey, kind: 'approval-request', ticketId: ticket.id, ticketRef: ticket.ref, to: deps.config.AGENTS_ADDRESS,
+    rendered, messageIdDomain: deps.config.messageIdDomain, parent: null, autoSubmitted: 'auto-generated',
+    replyTo: deps.config.MAIL_FROM, messageId, now,
+    attachments: check.documents.map((d) => ({ inboundMessageId: d.inboundMessageId, sha256: d.sha256, filename: d.filename })),
+  }));
+  await tx.update(tickets).set({ approvalMessageId: messageId, approvalTokenHash: hashApprovalToken(token), updatedAt: now }).where(eq(tickets.id, ticket.id));
+  await insertEvents(tx, [{
+    ticketId: ticket.id, at: now, kind: 'approval_requested', actor: 'liquibot',
+    detail: { purposeKey, warnings: warnings.length, documents: check.documents.length, template: rendered.templateName, templateVersion: rendered.templateVersion },
+  }]);
+}
+
+async function sirenInPdfs(deps: PipelineDeps, tx: Tx, check: TicketCheck, siren: string): Promise<('found' | 'not-found' | 'unreadable')[]> {
+  const pdfs = check.documents.filter((d) => d.kind === 'pdf');
+  if (pdfs.length === 0) return [];
+  const results: ('found' | 'not-found' | 'unreadable')[] = [];
+  for (const inboundId of new Set(pdfs.map((d) => d.inboundMessageId))) {
+    const [row] = await tx.select({ raw: inboundMessages.raw }).from(inboundMessages).where(eq(inboundMessages.id, inboundId));
+    if (!row?.raw) continue;
+    try {
+      const contents = await extractAttachments(row.raw, pdfs.filter((d) => d.inboundMessageId === inboundId).map((d) => d.sha256));
+      for (const c of contents) results.push(findSirenInPdf(c.content, siren));
+    } catch (err) {
+      deps.log.warn({ inboundId, ...errorFields(err) }, 'court document could not be read for the SIREN check');
+    }
+  }
+  return results;
+}

@@ -1,0 +1,106 @@
+/**
+ * `npm run bench`: liquibot's throughput, latency and memory against real servers (issue 6).
+ * Starts its own Dovecot, PostgreSQL cluster and SMTP sink, runs each scenario against a fresh
+ * mailbox and database with liquibot as a child process (bin/liquibot run), prints a table, then
+ * exactly one JSON line with every figure as the last line of stdout. Progress goes to stderr.
+ * Exit status: 0 when every scenario ran (targets met or not), 1 when one failed, 2 on bad usage.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseBenchArgs, UsageError, USAGE, type BenchOptions } from './bench-options';
+import { progress } from './bench-progress';
+import { startBenchSandbox, type BenchSandbox } from './bench-sandbox';
+import { REPO_ROOT } from './daemon-child';
+import { loadAvg1m, machineInfo } from './machine-info';
+import { benchSummary, benchTable, type BenchResults } from './report';
+import { runBacklog } from './scenario-backlog';
+import { runBig } from './scenario-big';
+import { runLatency } from './scenario-latency';
+
+/**
+ * Environment for the drain daemon when profiling was asked for. Node 20 refuses --cpu-prof in
+ * NODE_OPTIONS, so a preload (span-tracer.mjs) runs the V8 profiler through node:inspector instead.
+ */
+function profilingEnv(opts: BenchOptions): Record<string, string> {
+  if (!opts.cpuProfDir && !opts.spans) return {};
+  const dir = resolve(opts.cpuProfDir ?? join(REPO_ROOT, 'data/bench'));
+  mkdirSync(dir, { recursive: true });
+  const env: Record<string, string> = {
+    NODE_OPTIONS: `--import=${pathToFileURL(join(REPO_ROOT, 'src/bench/span-tracer.mjs')).href}`,
+  };
+  if (opts.spans) env.LIQUIBOT_BENCH_SPANS = join(dir, 'drain-spans.json');
+  if (opts.cpuProfDir) env.LIQUIBOT_BENCH_CPUPROF = join(dir, 'drain-daemon.cpuprofile');
+  progress(`profiling the drain daemon into ${dir}`);
+  return env;
+}
+
+async function attempt<T>(label: string, fn: () => Promise<T>): Promise<T | { error: string }> {
+  try {
+    return await fn();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    progress(`${label} FAILED: ${message}`);
+    return { error: message };
+  }
+}
+
+async function runAll(opts: BenchOptions, sandbox: BenchSandbox): Promise<BenchResults> {
+  const results: BenchResults = {};
+  if (opts.only.includes('drain')) {
+    progress(`drain: ${opts.n} requests with a ${opts.pdfKb} KiB PDF`);
+    results.drain = await attempt('drain', () => runBacklog(sandbox, { label: 'drain', n: opts.n, pdfKb: opts.pdfKb, raw: true, extraEnv: profilingEnv(opts) }));
+  }
+  if (opts.only.includes('latency')) {
+    progress(`latency: ${opts.latencyN} requests appended one at a time`);
+    results.latency = await attempt('latency', () => runLatency(sandbox, { n: opts.latencyN, pdfKb: opts.pdfKb }));
+  }
+  if (opts.only.includes('memory-big')) {
+    progress(`memory-big: one request with a ${opts.bigMb} MiB PDF`);
+    results.memoryBig = await attempt('memory-big', () => runBig(sandbox, { attachmentMb: opts.bigMb }));
+  }
+  if (opts.only.includes('memory-backlog')) {
+    progress(`memory-backlog: ${opts.backlogN} requests with a ${opts.backlogPdfKb} KiB PDF`);
+    results.memoryBacklog = await attempt('memory-backlog', () => runBacklog(sandbox, { label: 'backlog', n: opts.backlogN, pdfKb: opts.backlogPdfKb, raw: false }));
+  }
+  return results;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let opts: BenchOptions;
+  try {
+    opts = parseBenchArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (opts.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const started = performance.now();
+  const loadAtStart = loadAvg1m();
+  progress(`load average (1 min) ${loadAtStart} on ${machineInfo(loadAtStart).nproc} cores`);
+  progress('starting the sandbox: PostgreSQL cluster, Dovecot, SMTP sink');
+  const sandbox = await startBenchSandbox();
+  let results: BenchResults;
+  try {
+    progress(`sandbox up in ${((performance.now() - started) / 1000).toFixed(1)} s (PostgreSQL :${sandbox.postgres.port}, Dovecot :${sandbox.dovecot.port}, SMTP :${sandbox.sink.port})`);
+    results = await runAll(opts, sandbox);
+  } finally {
+    await sandbox.stop();
+  }
+  const summary = benchSummary(opts, machineInfo(loadAtStart), new Date().toISOString().slice(0, 10), results, (performance.now() - started) / 1000);
+  process.stdout.write(`${benchTable(summary)}\n`);
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  return Object.values(results).some((r) => r && 'error' in r) ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

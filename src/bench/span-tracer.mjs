@@ -1,0 +1,108 @@
+// Preloaded into the daemon by `npm run bench -- --spans / --cpu-prof DIR` (NODE_OPTIONS=--import=…),
+// so the daemon needs no hook in src/. Plain JS because it loads before tsx's loader. Only active in
+// the node process that runs src/cli.ts (tsx's launcher gets the same NODE_OPTIONS and is left alone).
+//  - $LIQUIBOT_BENCH_CPUPROF: V8 CPU profile of the whole run, written at exit (Node 20 does not
+//    allow --cpu-prof in NODE_OPTIONS, so it goes through node:inspector).
+//  - $LIQUIBOT_BENCH_SPANS: times of the daemon's IMAP round trips and SMTP sends, the event-loop
+//    delay and GC pauses, as a JSON summary written at exit.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
+
+const isDaemon = (process.argv[1] ?? '').endsWith('cli.ts');
+const profileOut = process.env.LIQUIBOT_BENCH_CPUPROF;
+if (profileOut && isDaemon) {
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', { interval: 500 });
+  session.post('Profiler.start');
+  process.on('exit', () => {
+    // The in-process session answers synchronously, so this works inside 'exit'.
+    session.post('Profiler.stop', (err, result) => {
+      if (!err) writeFileSync(profileOut, JSON.stringify(result.profile));
+    });
+  });
+}
+
+const out = process.env.LIQUIBOT_BENCH_SPANS;
+if (out && isDaemon) {
+  const { ImapFlow } = await import('imapflow');
+  const nodemailer = (await import('nodemailer')).default;
+  /** name → [start, end] pairs, in ms since process start */
+  const spans = new Map();
+  const record = (name, start) => {
+    const list = spans.get(name) ?? [];
+    list.push([start, performance.now()]);
+    spans.set(name, list);
+  };
+  const wrap = (obj, method, name) => {
+    const original = obj[method];
+    obj[method] = async function wrapped(...args) {
+      const start = performance.now();
+      try {
+        return await original.apply(this, args);
+      } finally {
+        record(name, start);
+      }
+    };
+  };
+  for (const [method, name] of [
+    ['fetchOne', 'imap.fetchOne'], ['messageFlagsAdd', 'imap.flagsAdd'], ['search', 'imap.search'],
+    ['getMailboxLock', 'imap.lock'], ['messageMove', 'imap.move'],
+  ]) wrap(ImapFlow.prototype, method, name);
+  const createTransport = nodemailer.createTransport;
+  nodemailer.createTransport = function patched(...args) {
+    const transport = createTransport.apply(this, args);
+    wrap(transport, 'sendMail', 'smtp.sendMail');
+    return transport;
+  };
+
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  let gcMs = 0;
+  let gcCount = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcMs += e.duration;
+      gcCount += 1;
+    }
+  }).observe({ entryTypes: ['gc'] });
+
+  const stats = (values) => {
+    if (values.length === 0) return { count: 0 };
+    const sorted = [...values].sort((a, b) => a - b);
+    const pick = (p) => sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1];
+    const total = values.reduce((a, b) => a + b, 0);
+    return { count: values.length, totalMs: total, meanMs: total / values.length, p50Ms: pick(50), p95Ms: pick(95), maxMs: sorted.at(-1) };
+  };
+
+  process.on('exit', () => {
+    const summary = {};
+    for (const [name, list] of spans) summary[name] = stats(list.map(([s, e]) => e - s));
+    // Per message: fetchOne ends, the handler runs (hash, store, parse, ticket transaction), then
+    // messageFlagsAdd starts. Pair them in order: the watcher handles one UID at a time.
+    const fetches = spans.get('imap.fetchOne') ?? [];
+    const flags = spans.get('imap.flagsAdd') ?? [];
+    const handle = [];
+    const cycle = [];
+    let j = 0;
+    for (let i = 0; i < fetches.length; i += 1) {
+      const [, fetchEnd] = fetches[i];
+      while (j < flags.length && flags[j][0] < fetchEnd) j += 1;
+      if (j >= flags.length) break;
+      const next = fetches[i + 1];
+      if (next && flags[j][0] > next[0]) continue; // this fetch was not followed by a flag (handler threw)
+      handle.push(flags[j][0] - fetchEnd);
+      if (next) cycle.push(next[0] - fetches[i][0]);
+    }
+    summary['handler (between fetch and flag)'] = stats(handle);
+    summary['cycle (fetch start to next fetch start)'] = stats(cycle);
+    summary.eventLoopDelay = {
+      p50Ms: loop.percentile(50) / 1e6, p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6, meanMs: loop.mean / 1e6,
+    };
+    summary.gc = { count: gcCount, totalMs: gcMs };
+    summary.uptimeMs = performance.now();
+    writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
+  });
+}

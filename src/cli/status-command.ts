@@ -1,0 +1,143 @@
+import type { Config } from '../config';
+import { openDatabase, type Database } from '../db/client';
+import { lastProcessedAt, outboxHealth, quarantinedCount } from '../db/ops-queries';
+import { countTicketsByStatus } from '../db/ticket-queries';
+import { probeDaemon, type DaemonProbe } from '../http/daemon-probe';
+import { silentLogger } from '../log';
+import { sampleValue, type Sample } from '../metrics/prometheus-text';
+import { parseCommandArgs, type Output } from './usage';
+
+export const STATUS_HELP = `Usage: liquibot status [--json]
+
+liquibot at a glance: tickets by status, outgoing mail not yet sent (and the age of the oldest),
+mail that failed for good, quarantined mail, when the last mail was processed. Read from the database;
+when the daemon answers on HTTP_HOST:HTTP_PORT, also its health and IMAP connection.
+With the embedded database (no DATABASE_URL) and the daemon running, the figures come from the
+daemon's /metrics, since only one process may open that database.
+
+Exit status: 0 when all is well (the daemon answers healthy; with HTTP_PORT=off, the database answers
+and no outgoing mail is older than HEALTH_MAX_OUTBOX_AGE_SECONDS), 1 otherwise.`;
+
+export interface StatusReport {
+  at: string;
+  daemon: { state: 'healthy' | 'failing' | 'unreachable' | 'unknown'; url: string | null; reasons: string[]; imap: string | null; imapReconnects: number | null; note: string | null };
+  database: { kind: 'postgres' | 'pglite'; reachable: boolean; source: 'direct' | 'daemon'; error: string | null };
+  tickets: Record<string, number> | null;
+  outbox: { unsent: number; oldestUnsentSeconds: number | null; failed: number } | null;
+  quarantined: number | null;
+  lastProcessedAt: string | null;
+  healthy: boolean;
+}
+
+/** `liquibot status [--json]`. */
+export async function statusCommand(args: string[], io: Output, config: Config, now: () => Date = () => new Date()): Promise<number> {
+  const { values } = parseCommandArgs(args, { json: { type: 'boolean' } }, false);
+  if (values.help) {
+    io.out(STATUS_HELP);
+    return 0;
+  }
+  const report = await gatherStatus(config, now());
+  if (values.json) io.out(JSON.stringify(report));
+  else for (const line of formatStatus(report, now())) io.out(line);
+  return report.healthy ? 0 : 1;
+}
+
+/** Everything `status` prints, as data. */
+export async function gatherStatus(config: Config, at: Date): Promise<StatusReport> {
+  const kind = config.DATABASE_URL ? 'postgres' : 'pglite';
+  const probe = await probeDaemon(config);
+  const report: StatusReport = {
+    at: at.toISOString(),
+    daemon: daemonPart(probe),
+    database: { kind, reachable: false, source: 'direct', error: null },
+    tickets: null, outbox: null, quarantined: null, lastProcessedAt: null, healthy: false,
+  };
+  if (kind === 'pglite' && probe.kind === 'answered') {
+    fromMetrics(report, probe.metrics);
+  } else {
+    await fromDatabase(report, config, at);
+  }
+  if (probe.kind === 'answered') {
+    report.healthy = report.daemon.state === 'healthy';
+  } else if (probe.kind === 'disabled') {
+    const oldest = report.outbox?.oldestUnsentSeconds ?? null;
+    report.healthy = report.database.reachable && (oldest === null || oldest <= config.HEALTH_MAX_OUTBOX_AGE_SECONDS);
+  }
+  return report;
+}
+
+function daemonPart(probe: DaemonProbe): StatusReport['daemon'] {
+  if (probe.kind === 'disabled') return { state: 'unknown', url: null, reasons: [], imap: null, imapReconnects: null, note: probe.why };
+  if (probe.kind === 'unreachable') return { state: 'unreachable', url: probe.url, reasons: [], imap: null, imapReconnects: null, note: probe.error };
+  return {
+    state: probe.httpStatus === 200 ? 'healthy' : 'failing', url: probe.url, reasons: probe.health.reasons ?? [],
+    imap: probe.health.imap ?? null, imapReconnects: sampleValue(probe.metrics, 'liquibot_imap_reconnects_total') ?? null, note: null,
+  };
+}
+
+function fromMetrics(report: StatusReport, samples: Sample[]): void {
+  report.database.source = 'daemon';
+  report.database.reachable = sampleValue(samples, 'liquibot_database_up') === 1;
+  if (!report.database.reachable) return;
+  report.tickets = Object.fromEntries(samples.filter((s) => s.name === 'liquibot_tickets' && s.value > 0).map((s) => [s.labels.status ?? '?', s.value]));
+  const unsent = sampleValue(samples, 'liquibot_outbox_unsent') ?? 0;
+  report.outbox = {
+    unsent, failed: sampleValue(samples, 'liquibot_outbox_failed') ?? 0,
+    oldestUnsentSeconds: unsent > 0 ? Math.round(sampleValue(samples, 'liquibot_outbox_oldest_unsent_age_seconds') ?? 0) : null,
+  };
+  report.quarantined = sampleValue(samples, 'liquibot_quarantined_messages') ?? 0;
+  const last = sampleValue(samples, 'liquibot_last_processed_timestamp_seconds') ?? 0;
+  report.lastProcessedAt = last > 0 ? new Date(last * 1000).toISOString() : null;
+}
+
+async function fromDatabase(report: StatusReport, config: Config, at: Date): Promise<void> {
+  let database: Database | null = null;
+  try {
+    database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, log: silentLogger });
+    const [tickets, outbox, quarantined, last] = await Promise.all([
+      countTicketsByStatus(database.db), outboxHealth(database.db), quarantinedCount(database.db), lastProcessedAt(database.db),
+    ]);
+    report.database.reachable = true;
+    report.tickets = tickets;
+    report.outbox = {
+      unsent: outbox.unsent, failed: outbox.failed,
+      oldestUnsentSeconds: outbox.oldestUnsentAt ? Math.max(0, Math.round((at.getTime() - outbox.oldestUnsentAt.getTime()) / 1000)) : null,
+    };
+    report.quarantined = quarantined;
+    report.lastProcessedAt = last?.toISOString() ?? null;
+  } catch (err) {
+    const message = (err as Error).message ?? String(err);
+    report.database.error = /relation .* does not exist/.test(message) ? 'database not migrated (liquibot migrate)' : message.split('\n')[0]!.slice(0, 200);
+  } finally {
+    await database?.close().catch(() => {});
+  }
+}
+
+/** A duration in the largest sensible unit: 42 s, 5 min, 3 h, 2 d. */
+export function formatAge(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86_400)} d`;
+}
+
+function formatStatus(r: StatusReport, now: Date): string[] {
+  const d = r.daemon;
+  const daemon = d.state === 'healthy' ? `running, healthy (${d.url})`
+    : d.state === 'failing' ? `running, FAILING: ${d.reasons.join(', ')} (${d.url})`
+      : d.state === 'unreachable' ? `not answering on ${d.url} (${d.note})` : `not asked (${d.note})`;
+  const lines = [`liquibot status at ${r.at}`, `daemon      ${daemon}`];
+  if (d.imap) lines.push(`imap        ${d.imap}${d.imapReconnects !== null ? ` (${d.imapReconnects} reconnection(s) since start)` : ''}`);
+  const via = r.database.source === 'daemon' ? ', read through the daemon' : '';
+  lines.push(`database    ${r.database.kind}, ${r.database.reachable ? 'reachable' : `UNREACHABLE${r.database.error ? `: ${r.database.error}` : ''}`}${via}`);
+  if (!r.database.reachable) return lines;
+  const tickets = Object.entries(r.tickets ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const total = tickets.reduce((n, [, v]) => n + v, 0);
+  lines.push(`tickets     ${tickets.length ? `${tickets.map(([s, n]) => `${s} ${n}`).join(' · ')}  (${total} in all)` : 'none'}`);
+  const o = r.outbox!;
+  lines.push(`outbox      ${o.unsent} unsent${o.oldestUnsentSeconds !== null ? `, oldest ${formatAge(o.oldestUnsentSeconds)}` : ''} · ${o.failed} failed for good`);
+  lines.push(`quarantine  ${r.quarantined} mail(s)${r.quarantined ? ': liquibot replay --list' : ''}`);
+  const last = r.lastProcessedAt ? new Date(r.lastProcessedAt) : null;
+  lines.push(`last mail   ${last ? `processed ${r.lastProcessedAt} (${formatAge(Math.max(0, (now.getTime() - last.getTime()) / 1000))} ago)` : 'none processed yet'}`);
+  return lines;
+}
