@@ -94,7 +94,6 @@ export async function createHarness(
     OUTBOX_POLL_MS: '200',
     RESET_LINK_SECRET: 'test-secret-0123456789-0123456789-abcdef',
     AGENT_SENDERS: '@support.example.fr',
-    HTTP_PORT: '0',
     OUTBOX_RETRY_BASE_MS: '200',
     RECONNECT_MAX_SECONDS: '2',
     HTTP_PORT: '0',
