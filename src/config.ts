@@ -26,7 +26,8 @@ const positiveInt = z.coerce.number().int().positive();
 
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const opt = <T extends z.ZodTypeAny>(s: T) => z.preprocess(emptyAsUndefined, s.optional());
-const def = <T extends z.ZodTypeAny>(s: T, d: z.input<T>) => z.preprocess(emptyAsUndefined, s.default(d as never));
+// prefault: the default goes through the schema (a plain default would skip transforms: "false" would be true).
+const def = <T extends z.ZodTypeAny>(s: T, d: z.input<T>) => z.preprocess(emptyAsUndefined, s.prefault(d as never));
 
 const schema = z.object({
   IMAP_URL: opt(urlWithScheme(['imap', 'imaps'])),

@@ -54,6 +54,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   await migrateDatabase(database);
   log.info({ database: database.kind }, 'database ready');
 
+  const pipeline = createPipelineDeps({ config, database, templates, log, now, links: opts.links, dkimResolver: opts.dkimResolver });
   const sender: MailSender = createSmtpSender(config.SMTP_URL!, log);
   const metrics = createDaemonMetrics({ database, log, now });
   const outbox = createOutboxWorker({
@@ -61,9 +62,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     from: { name: config.MAIL_FROM_NAME, address: config.MAIL_FROM },
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS, pollMs: config.OUTBOX_POLL_MS, retryBaseMs: config.OUTBOX_RETRY_BASE_MS, now,
     onSettled: metrics.onOutboxSettled,
+    loadAttachments: (row) => loadOutboxAttachments(database, row),
+    // The reset link is put into the body only now: the outbox keeps a placeholder.
+    prepare: (row) => (row.resetLinkId === null ? null : {
+      text: pipeline.links.materialize(row.resetLinkId, row.textBody),
+      html: row.htmlBody === null ? null : pipeline.links.materialize(row.resetLinkId, row.htmlBody),
+    }),
   });
 
-  const pipeline = createPipelineDeps({ config, database, templates, log, now, links: opts.links, dkimResolver: opts.dkimResolver });
   const handle = createFetchedMessageHandler({
     ...pipeline,
     onProcessed: (r) => {

@@ -6,6 +6,7 @@ import { startPostgresCluster, type PostgresCluster } from '../sandbox/postgres-
 import { startSmtpSink, type SmtpSink } from '../sandbox/smtp-sink';
 import { findSystemUser } from '../sandbox/system-user';
 import { sleep } from '../sandbox/wait-until';
+import type { DaemonChild } from './daemon-child';
 import type { Owner } from './maildir-drop';
 
 export interface BenchSandbox {
@@ -82,14 +83,16 @@ export async function syncMailbox(login: ImapLogin): Promise<number> {
  * Resolve once the daemon has opened the mailbox: its onMailboxOpened writes the mailbox_state row
  * (after migrating), so the row's presence means "connected, first pass under way". No hook needed.
  */
-export async function waitForDaemonReady(sql: postgres.Sql, died: Promise<never>, timeoutMs = 60_000): Promise<void> {
+export async function waitForDaemonReady(sql: postgres.Sql, child: DaemonChild, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ready = await Promise.race([
       sql`select 1 from mailbox_state limit 1`.then((rows) => rows.length > 0, () => false),
-      died,
+      child.died,
     ]);
     if (ready) return;
+    const fatal = /^liquibot: .*$/m.exec(child.stderrTail());
+    if (fatal) throw new Error(fatal[0]);
     if (Date.now() > deadline) throw new Error(`liquibot did not open the mailbox within ${timeoutMs} ms`);
     await sleep(50);
   }

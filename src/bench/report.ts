@@ -1,4 +1,5 @@
 import type { BenchOptions } from './bench-options';
+import type { CodeVersion } from './code-version';
 import type { MachineInfo } from './machine-info';
 import type { BacklogResult } from './scenario-backlog';
 import type { BigResult } from './scenario-big';
@@ -17,7 +18,7 @@ export interface BenchResults {
 const failed = (r: object | undefined): r is { error: string } => !!r && 'error' in r;
 
 /** The one JSON object the run ends with: every figure, rounded, with each target and whether it is met. */
-export function benchSummary(opts: BenchOptions, machine: MachineInfo, date: string, r: BenchResults, totalSeconds: number) {
+export function benchSummary(opts: BenchOptions, machine: MachineInfo, code: CodeVersion, date: string, r: BenchResults, totalSeconds: number) {
   const d = r.drain;
   const l = r.latency;
   const b = r.memoryBig;
@@ -27,12 +28,14 @@ export function benchSummary(opts: BenchOptions, machine: MachineInfo, date: str
     bench: 'liquibot',
     date,
     machine,
+    code,
     params: {
       n: opts.n, latencyN: opts.latencyN, backlogN: opts.backlogN, pdfKb: opts.pdfKb,
       backlogPdfKb: opts.backlogPdfKb, bigMb: opts.bigMb, quick: opts.quick, only: opts.only,
     },
     drain: !d ? null : failed(d) ? d : {
-      n: d.n, messageKb: round(d.messageKb, 1), seconds: round(d.seconds), rps: round(d.rate), steadyRps: round(d.steadyRate),
+      n: d.n, pdfKb: d.pdfKb, messageKb: round(d.messageKb, 1), seconds: round(d.seconds), rps: round(d.rate), steadyRps: round(d.steadyRate),
+      allMailSeconds: round(d.allMailSeconds), toAgents: d.toAgents, otherMails: d.otherMails,
       firstAnswerSeconds: round(d.firstAnswerSeconds), setupSeconds: round(d.setupSeconds),
       rawFetchSeconds: round(d.raw?.range.seconds ?? Number.NaN), rawRps: round(d.raw?.range.rate ?? Number.NaN),
       rawPerUidSeconds: round(d.raw?.perUid.seconds ?? Number.NaN), rawPerUidRps: round(d.raw?.perUid.rate ?? Number.NaN),
@@ -49,10 +52,11 @@ export function benchSummary(opts: BenchOptions, machine: MachineInfo, date: str
       big: !b ? null : failed(b) ? b : {
         attachmentMb: b.attachmentMb, messageMb: round(b.messageMb, 1), maxMessageBytes: b.maxMessageBytes,
         idleRssMb: round(b.idleRssMb, 1), peakRssMb: round(b.peakRssMb, 1), sampledPeakRssMb: round(b.sampledPeakRssMb, 1),
-        seconds: round(b.seconds), ok: b.peakRssMb < TARGETS.peakRssMb, database: b.database,
+        seconds: round(b.seconds), allMailSeconds: round(b.allMailSeconds), ok: b.peakRssMb < TARGETS.peakRssMb, database: b.database,
       },
       backlog: !m ? null : failed(m) ? m : {
         n: m.n, pdfKb: m.pdfKb, messageKb: round(m.messageKb, 1), seconds: round(m.seconds), rps: round(m.rate),
+        allMailSeconds: round(m.allMailSeconds), toAgents: m.toAgents,
         setupSeconds: round(m.setupSeconds), peakRssMb: round(m.peakRssMb, 1), sampledPeakRssMb: round(m.sampledPeakRssMb, 1),
         ok: m.peakRssMb < TARGETS.peakRssMb, answered: m.answered, duplicates: m.duplicates, unflagged: m.unflagged,
         cpuSeconds: roundAll(m.cpuSeconds), database: m.database,
@@ -76,7 +80,8 @@ export function benchTable(s: BenchSummary): string {
   const d = s.drain;
   if (d && 'error' in d) rows.push(['drain', `ERROR: ${d.error.split('\n')[0]}`, '']);
   else if (d) {
-    rows.push([`drain: ${d.n} requests (${d.messageKb} KB each)`, `${d.seconds} s, ${d.rps} req/s (steady ${d.steadyRps}/s)`, '']);
+    rows.push([`drain: ${d.n} requests (${d.pdfKb} KiB PDF, ${d.messageKb} KiB mail)`, `${d.seconds} s, ${d.rps} req/s (steady ${d.steadyRps}/s)`, '']);
+    rows.push(['  every mail sent (approval requests too)', `${d.allMailSeconds} s (${d.toAgents} to the agents)`, '']);
     rows.push(['  raw imapflow FETCH 1:* (same messages)', `${d.rawFetchSeconds} s, ${d.rawRps} msg/s`, '']);
     rows.push(['  raw fetchOne per UID (same messages)', `${d.rawPerUidSeconds} s, ${d.rawPerUidRps} msg/s`, '']);
     rows.push(['  drain / raw FETCH', `${d.ratio}`, `≥ ${d.target}: ${verdict(d.ok)}`]);
@@ -91,7 +96,7 @@ export function benchTable(s: BenchSummary): string {
   const b = s.memory.big;
   if (b && 'error' in b) rows.push(['memory, big attachment', `ERROR: ${b.error.split('\n')[0]}`, '']);
   else if (b) {
-    rows.push([`memory: one request, ${b.attachmentMb} MiB PDF (${b.messageMb} MB mail)`, `peak RSS ${b.peakRssMb} MB (idle ${b.idleRssMb} MB), answered in ${b.seconds} s`, `< ${s.memory.targetMb} MB: ${verdict(b.ok)}`]);
+    rows.push([`memory: one request, ${b.attachmentMb} MiB PDF (${b.messageMb} MB mail)`, `peak RSS ${b.peakRssMb} MB (idle ${b.idleRssMb} MB), answered in ${b.seconds} s, all mail ${b.allMailSeconds} s`, `< ${s.memory.targetMb} MB: ${verdict(b.ok)}`]);
   }
   const m = s.memory.backlog;
   if (m && 'error' in m) rows.push(['memory, backlog', `ERROR: ${m.error.split('\n')[0]}`, '']);
@@ -101,6 +106,6 @@ export function benchTable(s: BenchSummary): string {
   const w0 = Math.max(...rows.map((r) => r[0].length), 10);
   const w1 = Math.max(...rows.map((r) => r[1].length), 10);
   const line = `${'-'.repeat(w0)}-+-${'-'.repeat(w1)}-+-${'-'.repeat(20)}`;
-  const head = `liquibot bench ${s.date}: ${s.machine.nproc} cores, ${Math.round(s.machine.ramMb / 1024)} GB, ${s.machine.cpu}, node ${s.machine.node}, load ${s.machine.loadAvg1m.start} → ${s.machine.loadAvg1m.end}`;
+  const head = `liquibot bench ${s.date}, code ${s.code.commit ?? '?'}${s.code.dirty ? ' (uncommitted changes)' : ''}: ${s.machine.nproc} cores, ${Math.round(s.machine.ramMb / 1024)} GB, ${s.machine.cpu}, node ${s.machine.node}, load ${s.machine.loadAvg1m.start} → ${s.machine.loadAvg1m.end}`;
   return [head, line, ...rows.map((r) => `${r[0].padEnd(w0)} | ${r[1].padEnd(w1)} | ${r[2]}`), line, `total ${s.totalSeconds} s`].join('\n');
 }

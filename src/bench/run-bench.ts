@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { parseBenchArgs, UsageError, USAGE, type BenchOptions } from './bench-options';
 import { progress } from './bench-progress';
 import { startBenchSandbox, type BenchSandbox } from './bench-sandbox';
+import { codeVersion } from './code-version';
 import { REPO_ROOT } from './daemon-child';
 import { loadAvg1m, machineInfo } from './machine-info';
 import { benchSummary, benchTable, type BenchResults } from './report';
@@ -91,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await sandbox.stop();
   }
-  const summary = benchSummary(opts, machineInfo(loadAtStart), new Date().toISOString().slice(0, 10), results, (performance.now() - started) / 1000);
+  const summary = benchSummary(opts, machineInfo(loadAtStart), codeVersion(REPO_ROOT), new Date().toISOString().slice(0, 10), results, (performance.now() - started) / 1000);
   process.stdout.write(`${benchTable(summary)}\n`);
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   return Object.values(results).some((r) => r && 'error' in r) ? 1 : 0;

@@ -7,7 +7,7 @@ import { startDaemonChild } from './daemon-child';
 import { dropIntoMaildir } from './maildir-drop';
 import { cpuSecondsBetween, cpuSnapshot, machineCpu, type CpuGroup } from './proc-stats';
 import { rawFetch, type RawFetchResult } from './raw-fetch';
-import { daemonEnv, mb, waitForAnswers } from './scenario-common';
+import { daemonEnv, mb, waitForAnswers, waitForOutboxEmpty } from './scenario-common';
 
 export interface BacklogResult {
   n: number;
@@ -15,8 +15,13 @@ export interface BacklogResult {
   /** Average raw message size, KiB. */
   messageKb: number;
   setupSeconds: number;
-  /** Spawn of bin/liquibot → last answer received by the SMTP sink. */
+  /** Spawn of bin/liquibot → last answer (acknowledgment to a requester) received by the SMTP sink. */
   seconds: number;
+  /** Spawn → the outbox is empty and the sink has every mail (approval requests to the agents included). */
+  allMailSeconds: number;
+  /** Mail received besides the answers: approval requests to the agents (and anything unexpected). */
+  otherMails: number;
+  toAgents: number;
   rate: number;
   /** Spawn → first answer (start-up, migration, login, first message). */
   firstAnswerSeconds: number;
@@ -78,6 +83,9 @@ export async function runBacklog(sandbox: BenchSandbox, opts: {
     const child = await startDaemonChild(daemonEnv(place, sandbox.sink, opts.extraEnv));
     try {
       await waitForAnswers({ label: opts.label, tracker, n: opts.n, child, startedAt });
+      progress(`${opts.label}: every request answered after ${((Date.now() - startedAt) / 1000).toFixed(1)} s; waiting for the outbox to empty`);
+      if (!(await waitForOutboxEmpty(place.sql, child))) progress(`${opts.label}: the outbox still had mail after 120 s`);
+      tracker.poll();
       const cpuAfter = cpuSnapshot({ daemonPids: child.pids(), benchPid: process.pid });
       const cpu1 = machineCpu();
       // Late duplicates would show up here; give the outbox a moment.
@@ -98,6 +106,9 @@ export async function runBacklog(sandbox: BenchSandbox, opts: {
         messageKb: bytes / opts.n / 1024,
         setupSeconds,
         seconds,
+        allMailSeconds: ((tracker.lastAnyAt() ?? last) - startedAt) / 1000,
+        otherMails: tracker.strays,
+        toAgents: tracker.toAgents,
         rate: opts.n / seconds,
         firstAnswerSeconds: (first - startedAt) / 1000,
         steadyRate: opts.n > 1 && last > first ? (opts.n - 1) / ((last - first) / 1000) : Number.NaN,

@@ -5,7 +5,7 @@ import { benchRequest } from './bench-mail';
 import { progress } from './bench-progress';
 import { databaseCounts, scenarioPlace, waitForDaemonReady, type BenchSandbox } from './bench-sandbox';
 import { startDaemonChild } from './daemon-child';
-import { daemonEnv, mb } from './scenario-common';
+import { daemonEnv, mb, waitForOutboxEmpty } from './scenario-common';
 
 export interface BigResult {
   attachmentMb: number;
@@ -18,6 +18,8 @@ export interface BigResult {
   sampledPeakRssMb: number;
   /** APPEND → answer at the SMTP sink. */
   seconds: number;
+  /** APPEND → every mail sent (the approval request forwards the document to the agents). */
+  allMailSeconds: number;
   database: Awaited<ReturnType<typeof databaseCounts>>;
 }
 
@@ -31,7 +33,7 @@ export async function runBig(sandbox: BenchSandbox, opts: { attachmentMb: number
     const tracker = trackAnswers(sandbox.sink, new Set([req.messageId]));
     const child = await startDaemonChild(daemonEnv(place, sandbox.sink, { MAX_MESSAGE_BYTES: String(maxMessageBytes) }), { sampleMs: 20 });
     try {
-      await waitForDaemonReady(place.sql, child.died);
+      await waitForDaemonReady(place.sql, child);
       await Promise.race([sleep(1500), child.died]);
       const idle = child.rssKb().daemon;
       progress(`memory-big: daemon idle at ${mb(idle).toFixed(0)} MB RSS; appending a ${(req.raw.length / 1024 / 1024).toFixed(1)} MB message`);
@@ -46,14 +48,17 @@ export async function runBig(sandbox: BenchSandbox, opts: { attachmentMb: number
         await Promise.race([sleep(10), child.died]);
       }
       const seconds = (tracker.answeredAt(req.messageId)! - t0) / 1000;
-      // The flag and the end of the pass come after the answer: let them finish before reading the peak.
+      if (!(await waitForOutboxEmpty(place.sql, child, 180_000))) progress('memory-big: the outbox still had mail after 180 s');
+      tracker.poll();
+      const allMailSeconds = ((tracker.lastAnyAt() ?? t0) - t0) / 1000;
+      // The flag and the end of the pass may come after the last mail: let them finish before reading the peak.
       await sleep(1000);
       const hwm = child.hwmKb();
       const sampled = child.sampledPeakKb();
       await child.stop();
       return {
         attachmentMb: opts.attachmentMb, messageMb: req.raw.length / 1024 / 1024, maxMessageBytes,
-        idleRssMb: mb(idle), peakRssMb: mb(hwm), sampledPeakRssMb: mb(sampled), seconds,
+        idleRssMb: mb(idle), peakRssMb: mb(hwm), sampledPeakRssMb: mb(sampled), seconds, allMailSeconds,
         database: await databaseCounts(place.sql),
       };
     } finally {

@@ -1,9 +1,19 @@
+import { randomBytes } from 'node:crypto';
+import type postgres from 'postgres';
 import type { SmtpSink } from '../sandbox/smtp-sink';
 import { sleep } from '../sandbox/wait-until';
 import type { AnswerTracker } from './answer-tracker';
 import type { BenchSandbox, ScenarioPlace } from './bench-sandbox';
 import { progress } from './bench-progress';
 import type { DaemonChild } from './daemon-child';
+
+const RUN_SECRET = randomBytes(32).toString('hex');
+
+/** A fatal start-up error of the CLI ("liquibot: configuration: …") ends the wait at once. */
+export function failIfFatal(label: string, child: DaemonChild): void {
+  const fatal = /^liquibot: .*$/m.exec(child.stderrTail());
+  if (fatal) throw new Error(`${label}: ${fatal[0]}`);
+}
 
 /** The daemon's environment: the sandbox's servers, quiet logs, a short outbox poll. */
 export function daemonEnv(place: ScenarioPlace, sink: SmtpSink, extra: Record<string, string> = {}): Record<string, string> {
@@ -16,6 +26,10 @@ export function daemonEnv(place: ScenarioPlace, sink: SmtpSink, extra: Record<st
     LOG_LEVEL: 'warn',
     LOG_PRETTY: 'false',
     OUTBOX_POLL_MS: '100',
+    // Required with DATABASE_URL since the approval flow; ignored by older code.
+    RESET_LINK_SECRET: RUN_SECRET,
+    // /healthz and /metrics on, as in production, on a free port.
+    HTTP_PORT: '0',
     ...extra,
   };
 }
@@ -49,6 +63,7 @@ export async function waitForAnswers(opts: {
     } else if (now - lastChange > stallMs) {
       throw new Error(`${opts.label}: stalled at ${count}/${n} answered for ${stallMs / 1000} s\n${child.stderrTail()}`);
     }
+    failIfFatal(opts.label, child);
     if (now - lastPrint >= everyMs) {
       lastPrint = now;
       const secs = (now - opts.startedAt) / 1000;
@@ -56,6 +71,20 @@ export async function waitForAnswers(opts: {
     }
     await Promise.race([sleep(25), child.died]);
   }
+}
+
+/**
+ * Wait until the outbox has nothing left to send (the approval requests to the agents go out after
+ * the acknowledgments' transactions too). Returns false on timeout.
+ */
+export async function waitForOutboxEmpty(sql: postgres.Sql, child: DaemonChild, timeoutMs = 120_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from outbox where status in ('pending', 'sending')`;
+    if ((row?.n ?? 0) === 0) return true;
+    await Promise.race([sleep(50), child.died]);
+  }
+  return false;
 }
 
 export const mb = (kb: number): number => kb / 1024;

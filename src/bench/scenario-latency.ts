@@ -35,7 +35,7 @@ export async function runLatency(sandbox: BenchSandbox, opts: { n: number; pdfKb
     const tracker = trackAnswers(sandbox.sink, new Set(requests.map((r) => r.messageId)));
     const child = await startDaemonChild(daemonEnv(place, sandbox.sink));
     try {
-      await waitForDaemonReady(place.sql, child.died);
+      await waitForDaemonReady(place.sql, child);
       progress(`latency: daemon ready (pid ${child.daemonPid}); appending ${opts.n} requests, ${gapMs} ms apart`);
       const samples: number[] = [];
       const appendMs: number[] = [];

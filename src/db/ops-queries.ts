@@ -21,6 +21,8 @@ export function toDate(value: unknown): Date | null {
 }
 
 const idList = (ids: number[]) => sql.join(ids.map((id) => sql`${id}`), sql`, `);
+/** A timestamp parameter: postgres.js here takes no Date objects in raw queries. */
+const at = (date: Date) => sql`${date.toISOString()}::timestamptz`;
 
 export interface OutboxHealth {
   /** Rows pending or being sent. */
@@ -127,7 +129,7 @@ export async function rawRetentionCandidates(db: Db, opts: { cutoff: Date; after
   const found = await rows<CandidateRow>(db, sql`
     select ${candidateColumns}
     from inbound_messages i left join tickets t on t.id = i.ticket_id
-    where i.id > ${opts.afterId} and i.raw is not null and i.status <> 'stored' and i.processed_at < ${opts.cutoff}
+    where i.id > ${opts.afterId} and i.raw is not null and i.status <> 'stored' and i.processed_at < ${at(opts.cutoff)}
     order by i.id limit ${opts.limit}`);
   return found.map(toCandidate);
 }
@@ -169,7 +171,7 @@ export async function outboxBodyCandidates(db: Db, opts: { cutoff: Date; afterId
   const found = await rows<{ id: number; status: string; sent_at: unknown; created_at: unknown; bytes: number }>(db, sql`
     select id::int as id, status, sent_at, created_at, (octet_length(text_body) + coalesce(octet_length(html_body), 0))::int as bytes
     from outbox
-    where id > ${opts.afterId} and status in ('sent', 'failed') and coalesce(sent_at, created_at) < ${opts.cutoff}
+    where id > ${opts.afterId} and status in ('sent', 'failed') and coalesce(sent_at, created_at) < ${at(opts.cutoff)}
       and text_body <> ${PURGED_BODY}
     order by id limit ${opts.limit}`);
   return found.map((r) => ({
@@ -183,7 +185,7 @@ export async function clearOutboxBodies(db: Db, ids: number[], cutoff: Date): Pr
   const changed = await rows<{ id: number; bytes: number }>(db, sql`
     with old as (
       select id, (octet_length(text_body) + coalesce(octet_length(html_body), 0))::int as bytes from outbox
-      where id in (${idList(ids)}) and status in ('sent', 'failed') and coalesce(sent_at, created_at) < ${cutoff}
+      where id in (${idList(ids)}) and status in ('sent', 'failed') and coalesce(sent_at, created_at) < ${at(cutoff)}
         and text_body <> ${PURGED_BODY}
       for update skip locked
     )

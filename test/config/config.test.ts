@@ -37,3 +37,12 @@ describe('loadConfig', () => {
     expect(error?.message).not.toContain('\n');
   });
 });
+
+describe('boolean variables', () => {
+  it.each([
+    [undefined, false], ['', false], ['false', false], ['0', false], ['no', false], ['true', true], ['1', true], ['yes', true],
+  ])('REQUIRE_DKIM=%s → %s', (value, want) => {
+    const env = value === undefined ? {} : { REQUIRE_DKIM: value };
+    expect(loadConfig(env).REQUIRE_DKIM).toBe(want);
+  });
+});

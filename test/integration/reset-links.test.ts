@@ -149,7 +149,7 @@ describe.each<DbKind>(['postgres', 'pglite'])('verifyResetLink on %s', (kind) =>
     expect((await linkRow(db, linkId)).failedAttempts).toBe(5);
   });
 
-  it('lets only one of two simultaneous uses succeed', async () => {
+  it('lets only one of three simultaneous uses succeed', async () => {
     const { token } = await seedLink(db);
     const results = await Promise.all([1, 2, 3].map(() => verifyResetLink(db, { token, ...triplet, now: DURING })));
     expect(results.map((r) => r.result).sort()).toEqual(['already_used', 'already_used', 'valid']);

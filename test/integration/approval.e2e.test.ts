@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { resetLinks, tickets, type Ticket } from '../../src/db/schema';
+import { eventsOfTicket } from '../../src/db/ticket-queries';
+import { parseMail } from '../../src/mail/parse-mail';
+import { buildRequestMail } from '../../src/demo/sample-mails';
+import { importAccounts } from '../../src/accounts/import-accounts';
+import { verifyResetLink } from '../../src/reset/verify-link';
+import type { SinkMessage } from '../../src/sandbox/smtp-sink';
+import { createHarness, type Harness } from './support/liquibot-harness';
+
+const AGENT = 'paul.durand@support.example.fr';
+const AGENT2 = 'sophie.martin@support.example.fr';
+const BASE = 'https://portail.net-entreprises.fr/auth/liquidateur?token=';
+
+/** An agent's reply as mail clients send it: new text on top, the original quoted below. */
+function agentReply(opts: { from: string; body: string; inReplyTo?: string; subject?: string; quoted?: string }): string {
+  return [
+    `From: ${opts.from}`,
+    'To: liquibot@support.example.fr',
+    `Subject: ${opts.subject ?? 'RE: Validation requise'}`,
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: <${randomUUID()}@support.example.fr>`,
+    ...(opts.inReplyTo ? [`In-Reply-To: ${opts.inReplyTo}`, `References: ${opts.inReplyTo}`] : []),
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=UTF-8',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    opts.body,
+    '',
+    ...(opts.quoted ? ['Le 26/11/2026 à 10:00, liquibot a écrit :', ...opts.quoted.split('\n').map((l) => `> ${l}`)] : []),
+    '',
+  ].join('\r\n');
+}
+
+describe('approval end to end', () => {
+  let h: Harness;
+  let clock = Date.now();
+  let seq = 0;
+  const sirets = ['73282932000074', '44306184100047', '35600000000048', '35600000049837', '54205118000066', '55208131766522', '38012986646850', '40483304800022'];
+  beforeAll(async () => {
+    h = await createHarness({ now: () => new Date(clock), env: { MAX_LINK_REISSUES: '1' } });
+    await importAccounts(h.database.db, sirets.map((siret) => ({ siret, lastName: 'MOUTIN', firstName: 'Claire' })), new Date());
+    await h.start();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  /** Send a conforming request and wait for its approval request; returns the ticket and that mail. */
+  async function conformingRequest(requester: string, liquidator: string): Promise<{ ticket: Ticket; approval: SinkMessage }> {
+    const siret = sirets[seq++]!;
+    const messageId = `<req-${randomUUID()}@custhelp.example.net>`;
+    const n = h.processed.length;
+    await h.mailbox.append(buildRequestMail({ from: requester, liquidatorEmail: liquidator, siret, messageId }));
+    await h.waitForProcessed(n + 1);
+    const [ticket] = await h.database.db.select().from(tickets).where(eq(tickets.rootMessageId, messageId));
+    const approval = await h.sink.waitFor((m) => m.envelope.to[0] === 'agents@support.example.fr' && m.headers['x-liquibot-ticket']?.[0]?.trim() === ticket!.ref);
+    return { ticket: ticket!, approval };
+  }
+  async function deliver(raw: string): Promise<void> {
+    const n = h.processed.length;
+    await h.mailbox.append(raw);
+    await h.waitForProcessed(n + 1);
+  }
+  const reload = async (id: number) => (await h.database.db.select().from(tickets).where(eq(tickets.id, id)))[0]!;
+  const tokenOf = async (m: SinkMessage) => (await parseMail(m.raw)).text.match(/ljv-[0-9a-f]{32}/)![0];
+  const linkIn = async (m: SinkMessage) => {
+    const text = (await parseMail(m.raw)).text;
+    const at = text.indexOf(BASE);
+    return at < 0 ? null : text.slice(at + BASE.length).match(/^[A-Za-z0-9_-]+/)![0];
+  };
+  const rejections = async (ticketId: number) =>
+    (await eventsOfTicket(h.database.db, ticketId)).filter((e) => e.kind === 'decision_rejected').map((e) => (e.detail as { reason: string }).reason);
+
+  it('approval request → agent replies VALIDER → exactly one reset mail whose link verifies once, with the right triplet', async () => {
+    const { ticket, approval } = await conformingRequest('etude@moutin.example.fr', 'claire.moutin@moutin.example.fr');
+    const parsed = await parseMail(approval.raw);
+    expect(parsed.attachments).toHaveLength(1);
+    expect(Buffer.from(parsed.attachments[0]!.head).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(parsed.text).toContain('VALIDER');
+    expect(parsed.text).toMatch(/SIRET : 732 829 320 00074/);
+    expect(approval.headers['reply-to']?.[0]).toContain('liquibot@support.example.fr');
+
+    await deliver(agentReply({ from: `Paul Durand <${AGENT}>`, body: 'Valider', inReplyTo: approval.messageId, quoted: parsed.text }));
+    const after = await reload(ticket.id);
+    expect(after).toMatchObject({ status: 'resolved', decision: 'approved', decidedBy: AGENT });
+
+    const resetMails = h.mailsTo('claire.moutin@moutin.example.fr');
+    expect(resetMails).toHaveLength(1);
+    const reset = await parseMail(resetMails[0]!.raw);
+    expect(reset.subject).toBe('Vos coordonnées dans net-entreprises');
+    expect(reset.text).toContain('MOUTIN Claire');
+    expect(reset.text).toMatch(/8 heures/);
+    expect(reset.text).not.toMatch(/mot de passe provisoire\s*:/i);
+    const token = (await linkIn(resetMails[0]!))!;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    // The requester is told, without the link; the agents get a confirmation naming who approved.
+    const resolved = h.mailsTo('etude@moutin.example.fr').map((m) => m.raw.toString('latin1')).join('\n');
+    expect(resolved).not.toContain(token);
+    const confirmation = h.sink.messages.filter((m) => m.envelope.to[0] === 'agents@support.example.fr').at(-1)!;
+    expect((await parseMail(confirmation.raw)).text).toContain('Paul Durand');
+    // The token is nowhere in the database: only its hash.
+    const [link] = await h.database.db.select().from(resetLinks).where(eq(resetLinks.ticketId, ticket.id));
+    expect(JSON.stringify(link)).not.toContain(token);
+
+    const now = new Date(clock);
+    const wrong = await verifyResetLink(h.database.db, { token, siret: '73282932000074', lastName: 'DUPONT', firstName: 'Claire', now });
+    expect(wrong.result).toBe('mismatch');
+    const ok = await verifyResetLink(h.database.db, { token, siret: '732 829 320 00074', lastName: 'Moutin', firstName: 'claire', now });
+    expect(ok.result).toBe('valid');
+    const again = await verifyResetLink(h.database.db, { token, siret: '73282932000074', lastName: 'MOUTIN', firstName: 'Claire', now });
+    expect(again.result).toBe('already_used');
+  });
+
+  it('first decision wins: a second agent is told who decided, and nothing is sent twice', async () => {
+    const { ticket, approval } = await conformingRequest('etude@leroy.example.fr', 'leroy@leroy.example.fr');
+    const n = h.processed.length;
+    await h.mailbox.append(agentReply({ from: AGENT, body: 'VALIDER', inReplyTo: approval.messageId }));
+    await h.mailbox.append(agentReply({ from: AGENT2, body: 'REFUSER doublon', inReplyTo: approval.messageId }));
+    await h.waitForProcessed(n + 2);
+    expect(h.mailsTo('leroy@leroy.example.fr')).toHaveLength(1);
+    expect((await reload(ticket.id)).decidedBy).toBe(AGENT);
+    const late = h.mailsTo(AGENT2);
+    expect(late).toHaveLength(1);
+    expect((await parseMail(late[0]!.raw)).text).toContain(AGENT);
+    expect(await rejections(ticket.id)).toEqual(['ALREADY_DECIDED']);
+  });
+
+  it('refusal: the requester gets the agents’ reason and the ticket is closed', async () => {
+    const { ticket, approval } = await conformingRequest('etude@petit.example.fr', 'petit@petit.example.fr');
+    await deliver(agentReply({ from: AGENT, body: 'REFUSER : le jugement joint concerne une autre société', inReplyTo: approval.messageId }));
+    expect(await reload(ticket.id)).toMatchObject({ status: 'refused', refusalReason: 'le jugement joint concerne une autre société' });
+    const refusal = h.mailsTo('etude@petit.example.fr').at(-1)!;
+    expect((await parseMail(refusal.raw)).text).toContain('le jugement joint concerne une autre société');
+    expect(h.mailsTo('petit@petit.example.fr')).toHaveLength(0);
+  });
+
+  it('accepts no forged approval', async () => {
+    const { ticket, approval } = await conformingRequest('etude@faux.example.fr', 'faux@faux.example.fr');
+    const token = await tokenOf(approval);
+    const other = await conformingRequest('etude@autre.example.fr', 'autre@autre.example.fr');
+    const otherToken = await tokenOf(other.approval);
+    const ack = h.mailsTo('etude@faux.example.fr')[0]!;
+
+    // A sender not on the list, perfectly bound.
+    await deliver(agentReply({ from: 'intrus@evil.example.com', body: 'VALIDER', inReplyTo: approval.messageId, quoted: token }));
+    // The requester answering VALIDER to their acknowledgment, and even quoting a stolen token.
+    await deliver(agentReply({ from: 'etude@faux.example.fr', body: 'VALIDER', inReplyTo: ack.messageId }));
+    await deliver(agentReply({ from: 'etude@faux.example.fr', body: 'VALIDER', quoted: token }));
+    // An agent on this ticket's thread quoting another ticket's token.
+    await deliver(agentReply({ from: AGENT, body: 'VALIDER', inReplyTo: approval.messageId, quoted: otherToken }));
+    // An agent with no binding at all, only the reference in the subject.
+    await deliver(agentReply({ from: AGENT, body: 'VALIDER', subject: `[${ticket.ref}] VALIDER` }));
+
+    for (const t of [ticket, other.ticket]) expect((await reload(t.id)).status).toBe('awaiting_approval');
+    expect(h.mailsTo('faux@faux.example.fr')).toHaveLength(0);
+    expect(h.mailsTo('autre@autre.example.fr')).toHaveLength(0);
+    expect(await rejections(ticket.id)).toEqual(['SENDER_NOT_ALLOWED', 'REQUESTER_CANNOT_DECIDE', 'BINDING_CONFLICT', 'NOT_BOUND']);
+    // Agents who replied the wrong way are told how; strangers are not answered.
+    expect(h.mailsTo('intrus@evil.example.com')).toHaveLength(0);
+    expect(h.mailsTo(AGENT).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('agent replies that are not understood change nothing and are explained', async () => {
+    const { ticket, approval } = await conformingRequest('etude@flou.example.fr', 'flou@flou.example.fr');
+    const before = h.mailsTo(AGENT2).length;
+    await deliver(agentReply({ from: AGENT2, body: 'VALIDER ou REFUSER ?', inReplyTo: approval.messageId }));
+    await deliver(agentReply({ from: AGENT2, body: 'REFUSER', inReplyTo: approval.messageId }));
+    await deliver(agentReply({ from: AGENT2, body: 'Je regarde demain', inReplyTo: approval.messageId }));
+    expect((await reload(ticket.id)).status).toBe('awaiting_approval');
+    expect(await rejections(ticket.id)).toEqual(['BOTH', 'REFUSAL_WITHOUT_REASON', 'NEITHER']);
+    expect(h.mailsTo(AGENT2).length - before).toBe(3);
+  });
+
+  it('expired link: reissued once on the same request, then back to the agents; a valid link is not replaced', async () => {
+    const { ticket, approval } = await conformingRequest('etude@lent.example.fr', 'lent@lent.example.fr');
+    await deliver(agentReply({ from: AGENT, body: 'VALIDER', inReplyTo: approval.messageId }));
+    const resolved = h.mailsTo('etude@lent.example.fr').at(-1)!;
+    const first = (await linkIn(h.mailsTo('lent@lent.example.fr')[0]!))!;
+
+    // Within the 8 hours: the answer says until when, and no new link.
+    await deliver(buildRequestMail({ from: 'etude@lent.example.fr', subject: `RE: [${ticket.ref}] lien`, siret: null, liquidatorEmail: null, attachment: 'none', inReplyTo: resolved.messageId }));
+    expect(h.mailsTo('lent@lent.example.fr')).toHaveLength(1);
+    expect((await parseMail(h.mailsTo('etude@lent.example.fr').at(-1)!.raw)).text).toMatch(/valable|validité/i);
+
+    // Nine hours later, unused: a new link.
+    clock += 9 * 3_600_000;
+    expect((await verifyResetLink(h.database.db, { token: first, siret: ticket.siret!, lastName: 'MOUTIN', firstName: 'Claire', now: new Date(clock) })).result).toBe('expired');
+    await deliver(buildRequestMail({ from: 'etude@lent.example.fr', subject: `RE: [${ticket.ref}] lien expiré`, siret: null, liquidatorEmail: null, attachment: 'none', inReplyTo: resolved.messageId }));
+    expect((await reload(ticket.id))).toMatchObject({ status: 'reissued', linkReissues: 1 });
+    const second = (await linkIn(h.mailsTo('lent@lent.example.fr').at(-1)!))!;
+    expect(h.mailsTo('lent@lent.example.fr')).toHaveLength(2);
+    expect(second).not.toBe(first);
+    expect((await verifyResetLink(h.database.db, { token: first, siret: ticket.siret!, lastName: 'MOUTIN', firstName: 'Claire', now: new Date(clock) })).result).toBe('expired');
+
+    // Expired again: the limit (1) is reached, so the agents decide again.
+    clock += 9 * 3_600_000;
+    const approvalsBefore = h.mailsTo('agents@support.example.fr').length;
+    await deliver(buildRequestMail({ from: 'etude@lent.example.fr', subject: `RE: [${ticket.ref}] encore expiré`, siret: null, liquidatorEmail: null, attachment: 'none', inReplyTo: resolved.messageId }));
+    expect((await reload(ticket.id)).status).toBe('awaiting_approval');
+    expect(h.mailsTo('lent@lent.example.fr')).toHaveLength(2);
+    const again = h.mailsTo('agents@support.example.fr').slice(approvalsBefore);
+    expect(again).toHaveLength(1);
+    expect((await parseMail(again[0]!.raw)).text).toContain('renvoyé 1 fois');
+  });
+});

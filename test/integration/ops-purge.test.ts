@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { purgeCommand } from '../../src/cli/purge-command';
+import { loadConfig } from '../../src/config';
+import { PURGED_BODY } from '../../src/db/ops-queries';
+import { inboundMessages, outbox, tickets } from '../../src/db/schema';
+import { eventsOfTicket } from '../../src/db/ticket-queries';
+import { buildAutoReply, buildRequestMail, buildUnrelatedMail } from '../../src/demo/sample-mails';
+import { silentLogger } from '../../src/log';
+import { runRetentionPurge, type PurgeReport } from '../../src/jobs/retention-purge';
+import type { TicketCheck } from '../../src/tickets/ticket-check';
+import { createHarness, type DbKind, type Harness } from './support/liquibot-harness';
+
+const DAY = 86_400_000;
+/** The daemon lives 120 days in the past: what it processes is old enough for RETENTION_DAYS=90. */
+const past = () => new Date(Date.now() - 120 * DAY);
+
+/**
+ * `liquibot purge … --json` on PostgreSQL. On PGlite the command would open a second instance of the
+ * data directory in this process (one per directory only), so the harness's database is used directly.
+ */
+async function purge(h: Harness, args: string[]): Promise<PurgeReport> {
+  if (h.database.kind === 'pglite') {
+    const days = args.includes('--days') ? Number(args[args.indexOf('--days') + 1]) : 90;
+    const report = await runRetentionPurge({ database: h.database, log: silentLogger, now: new Date(), days, dryRun: args.includes('--dry-run') });
+    return JSON.parse(JSON.stringify(report)) as PurgeReport;
+  }
+  const out: string[] = [];
+  const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l) };
+  const config = loadConfig({ DATABASE_URL: h.config.DATABASE_URL ?? '', DATA_DIR: h.config.DATA_DIR, HTTP_PORT: 'off' });
+  expect(await purgeCommand([...args, '--json'], io, config, silentLogger)).toBe(0);
+  return JSON.parse(out.join('\n')) as PurgeReport;
+}
+
+async function snapshot(h: Harness) {
+  const inbound = await h.database.db.select().from(inboundMessages).orderBy(inboundMessages.id);
+  const mails = await h.database.db.select().from(outbox).orderBy(outbox.id);
+  const [events] = await h.database.rows<{ n: number }>(sql`select count(*)::int as n from ticket_events`);
+  return {
+    inbound: inbound.map((r) => ({ id: r.id, raw: r.raw?.length ?? null, sha256: r.sha256, size: r.sizeBytes, status: r.status })),
+    outbox: mails.map((m) => ({ id: m.id, text: m.textBody, html: m.htmlBody, subject: m.subject })),
+    events: events!.n,
+  };
+}
+
+describe.each<DbKind>(['postgres', 'pglite'])('retention purge on %s', (db) => {
+  let h: Harness;
+  let closedTicketId: number;
+  let openTicketId: number;
+  beforeAll(async () => {
+    h = await createHarness({ db, now: past, env: { MAX_MESSAGE_BYTES: '3000', PURGE_CRON: 'off' } });
+    await h.mailbox.append(buildRequestMail({ from: 'closed@etude.example.fr' }));
+    await h.mailbox.append(buildRequestMail({ from: 'open@etude.example.fr', attachment: 'none' }));
+    await h.mailbox.append(buildAutoReply('away@etude.example.fr'));
+    await h.mailbox.append(buildUnrelatedMail('compta@entreprise.example.fr'));
+    await h.mailbox.append(buildRequestMail({ from: 'big@etude.example.fr', pdfPadBytes: 5000 }));
+    await h.start();
+    await h.waitForProcessed(5);
+    await h.stopDaemon();
+    const [closed] = await h.database.db.select().from(tickets).where(eq(tickets.requesterEmail, 'closed@etude.example.fr'));
+    const [open] = await h.database.db.select().from(tickets).where(eq(tickets.requesterEmail, 'open@etude.example.fr'));
+    closedTicketId = closed!.id;
+    openTicketId = open!.id;
+    // What the approval flow does at the end: the ticket is resolved (100 days ago, here).
+    await h.database.db.update(tickets).set({ status: 'resolved', updatedAt: new Date(Date.now() - 100 * DAY) }).where(eq(tickets.id, closedTicketId));
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('--dry-run counts what would go and changes nothing', async () => {
+    const before = await snapshot(h);
+    const report = await purge(h, ['--dry-run']);
+    expect(report.dryRun).toBe(true);
+    // The resolved ticket's request, the auto-reply, the unrelated mail and the quarantined one.
+    expect(report.raw.purged).toBe(4);
+    expect(report.raw.kept).toEqual({ 'ticket-open': 1 });
+    const closedRaw = before.inbound.filter((r) => r.status !== 'stored' && r.raw !== null);
+    expect(report.raw.bytes).toBe(closedRaw.reduce((n, r) => n + r.size, 0) - closedRaw.find((r) => r.id === 2)!.size);
+    expect(report.outboxBodies.purged).toBe(before.outbox.length);
+    expect(report.outboxBodies.bytes).toBeGreaterThan(0);
+    expect(await snapshot(h)).toEqual(before);
+  });
+
+  it('removes the raw sources of closed tickets and ticketless mail, keeping hashes and documents in history', async () => {
+    const before = await snapshot(h);
+    const report = await purge(h, []);
+    expect(report.raw).toMatchObject({ purged: 4, kept: { 'ticket-open': 1 } });
+    const after = await snapshot(h);
+    for (const [i, row] of after.inbound.entries()) {
+      expect(row.sha256).toBe(before.inbound[i]!.sha256);
+      expect(row.size).toBe(before.inbound[i]!.size);
+      expect(row.status).toBe(before.inbound[i]!.status);
+    }
+    const inbound = await h.database.db.select().from(inboundMessages).orderBy(inboundMessages.id);
+    const rawOf = (ticketId: number | null) => inbound.filter((r) => r.ticketId === ticketId).map((r) => r.raw);
+    expect(rawOf(openTicketId).every((raw) => raw !== null && raw.length > 0)).toBe(true);
+    expect(rawOf(closedTicketId)).toEqual([null]);
+    expect(inbound.filter((r) => r.ticketId === null).map((r) => [r.outcome, r.raw])).toEqual([
+      ['ignored:auto-reply', null], ['unrelated', null], ['quarantined', null],
+    ]);
+
+    const closed = (await h.database.db.select().from(tickets).where(eq(tickets.id, closedTicketId)))[0]!;
+    const source = inbound.find((r) => r.ticketId === closedTicketId)!;
+    const purged = (await eventsOfTicket(h.database.db, closedTicketId)).filter((e) => e.kind === 'retention_purged');
+    expect(purged).toHaveLength(1);
+    const documents = (closed.check as TicketCheck).documents;
+    expect(documents.length).toBe(1);
+    expect(purged[0]!.detail).toEqual({
+      inboundMessageId: source.id, sha256: source.sha256, sizeBytes: source.sizeBytes, retentionDays: 90,
+      documents: documents.map(({ filename, kind, size, sha256 }) => ({ filename, kind, size, sha256 })),
+    });
+    expect((await eventsOfTicket(h.database.db, openTicketId)).filter((e) => e.kind === 'retention_purged')).toEqual([]);
+  });
+
+  it('empties the bodies of old outgoing mails and keeps their subject', async () => {
+    const mails = await h.database.db.select().from(outbox);
+    expect(mails.length).toBeGreaterThan(0);
+    for (const m of mails) {
+      expect(m.textBody).toBe(PURGED_BODY);
+      expect(m.htmlBody).toBeNull();
+      expect(m.subject).toMatch(/^\[LJ-/);
+    }
+  });
+
+  it('is idempotent: a second run finds nothing and writes no event', async () => {
+    const before = await snapshot(h);
+    const report = await purge(h, []);
+    expect(report.raw.purged).toBe(0);
+    expect(report.outboxBodies.purged).toBe(0);
+    expect(await snapshot(h)).toEqual(before);
+  });
+
+  it('keeps everything younger than --days', async () => {
+    const report = await purge(h, ['--days', '200', '--dry-run']);
+    expect(report.raw).toEqual({ purged: 0, bytes: 0, kept: {} });
+  });
+});
