@@ -10,6 +10,9 @@ import { templatesCommand } from './cli/templates-command';
 import { stdio } from './cli/usage';
 import { statusCommand } from './cli/status-command';
 import { purgeCommand } from './cli/purge-command';
+import { decideCommand } from './cli/decide-command';
+import { accountsCommand } from './cli/accounts-command';
+import { linksCommand } from './cli/links-command';
 
 const HELP = `liquibot — runs the "liquidateur judiciaire" procedure by mail
 
@@ -18,7 +21,11 @@ Usage: liquibot COMMAND [options]     (every command takes --help)
   run                      watch the mailbox, check requests, answer them (also: npm start)
   check FILE.eml [--json]  offline: what liquibot would decide for this mail
   migrate                  apply database migrations and exit
-  tickets list|show        tickets and their history
+  tickets list|show        tickets and their history (list --status awaiting-approval)
+  approve REF              approve a request, as an agent's VALIDER would
+  refuse REF --reason "…"  refuse a request; the reason goes to the requester
+  accounts import|show     the accounts directory (SIRET → administrator), loaded from CSV
+  links verify             check a reset link against SIRET / NOM / PRÉNOM (consumes it when valid)
   replay                   process quarantined mail again
   status [--json]          tickets, outbox, quarantine and the daemon's health at a glance
   purge [--dry-run]        apply the retention rules now (RETENTION_DAYS)
@@ -78,6 +85,15 @@ async function main(argv: string[]): Promise<number> {
       stdio.out(`migrations applied (${database.kind})`);
       return 0;
     }
+    case 'approve':
+    case 'refuse': {
+      const config = loadConfig(process.env);
+      return decideCommand(command, args, stdio, config, createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, pretty: process.stderr.isTTY }));
+    }
+    case 'accounts':
+      return accountsCommand(args, stdio, loadConfig(process.env));
+    case 'links':
+      return linksCommand(args, stdio, loadConfig(process.env));
     case 'tickets':
       return ticketsCommand(args, stdio, loadConfig(process.env));
     case 'replay': {

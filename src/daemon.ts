@@ -15,6 +15,9 @@ import { createDaemonMetrics, type DaemonMetrics } from './metrics/daemon-metric
 import { startOperations, type Operations } from './jobs/operations';
 import { createPipelineDeps } from './pipeline-deps';
 import { loadOutboxAttachments } from './mail/outbox-attachments';
+import { createRouteTable } from './http/route-table';
+import { resetLinkVerifyRoute } from './reset/verify-route';
+import { scheduleApprovalJobs } from './jobs/approval-jobs';
 import type { ResetLinkProvider } from './reset/link-provider';
 import type { DkimResolver } from './approval/dkim-check';
 
@@ -104,7 +107,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     timezone: config.TIMEZONE, name: 'imap-resync', noOverlap: true,
   });
 
-  const operations = await startOperations({ config, log, database, watcher, metrics, now });
+  const routes = createRouteTable([resetLinkVerifyRoute({ database, now, perMinute: config.VERIFY_RATE_LIMIT_PER_MINUTE })]);
+  const operations = await startOperations({ config, log, database, watcher, metrics, now, routes });
+  const approvalJobs = scheduleApprovalJobs(pipeline, { config, log, onQueued: () => outbox.kick() });
   outbox.start();
   watcher.start();
   templates.watch?.();
@@ -120,6 +125,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       stopping ??= (async () => {
         log.info('stopping');
         await resync.stop();
+        await approvalJobs.stop();
         await operations.stop();
         await watcher.stop();
         await outbox.drain();

@@ -22,6 +22,15 @@ const transition = (ticketId: number, now: Date, actor: string, from: TicketStat
   ticketId, at: now, kind: 'status_changed', actor, fromStatus: from, toStatus: to, detail: {},
 });
 
+/**
+ * A decider as templates show them: an agent by their address; an operator at the terminal
+ * ('terminal:alice') by name, with the agents' shared address.
+ */
+export function contactOfDecider(decider: string, name: string | null, agentsAddress: string): { email: string; name: string | null } {
+  if (decider.startsWith('terminal:')) return { email: agentsAddress, name: `${name ?? decider.slice('terminal:'.length)} (terminal)` };
+  return { email: decider, name };
+}
+
 /** The administrator's name from the accounts directory, "NOM Prénom", or null. */
 async function administratorName(tx: Tx, siret: string): Promise<string | null> {
   const [row] = await tx.select().from(accounts).where(eq(accounts.siret, siret));
@@ -76,7 +85,7 @@ export async function applyApproval(deps: DecisionDeps, tx: Tx, ticket: Ticket, 
     template: 'approval-confirmation',
     vars: {
       ticketRef: ticket.ref, requester: requesterOf(ticket), siret: ticket.siret!, liquidatorEmail: ticket.liquidatorEmail!,
-      approvedBy: { email: actor.email, name: actor.name }, approvedAt: now,
+      approvedBy: contactOfDecider(actor.email, actor.name, deps.config.AGENTS_ADDRESS), approvedAt: now,
     },
     to: deps.config.AGENTS_ADDRESS, purpose: 'approval-confirmation', autoSubmitted: 'auto-generated',
     parent: ticket.approvalMessageId ? { messageId: ticket.approvalMessageId, references: [] } : null,

@@ -4,7 +4,7 @@ import { insertEvents, lockTicket } from '../db/ticket-queries';
 import { parseAgentReply } from '../../parsers/agent-reply';
 import type { MessageContext, ProcessResult } from '../tickets/process-inbound';
 import { queueTicketMail, requesterOf } from '../tickets/queue-ticket-mail';
-import { applyApproval, applyRefusal, type DecisionDeps } from './apply-decision';
+import { applyApproval, applyRefusal, contactOfDecider, type DecisionDeps } from './apply-decision';
 import { authorizeAgentReply, decideAgentReply, type DecisionRefusal } from './decide-agent-reply';
 
 /** Refusals worth explaining to the sender: an allow-listed agent who replied the wrong way. */
@@ -50,7 +50,7 @@ export async function handleAgentReply(
           template: 'already-decided',
           vars: {
             ticketRef: ticket.ref, requester: requesterOf(ticket), agent: { email: sender, name: actor.name },
-            decision: decision.decision === 'approved' ? 'APPROVED' : 'REFUSED', decidedBy: { email: decision.decidedBy, name: null }, decidedAt: decision.decidedAt,
+            decision: decision.decision === 'approved' ? 'APPROVED' : 'REFUSED', decidedBy: contactOfDecider(decision.decidedBy, null, deps.config.AGENTS_ADDRESS), decidedAt: decision.decidedAt,
           },
           to: sender, purpose: `already-decided:${row.id}`, parent: mail, autoSubmitted: 'auto-replied',
         }, now)) ? 1 : 0;

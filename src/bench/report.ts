@@ -42,10 +42,14 @@ export function benchSummary(opts: BenchOptions, machine: MachineInfo, code: Cod
       ratio: round(drainRatio, 3), target: TARGETS.drainToRawRatio, ok: drainRatio >= TARGETS.drainToRawRatio,
       peakRssMb: round(d.peakRssMb, 1), cpuSeconds: roundAll(d.cpuSeconds), machineBusy: round(d.machineBusy, 3),
       answered: d.answered, duplicates: d.duplicates, unflagged: d.unflagged, database: d.database,
+      ...(d.profile ? { profile: d.profile } : {}),
     },
     latency: !l ? null : failed(l) ? l : {
       n: l.n, gapMs: l.gapMs, p50Ms: l.p50Ms, p95Ms: l.p95Ms, maxMs: l.maxMs, meanMs: round(l.meanMs, 1),
       appendP50Ms: l.appendP50Ms, target: TARGETS.latencyP95Ms, ok: l.p95Ms < TARGETS.latencyP95Ms, samplesMs: l.samplesMs,
+      peakRssMb: round(l.peakRssMb, 1),
+      ...(l.breakdownMs ? { breakdownMs: l.breakdownMs } : {}),
+      ...(l.profile ? { profile: l.profile } : {}),
     },
     memory: {
       targetMb: TARGETS.peakRssMb,
@@ -87,11 +91,13 @@ export function benchTable(s: BenchSummary): string {
     rows.push(['  drain / raw FETCH', `${d.ratio}`, `≥ ${d.target}: ${verdict(d.ok)}`]);
     rows.push(['  answered / duplicates / unflagged', `${d.answered} / ${d.duplicates} / ${d.unflagged}`, '']);
     rows.push(['  daemon peak RSS, CPU', `${d.peakRssMb} MB, ${d.cpuSeconds.daemon} s CPU`, '']);
+    if (d.profile?.statements) rows.push(['  SQL statements per request (server time)', `${round(d.profile.statements.perRequest, 1)} (${round(d.profile.statements.serverMs / d.n, 2)} ms)`, '']);
   }
   const l = s.latency;
   if (l && 'error' in l) rows.push(['latency', `ERROR: ${l.error.split('\n')[0]}`, '']);
   else if (l) {
     rows.push([`latency: ${l.n} requests, one at a time`, `p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms, max ${l.maxMs} ms`, `p95 < ${l.target} ms: ${verdict(l.ok)}`]);
+    for (const [stage, ms] of Object.entries(l.breakdownMs ?? {})) rows.push([`  ${stage}`, `median ${ms} ms`, '']);
   }
   const b = s.memory.big;
   if (b && 'error' in b) rows.push(['memory, big attachment', `ERROR: ${b.error.split('\n')[0]}`, '']);

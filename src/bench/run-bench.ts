@@ -5,36 +5,17 @@
  * exactly one JSON line with every figure as the last line of stdout. Progress goes to stderr.
  * Exit status: 0 when every scenario ran (targets met or not), 1 when one failed, 2 on bad usage.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseBenchArgs, UsageError, USAGE, type BenchOptions } from './bench-options';
 import { progress } from './bench-progress';
 import { startBenchSandbox, type BenchSandbox } from './bench-sandbox';
 import { codeVersion } from './code-version';
 import { REPO_ROOT } from './daemon-child';
+import { profilingFor } from './profiling';
 import { loadAvg1m, machineInfo } from './machine-info';
 import { benchSummary, benchTable, type BenchResults } from './report';
 import { runBacklog } from './scenario-backlog';
 import { runBig } from './scenario-big';
 import { runLatency } from './scenario-latency';
-
-/**
- * Environment for the drain daemon when profiling was asked for. Node 20 refuses --cpu-prof in
- * NODE_OPTIONS, so a preload (span-tracer.mjs) runs the V8 profiler through node:inspector instead.
- */
-function profilingEnv(opts: BenchOptions): Record<string, string> {
-  if (!opts.cpuProfDir && !opts.spans) return {};
-  const dir = resolve(opts.cpuProfDir ?? join(REPO_ROOT, 'data/bench'));
-  mkdirSync(dir, { recursive: true });
-  const env: Record<string, string> = {
-    NODE_OPTIONS: `--import=${pathToFileURL(join(REPO_ROOT, 'src/bench/span-tracer.mjs')).href}`,
-  };
-  if (opts.spans) env.LIQUIBOT_BENCH_SPANS = join(dir, 'drain-spans.json');
-  if (opts.cpuProfDir) env.LIQUIBOT_BENCH_CPUPROF = join(dir, 'drain-daemon.cpuprofile');
-  progress(`profiling the drain daemon into ${dir}`);
-  return env;
-}
 
 async function attempt<T>(label: string, fn: () => Promise<T>): Promise<T | { error: string }> {
   try {
@@ -50,11 +31,11 @@ async function runAll(opts: BenchOptions, sandbox: BenchSandbox): Promise<BenchR
   const results: BenchResults = {};
   if (opts.only.includes('drain')) {
     progress(`drain: ${opts.n} requests with a ${opts.pdfKb} KiB PDF`);
-    results.drain = await attempt('drain', () => runBacklog(sandbox, { label: 'drain', n: opts.n, pdfKb: opts.pdfKb, raw: true, extraEnv: profilingEnv(opts) }));
+    results.drain = await attempt('drain', () => runBacklog(sandbox, { label: 'drain', n: opts.n, pdfKb: opts.pdfKb, raw: true, profiling: profilingFor(opts, 'drain') }));
   }
   if (opts.only.includes('latency')) {
     progress(`latency: ${opts.latencyN} requests appended one at a time`);
-    results.latency = await attempt('latency', () => runLatency(sandbox, { n: opts.latencyN, pdfKb: opts.pdfKb }));
+    results.latency = await attempt('latency', () => runLatency(sandbox, { n: opts.latencyN, pdfKb: opts.pdfKb, profiling: profilingFor(opts, 'latency', true) }));
   }
   if (opts.only.includes('memory-big')) {
     progress(`memory-big: one request with a ${opts.bigMb} MiB PDF`);

@@ -6,6 +6,7 @@ import { databaseCounts, scenarioPlace, syncMailbox, unflaggedCount, type BenchS
 import { startDaemonChild } from './daemon-child';
 import { dropIntoMaildir } from './maildir-drop';
 import { cpuSecondsBetween, cpuSnapshot, machineCpu, type CpuGroup } from './proc-stats';
+import { collectProfile, loggedDatabaseUrl, logSize, type ProfileFindings, type Profiling } from './profiling';
 import { rawFetch, type RawFetchResult } from './raw-fetch';
 import { daemonEnv, mb, waitForAnswers, waitForOutboxEmpty } from './scenario-common';
 
@@ -40,6 +41,7 @@ export interface BacklogResult {
   unflagged: number;
   database: Awaited<ReturnType<typeof databaseCounts>>;
   raw?: { range: RawFetchResult; perUid: RawFetchResult };
+  profile?: ProfileFindings;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface BacklogResult {
  * With `raw`, first measure imapflow fetching the same messages with no processing.
  */
 export async function runBacklog(sandbox: BenchSandbox, opts: {
-  label: string; n: number; pdfKb: number; raw: boolean; extraEnv?: Record<string, string>;
+  label: string; n: number; pdfKb: number; raw: boolean; extraEnv?: Record<string, string>; profiling?: Profiling | null;
 }): Promise<BacklogResult> {
   const place = await scenarioPlace(sandbox, opts.label);
   try {
@@ -80,7 +82,11 @@ export async function runBacklog(sandbox: BenchSandbox, opts: {
     // Before the spawn: the daemon's processes are new in the second snapshot and count in full.
     const cpuBefore = cpuSnapshot({ daemonPids: [], benchPid: process.pid });
     const startedAt = Date.now();
-    const child = await startDaemonChild(daemonEnv(place, sandbox.sink, opts.extraEnv));
+    const profiling = opts.profiling ?? null;
+    const pgLogOffset = logSize(sandbox.postgres.logFile);
+    const child = await startDaemonChild(daemonEnv(place, sandbox.sink, {
+      DATABASE_URL: loggedDatabaseUrl(place.databaseUrl, profiling), ...opts.extraEnv, ...profiling?.env,
+    }));
     try {
       await waitForAnswers({ label: opts.label, tracker, n: opts.n, child, startedAt });
       progress(`${opts.label}: every request answered after ${((Date.now() - startedAt) / 1000).toFixed(1)} s; waiting for the outbox to empty`);
@@ -123,6 +129,7 @@ export async function runBacklog(sandbox: BenchSandbox, opts: {
         unflagged: await unflaggedCount(place.login, DONE_KEYWORD),
         database: await databaseCounts(place.sql),
         raw,
+        profile: profiling ? collectProfile(profiling, { logFile: sandbox.postgres.logFile, offset: pgLogOffset }, opts.n) : undefined,
       };
     } finally {
       await child.stop();

@@ -31,21 +31,34 @@ if (out && isDaemon) {
   const nodemailer = (await import('nodemailer')).default;
   /** name → [start, end] pairs, in ms since process start */
   const spans = new Map();
+  /** With $LIQUIBOT_BENCH_TIMELINE=1: every span and event in wall-clock ms, to line up with the bench's clock. */
+  const timeline = process.env.LIQUIBOT_BENCH_TIMELINE === '1' ? [] : null;
+  const epoch = (t) => performance.timeOrigin + t;
   const record = (name, start) => {
+    const end = performance.now();
     const list = spans.get(name) ?? [];
-    list.push([start, performance.now()]);
+    list.push([start, end]);
     spans.set(name, list);
+    timeline?.push({ name, start: epoch(start), end: epoch(end) });
   };
-  const wrap = (obj, method, name) => {
+  const wrap = (obj, method, name, nameOf) => {
     const original = obj[method];
     obj[method] = async function wrapped(...args) {
       const start = performance.now();
       try {
         return await original.apply(this, args);
       } finally {
-        record(name, start);
+        record(nameOf ? nameOf(args) : name, start);
       }
     };
+  };
+  const emit = ImapFlow.prototype.emit;
+  ImapFlow.prototype.emit = function tracedEmit(event, ...args) {
+    if (event === 'exists' && timeline) {
+      const t = epoch(performance.now());
+      timeline.push({ name: 'imap.existsEvent', start: t, end: t });
+    }
+    return emit.call(this, event, ...args);
   };
   for (const [method, name] of [
     ['fetchOne', 'imap.fetchOne'], ['messageFlagsAdd', 'imap.flagsAdd'], ['search', 'imap.search'],
@@ -54,7 +67,8 @@ if (out && isDaemon) {
   const createTransport = nodemailer.createTransport;
   nodemailer.createTransport = function patched(...args) {
     const transport = createTransport.apply(this, args);
-    wrap(transport, 'sendMail', 'smtp.sendMail');
+    // The acknowledgment answers the request (In-Reply-To); the approval request to the agents does not.
+    wrap(transport, 'sendMail', 'smtp.sendMail', (args) => (args[0]?.inReplyTo ? 'smtp.sendMail(answer)' : 'smtp.sendMail(other)'));
     return transport;
   };
 
@@ -103,6 +117,7 @@ if (out && isDaemon) {
     };
     summary.gc = { count: gcCount, totalMs: gcMs };
     summary.uptimeMs = performance.now();
+    if (timeline) summary.timeline = timeline.sort((a, b) => a.start - b.start);
     writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
   });
 }

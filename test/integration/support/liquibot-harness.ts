@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../../src/config';
 import { startDaemon, type Daemon } from '../../../src/daemon';
+import type { DkimResolver } from '../../../src/approval/dkim-check';
 import { migrateDatabase, openDatabase, type Database } from '../../../src/db/client';
 import { createLogger } from '../../../src/log';
 import type { SinkMessage, SmtpSink } from '../../../src/sandbox/smtp-sink';
@@ -77,7 +78,7 @@ async function joinedDatabase(url: string): Promise<Awaited<ReturnType<typeof fr
  * The HTTP server listens on a free port (daemon.operations.http.port) unless env says otherwise.
  */
 export async function createHarness(
-  opts: { db?: DbKind; env?: Record<string, string>; now?: () => Date; joinDatabase?: string } = {},
+  opts: { db?: DbKind; env?: Record<string, string>; now?: () => Date; joinDatabase?: string; dkimResolver?: DkimResolver } = {},
 ): Promise<Harness> {
   const mailbox = freshMailbox('it');
   const sink = await startSink();
@@ -105,7 +106,7 @@ export async function createHarness(
     mailsTo: (address) => sink.messages.filter((m) => m.envelope.to.includes(address)),
     async start() {
       h.daemon = await startDaemon({
-        config, database: db.database, now: opts.now,
+        config, database: db.database, now: opts.now, dkimResolver: opts.dkimResolver,
         log: createLogger({ level: config.LOG_LEVEL, destination: logs }),
         onProcessed: (r) => processed.push(r),
       });
