@@ -6,6 +6,7 @@ import { mailboxState } from './db/schema';
 import type { Logger } from './log';
 import { safeUrl } from './log';
 import { createMailboxWatcher, type MailboxWatcher } from './mail/mailbox-watcher';
+import { createMailboxLeadership, type MailboxLeadership } from './mail/mailbox-leadership';
 import { createOutboxWorker, type OutboxWorker } from './mail/outbox-worker';
 import { createSmtpSender, type MailSender } from './mail/smtp-transport';
 import { createFetchedMessageHandler } from './tickets/handle-fetched';
@@ -38,6 +39,8 @@ export interface DaemonOptions {
 export interface Daemon {
   database: Database;
   watcher: MailboxWatcher;
+  /** Which instance watches the mailbox, when several share the database. */
+  leadership: MailboxLeadership;
   outbox: OutboxWorker;
   metrics: DaemonMetrics;
   /** HTTP server (/healthz, /metrics; null when HTTP_PORT=off) and retention job. */
@@ -63,7 +66,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const outbox = createOutboxWorker({
     database, sender, log: log.child({ component: 'outbox' }),
     from: { name: config.MAIL_FROM_NAME, address: config.MAIL_FROM },
-    maxAttempts: config.OUTBOX_MAX_ATTEMPTS, pollMs: config.OUTBOX_POLL_MS, retryBaseMs: config.OUTBOX_RETRY_BASE_MS, now,
+    maxAttempts: config.OUTBOX_MAX_ATTEMPTS, pollMs: config.OUTBOX_POLL_MS, retryBaseMs: config.OUTBOX_RETRY_BASE_MS, leaseMs: config.OUTBOX_LEASE_SECONDS * 1000, now,
     onSettled: metrics.onOutboxSettled,
     loadAttachments: (row) => loadOutboxAttachments(database, row),
     // The reset link is put into the body only now: the outbox keeps a placeholder.
@@ -103,21 +106,24 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     },
   });
 
-  const resync = cron.schedule(config.RESYNC_CRON, () => watcher.requestSync('cron'), {
+  const leadership = createMailboxLeadership({ database, watcher, log, retryMs: config.LEADER_RETRY_SECONDS * 1000 });
+  const resync = cron.schedule(config.RESYNC_CRON, () => leadership.requestSync('cron'), {
     timezone: config.TIMEZONE, name: 'imap-resync', noOverlap: true,
   });
 
   const routes = createRouteTable([resetLinkVerifyRoute({ database, now, perMinute: config.VERIFY_RATE_LIMIT_PER_MINUTE })]);
-  const operations = await startOperations({ config, log, database, watcher, metrics, now, routes });
+  const mailboxView = { state: () => leadership.state(), reconnects: () => watcher.reconnects() };
+  const operations = await startOperations({ config, log, database, watcher: mailboxView, metrics, now, routes });
   const approvalJobs = scheduleApprovalJobs(pipeline, { config, log, onQueued: () => outbox.kick() });
   outbox.start();
-  watcher.start();
+  leadership.start();
   templates.watch?.();
 
   let stopping: Promise<void> | null = null;
   return {
     database,
     watcher,
+    leadership,
     outbox,
     metrics,
     operations,
@@ -127,7 +133,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         await resync.stop();
         await approvalJobs.stop();
         await operations.stop();
-        await watcher.stop();
+        await leadership.stop();
         await outbox.drain();
         await outbox.stop();
         sender.close();

@@ -30,7 +30,7 @@ export const DEFAULTS: Omit<BenchOptions, 'only' | 'quick' | 'cpuProfDir' | 'spa
 };
 
 /** What `--quick` changes: sized so the whole run stays well under two minutes on CI. */
-export const QUICK: Partial<BenchOptions> = { n: 100, latencyN: 10, backlogN: 1000 };
+export const QUICK: Partial<BenchOptions> = { n: 100, latencyN: 5, backlogN: 50 };
 
 export const USAGE = `Usage: npm run bench -- [options]
 

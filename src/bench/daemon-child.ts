@@ -16,8 +16,10 @@ export interface DaemonChild {
   pids(): number[];
   /** Largest VmRSS seen by the sampler (KiB), daemon process only. */
   sampledPeakKb(): number;
-  /** The kernel's high-water mark of the daemon's resident set (KiB), read now. */
+  /** The kernel's high-water mark of the daemon's resident set (KiB): read now, or the last reading once it exited. */
   hwmKb(): number;
+  /** Exit code or signal when the daemon ended without being asked to; null while it runs or after stop(). */
+  exitedOnItsOwn(): string | null;
   /** Current VmRSS (KiB) of the daemon and of the launcher. */
   rssKb(): { daemon: number; launcher: number };
   /** Last lines the daemon wrote on stderr (its logs at LOG_LEVEL=warn). */
@@ -67,10 +69,13 @@ export async function startDaemonChild(env: Record<string, string>, opts: { samp
   }
 
   let peak = 0;
-  const sampler = setInterval(() => {
+  let hwm = 0;
+  const sample = () => {
     const m = readMemory(daemonPid);
     if (m && m.rssKb > peak) peak = m.rssKb;
-  }, opts.sampleMs ?? 50);
+    if (m && m.hwmKb > hwm) hwm = m.hwmKb;
+  };
+  const sampler = setInterval(sample, opts.sampleMs ?? 50);
   sampler.unref();
 
   return {
@@ -78,7 +83,11 @@ export async function startDaemonChild(env: Record<string, string>, opts: { samp
     daemonPid,
     pids: () => [launcherPid, daemonPid],
     sampledPeakKb: () => peak,
-    hwmKb: () => readMemory(daemonPid)?.hwmKb ?? 0,
+    hwmKb: () => {
+      sample();
+      return hwm;
+    },
+    exitedOnItsOwn: () => (exited && !stopping ? `${(exited as { code: number | null; signal: string | null }).signal ?? (exited as { code: number | null }).code}` : null),
     rssKb: () => ({ daemon: readMemory(daemonPid)?.rssKb ?? 0, launcher: readMemory(launcherPid)?.rssKb ?? 0 }),
     stderrTail: () => tail.join('\n'),
     died,

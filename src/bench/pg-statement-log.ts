@@ -39,7 +39,13 @@ export function summariseStatementLog(text: string, skip: (sql: string) => boole
   const by = new Map<string, StatementStats>();
   let executes = 0;
   let serverMs = 0;
+  // A statement may go on over continuation lines (starting with a tab): glue them back on.
+  const entries: string[] = [];
   for (const line of text.split('\n')) {
+    if (line.startsWith('\t') && entries.length > 0) entries[entries.length - 1] += ` ${line.trim()}`;
+    else entries.push(line);
+  }
+  for (const line of entries) {
     const m = LINE.exec(line);
     if (!m) continue;
     const [, ms, phase, , sql] = m;

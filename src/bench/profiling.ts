@@ -29,7 +29,8 @@ export function profilingFor(opts: { cpuProfDir: string | null; spans: boolean }
   if (cpuProfFile) env.LIQUIBOT_BENCH_CPUPROF = cpuProfFile;
   if (timeline) env.LIQUIBOT_BENCH_TIMELINE = '1';
   progress(`${scenario}: profiling the daemon into ${dir}`);
-  return { scenario, env, spansFile, cpuProfFile, pgLog: opts.spans };
+  // The big-attachment run logs no SQL: a 55 MB statement in the server log helps nobody.
+  return { scenario, env, spansFile, cpuProfFile, pgLog: opts.spans && scenario !== 'memory-big' };
 }
 
 /** DATABASE_URL that makes PostgreSQL log each of the daemon's statements with its duration. */

@@ -57,6 +57,7 @@ export function benchSummary(opts: BenchOptions, machine: MachineInfo, code: Cod
         attachmentMb: b.attachmentMb, messageMb: round(b.messageMb, 1), maxMessageBytes: b.maxMessageBytes,
         idleRssMb: round(b.idleRssMb, 1), peakRssMb: round(b.peakRssMb, 1), sampledPeakRssMb: round(b.sampledPeakRssMb, 1),
         seconds: round(b.seconds), allMailSeconds: round(b.allMailSeconds), ok: b.peakRssMb < TARGETS.peakRssMb, database: b.database,
+        ...(b.profile ? { profile: b.profile } : {}),
       },
       backlog: !m ? null : failed(m) ? m : {
         n: m.n, pdfKb: m.pdfKb, messageKb: round(m.messageKb, 1), seconds: round(m.seconds), rps: round(m.rate),
@@ -64,6 +65,7 @@ export function benchSummary(opts: BenchOptions, machine: MachineInfo, code: Cod
         setupSeconds: round(m.setupSeconds), peakRssMb: round(m.peakRssMb, 1), sampledPeakRssMb: round(m.sampledPeakRssMb, 1),
         ok: m.peakRssMb < TARGETS.peakRssMb, answered: m.answered, duplicates: m.duplicates, unflagged: m.unflagged,
         cpuSeconds: roundAll(m.cpuSeconds), database: m.database,
+        ...(m.profile ? { profile: m.profile } : {}),
       },
     },
     totalSeconds: round(totalSeconds, 1),

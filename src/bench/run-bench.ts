@@ -39,11 +39,11 @@ async function runAll(opts: BenchOptions, sandbox: BenchSandbox): Promise<BenchR
   }
   if (opts.only.includes('memory-big')) {
     progress(`memory-big: one request with a ${opts.bigMb} MiB PDF`);
-    results.memoryBig = await attempt('memory-big', () => runBig(sandbox, { attachmentMb: opts.bigMb }));
+    results.memoryBig = await attempt('memory-big', () => runBig(sandbox, { attachmentMb: opts.bigMb, profiling: profilingFor(opts, 'memory-big') }));
   }
   if (opts.only.includes('memory-backlog')) {
     progress(`memory-backlog: ${opts.backlogN} requests with a ${opts.backlogPdfKb} KiB PDF`);
-    results.memoryBacklog = await attempt('memory-backlog', () => runBacklog(sandbox, { label: 'backlog', n: opts.backlogN, pdfKb: opts.backlogPdfKb, raw: false }));
+    results.memoryBacklog = await attempt('memory-backlog', () => runBacklog(sandbox, { label: 'backlog', n: opts.backlogN, pdfKb: opts.backlogPdfKb, raw: false, profiling: profilingFor(opts, 'memory-backlog') }));
   }
   return results;
 }

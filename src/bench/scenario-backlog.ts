@@ -100,6 +100,7 @@ export async function runBacklog(sandbox: BenchSandbox, opts: {
       const last = tracker.lastAt()!;
       const first = tracker.firstAt()!;
       const hwm = child.hwmKb();
+      if (child.exitedOnItsOwn()) throw new Error(`${opts.label}: liquibot exited on its own (${child.exitedOnItsOwn()}) before the end:\n${child.stderrTail()}`);
       const sampled = child.sampledPeakKb();
       const launcher = child.rssKb().launcher;
       const code = await child.stop();

@@ -5,6 +5,7 @@ import { benchRequest } from './bench-mail';
 import { progress } from './bench-progress';
 import { databaseCounts, scenarioPlace, waitForDaemonReady, type BenchSandbox } from './bench-sandbox';
 import { startDaemonChild } from './daemon-child';
+import { collectProfile, type ProfileFindings, type Profiling } from './profiling';
 import { daemonEnv, mb, waitForOutboxEmpty } from './scenario-common';
 
 export interface BigResult {
@@ -21,17 +22,18 @@ export interface BigResult {
   /** APPEND → every mail sent (the approval request forwards the document to the agents). */
   allMailSeconds: number;
   database: Awaited<ReturnType<typeof databaseCounts>>;
+  profile?: ProfileFindings;
 }
 
 /** The daemon idle, then one request with a big PDF appended; peak RSS while it is processed. */
-export async function runBig(sandbox: BenchSandbox, opts: { attachmentMb: number }): Promise<BigResult> {
+export async function runBig(sandbox: BenchSandbox, opts: { attachmentMb: number; profiling?: Profiling | null }): Promise<BigResult> {
   const place = await scenarioPlace(sandbox, 'big');
   try {
     const req = benchRequest({ tag: 'big', index: 0, pdfBytes: opts.attachmentMb * 1024 * 1024 });
     const maxMessageBytes = Math.max(50 * 1024 * 1024, req.raw.length * 2);
     sandbox.sink.clear();
     const tracker = trackAnswers(sandbox.sink, new Set([req.messageId]));
-    const child = await startDaemonChild(daemonEnv(place, sandbox.sink, { MAX_MESSAGE_BYTES: String(maxMessageBytes) }), { sampleMs: 20 });
+    const child = await startDaemonChild(daemonEnv(place, sandbox.sink, { MAX_MESSAGE_BYTES: String(maxMessageBytes), ...opts.profiling?.env }), { sampleMs: 20 });
     try {
       await waitForDaemonReady(place.sql, child);
       await Promise.race([sleep(1500), child.died]);
@@ -60,6 +62,7 @@ export async function runBig(sandbox: BenchSandbox, opts: { attachmentMb: number
         attachmentMb: opts.attachmentMb, messageMb: req.raw.length / 1024 / 1024, maxMessageBytes,
         idleRssMb: mb(idle), peakRssMb: mb(hwm), sampledPeakRssMb: mb(sampled), seconds, allMailSeconds,
         database: await databaseCounts(place.sql),
+        profile: opts.profiling ? collectProfile(opts.profiling, { logFile: sandbox.postgres.logFile, offset: 0 }, 1) : undefined,
       };
     } finally {
       await child.stop();

@@ -83,6 +83,16 @@ if (out && isDaemon) {
     }
   }).observe({ entryTypes: ['gc'] });
 
+  // Memory by kind, sampled: what the resident set is made of (V8 heap, Buffers, the rest).
+  const memory = { samples: 0, max: { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 }, atMaxRss: null };
+  const sampleMemory = () => {
+    const m = process.memoryUsage();
+    memory.samples += 1;
+    for (const k of Object.keys(memory.max)) memory.max[k] = Math.max(memory.max[k], m[k]);
+    if (m.rss >= memory.max.rss) memory.atMaxRss = m;
+  };
+  setInterval(sampleMemory, 25).unref();
+
   const stats = (values) => {
     if (values.length === 0) return { count: 0 };
     const sorted = [...values].sort((a, b) => a - b);
@@ -116,6 +126,8 @@ if (out && isDaemon) {
       p50Ms: loop.percentile(50) / 1e6, p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6, meanMs: loop.mean / 1e6,
     };
     summary.gc = { count: gcCount, totalMs: gcMs };
+    const toMb = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round((v / 1048576) * 10) / 10]));
+    summary.memoryMb = { samples: memory.samples, max: toMb(memory.max), atMaxRss: memory.atMaxRss ? toMb(memory.atMaxRss) : null };
     summary.uptimeMs = performance.now();
     if (timeline) summary.timeline = timeline.sort((a, b) => a.start - b.start);
     writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);

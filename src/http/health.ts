@@ -8,7 +8,8 @@ export const HEALTH_REASONS = ['IMAP_NOT_CONNECTED', 'DATABASE_UNREACHABLE', 'OU
 export type HealthReason = (typeof HEALTH_REASONS)[number];
 
 /** Watcher states that count as healthy. */
-export const HEALTHY_IMAP_STATES: ReadonlySet<string> = new Set(['connected']);
+// 'standby': another instance leads the mailbox; this one is healthy and ready to take over.
+export const HEALTHY_IMAP_STATES: ReadonlySet<string> = new Set(['connected', 'standby']);
 
 export interface HealthInputs {
   /** The mailbox watcher's state: connected, connecting, backoff, stopped. */

@@ -14,6 +14,8 @@ export interface OutboxWorkerOptions {
   maxAttempts: number;
   pollMs: number;
   retryBaseMs: number;
+  /** How long a claimed row is held before another sender may take it (the claimer died). */
+  leaseMs: number;
   /** The final bodies of a row, when they differ from the stored ones (the reset link is put in at send time). */
   prepare?: (row: OutboxRow) => { text: string; html: string | null } | null;
   /** Loads the court documents a row asks to attach (from the stored raw source). */
@@ -32,7 +34,6 @@ export interface OutboxWorker {
   stop(): Promise<void>;
 }
 
-const LEASE_MS = 5 * 60_000;
 const BATCH = 10;
 
 /** Sends outbox rows, one at a time, with their fixed Message-ID; retries 4xx, records 5xx on the ticket. */
@@ -100,7 +101,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     do {
       again = false;
       for (;;) {
-        const rows = await claimDueMail(opts.database.db, { now: now(), limit: BATCH, leaseMs: LEASE_MS });
+        const rows = await claimDueMail(opts.database.db, { now: now(), limit: BATCH, leaseMs: opts.leaseMs });
         if (rows.length === 0) break;
         for (const row of rows) {
           try {

@@ -1,7 +1,7 @@
-import { inArray, or } from 'drizzle-orm';
+import { eq, inArray, or } from 'drizzle-orm';
 import type { Config } from '../config';
 import type { Database, Tx } from '../db/client';
-import { tickets, type InboundMessageRow, type Ticket } from '../db/schema';
+import { inboundMessages, tickets, type InboundMessageRow, type Ticket } from '../db/schema';
 import { markInboundProcessed, quarantineInbound } from '../db/inbound-queries';
 import { findTicketByMessageIds, findTicketByRef, insertEvents } from '../db/ticket-queries';
 import { isAppError } from '../errors';
@@ -86,7 +86,10 @@ export async function processInbound(deps: PipelineDeps, row: InboundMessageRow)
     ? await deps.checkDkim(row.raw, mail.from.address.split('@').pop()!)
     : 'not-checked' as const;
 
-  const result = await deps.database.db.transaction(async (tx): Promise<ProcessResult> => {
+  const result = await deps.database.db.transaction(async (tx): Promise<ProcessResult | null> => {
+    // Another instance (or a replay) may have handled this row meanwhile: lock it and look again.
+    const [current] = await tx.select({ status: inboundMessages.status }).from(inboundMessages).where(eq(inboundMessages.id, row.id)).for('update');
+    if (current?.status !== 'stored') return null;
     const ctx: MessageContext = { deps, tx, row, mail, outcome, now };
     switch (classification.kind) {
       case 'ignored':
@@ -108,6 +111,10 @@ export async function processInbound(deps: PipelineDeps, row: InboundMessageRow)
         return handleAgentUnbound(ctx, classification.ticket);
     }
   });
+  if (!result) {
+    log.info('mail already processed elsewhere');
+    return { outcome: 'already-processed', ticketRef: null, mailsQueued: 0 };
+  }
   log.info({ outcome: result.outcome, ticketRef: result.ticketRef, mailsQueued: result.mailsQueued }, 'mail processed');
   return result;
 }

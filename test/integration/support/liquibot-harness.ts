@@ -96,6 +96,7 @@ export async function createHarness(
     RESET_LINK_SECRET: 'test-secret-0123456789-0123456789-abcdef',
     AGENT_SENDERS: '@support.example.fr',
     OUTBOX_RETRY_BASE_MS: '200',
+    OUTBOX_LEASE_SECONDS: '5',
     RECONNECT_MAX_SECONDS: '2',
     HTTP_PORT: '0',
     ...opts.env,

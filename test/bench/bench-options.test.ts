@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, parseBenchArgs, QUICK, UsageError } from '../../src/bench/bench-options';
+
+describe('parseBenchArgs', () => {
+  it('defaults to the issue sizes and every scenario', () => {
+    const o = parseBenchArgs([]);
+    expect(o).toMatchObject({ n: 1000, latencyN: 30, backlogN: 10_000, pdfKb: 150, backlogPdfKb: 5, bigMb: 40, quick: false });
+    expect(o.only).toEqual(['drain', 'latency', 'memory-big', 'memory-backlog']);
+  });
+
+  it.each([
+    [['--n', '100'], { n: 100 }],
+    [['--n=250'], { n: 250 }],
+    [['--latency-n', '7', '--backlog-n', '300'], { latencyN: 7, backlogN: 300 }],
+    [['--quick'], { ...QUICK, quick: true }],
+    // an explicit size wins over --quick, wherever it stands
+    [['--n', '40', '--quick'], { n: 40, latencyN: QUICK.latencyN, quick: true }],
+    [['--quick', '--backlog-n', '2000'], { n: QUICK.n, backlogN: 2000 }],
+    [['--pdf-kb', '20', '--big-mb', '5'], { pdfKb: 20, bigMb: 5 }],
+    [['--cpu-prof', '/tmp/p', '--spans'], { cpuProfDir: '/tmp/p', spans: true }],
+  ])('%j', (argv, want) => {
+    expect(parseBenchArgs(argv)).toMatchObject(want);
+  });
+
+  it.each([
+    ['memory', ['memory-big', 'memory-backlog']],
+    ['latency,drain', ['drain', 'latency']],
+    ['memory-backlog, latency', ['latency', 'memory-backlog']],
+    ['drain,drain', ['drain']],
+  ])('--only %s keeps the canonical order', (list, want) => {
+    expect(parseBenchArgs(['--only', list]).only).toEqual(want);
+  });
+
+  it.each([
+    [['--n', '0']],
+    [['--n', '1.5']],
+    [['--n']],
+    [['--only', 'speed']],
+    [['--only']],
+    [['--cpu-prof']],
+    [['--fast']],
+  ])('%j is a usage error', (argv) => {
+    expect(() => parseBenchArgs(argv)).toThrow(UsageError);
+  });
+
+  it('does not change the defaults object', () => {
+    parseBenchArgs(['--quick', '--n', '3']);
+    expect(DEFAULTS.n).toBe(1000);
+  });
+});

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { buildRequestMail } from '../../src/demo/sample-mails';
+import type { SmtpSink } from '../../src/sandbox/smtp-sink';
+import { freshDatabase } from './support/liquibot-harness';
+import { startChildDaemon, type ChildDaemon } from './support/child-daemon';
+import { freshMailbox, type FreshMailbox } from '../helpers/fresh-mailbox';
+import { startSink } from '../helpers/smtp-sink';
+
+const REQUESTS = 60;
+
+describe('three instances on one mailbox and one PostgreSQL', () => {
+  let mailbox: FreshMailbox;
+  let sink: SmtpSink;
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  const children: ChildDaemon[] = [];
+
+  beforeAll(async () => {
+    mailbox = freshMailbox('multi');
+    sink = await startSink();
+    db = await freshDatabase('postgres');
+  });
+  afterAll(async () => {
+    await Promise.all(children.map((c) => c.kill()));
+    await sink?.stop();
+    await db?.cleanup();
+  });
+
+  const count = async (query: ReturnType<typeof sql>) => Number((await db.database.rows<{ n: number }>(query))[0]!.n);
+  const until = async (predicate: () => Promise<boolean> | boolean, timeoutMs: number) => {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+      if (await predicate()) return true;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return false;
+  };
+  const leaders = () => children.filter((c) => c.process.exitCode === null && c.process.signalCode === null && c.messages().includes('mailbox leadership acquired'));
+
+  it('one leader at a time, takeover within seconds when it dies, every request answered exactly once', async () => {
+    const env = {
+      IMAP_URL: mailbox.imapUrl, SMTP_URL: `${sink.url}?starttls=never`, DATABASE_URL: db.url, HTTP_PORT: '0',
+      MAIL_FROM: 'liquibot@support.example.fr', AGENTS_ADDRESS: 'agents@support.example.fr', LOG_LEVEL: 'info',
+      OUTBOX_POLL_MS: '100', OUTBOX_LEASE_SECONDS: '3', LEADER_RETRY_SECONDS: '1', RESET_LINK_SECRET: 'multi-secret-0123456789-0123456789-abcdef',
+    };
+    for (let i = 0; i < 3; i += 1) children.push(startChildDaemon(env));
+    expect(await until(() => leaders().length === 1, 30_000)).toBe(true);
+    // Give the others time to try: still one.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(leaders()).toHaveLength(1);
+
+    for (let i = 0; i < REQUESTS; i += 1) {
+      await mailbox.append(buildRequestMail({ from: `multi${i}@etude.example.fr`, attachment: i % 4 === 0 ? 'none' : 'pdf', siret: '73282932000074' }));
+    }
+    expect(await until(async () => (await count(sql`select count(*)::int as n from inbound_messages where status <> 'stored'`)) >= 15, 30_000)).toBe(true);
+    const first = leaders()[0]!;
+    await first.kill('SIGKILL');
+    const killedAt = Date.now();
+    expect(await until(() => leaders().length === 1, 15_000)).toBe(true);
+    const takeoverMs = Date.now() - killedAt;
+    expect(takeoverMs).toBeLessThan(10_000);
+
+    expect(await until(async () =>
+      (await count(sql`select count(*)::int as n from inbound_messages where status <> 'stored'`)) === REQUESTS &&
+      (await count(sql`select count(*)::int as n from outbox where status <> 'sent'`)) === 0, 60_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1000));
+
+    const perRecipient = new Map<string, number>();
+    for (const m of sink.messages) for (const to of m.envelope.to) perRecipient.set(to, (perRecipient.get(to) ?? 0) + 1);
+    for (let i = 0; i < REQUESTS; i += 1) expect(perRecipient.get(`multi${i}@etude.example.fr`), `multi${i}`).toBe(1);
+    expect(perRecipient.get('agents@support.example.fr')).toBe(REQUESTS - REQUESTS / 4);
+    expect(new Set(sink.messages.map((m) => m.messageId)).size).toBe(sink.messages.length);
+    console.info(`[multi-instance] leader takeover after SIGKILL: ${takeoverMs} ms`);
+  }, 180_000);
+});
