@@ -16,6 +16,7 @@ import { createDaemonMetrics, type DaemonMetrics } from './metrics/daemon-metric
 import { startOperations, type Operations } from './jobs/operations';
 import { createPipelineDeps } from './pipeline-deps';
 import { loadOutboxAttachments } from './mail/outbox-attachments';
+import { reportDeliveryFailure } from './mail/report-delivery-failure';
 import { createRouteTable } from './http/route-table';
 import { resetLinkVerifyRoute } from './reset/verify-route';
 import { scheduleApprovalJobs } from './jobs/approval-jobs';
@@ -68,6 +69,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     from: { name: config.MAIL_FROM_NAME, address: config.MAIL_FROM },
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS, pollMs: config.OUTBOX_POLL_MS, retryBaseMs: config.OUTBOX_RETRY_BASE_MS, leaseMs: config.OUTBOX_LEASE_SECONDS * 1000, now,
     onSettled: metrics.onOutboxSettled,
+    onFailed: (tx, row, failure) => reportDeliveryFailure(pipeline, tx, row, failure),
     loadAttachments: (row) => loadOutboxAttachments(database, row),
     // The reset link is put into the body only now: the outbox keeps a placeholder.
     prepare: (row) => (row.resetLinkId === null ? null : {

@@ -1,4 +1,4 @@
-import type { Database } from '../db/client';
+import type { Database, Tx } from '../db/client';
 import type { OutboxRow } from '../db/schema';
 import { claimDueMail, markMailFailed, markMailRetry, markMailSent, outboxBacklog } from '../db/outbox-queries';
 import { insertEvents } from '../db/ticket-queries';
@@ -21,6 +21,8 @@ export interface OutboxWorkerOptions {
   /** Loads the court documents a row asks to attach (from the stored raw source). */
   loadAttachments?: (row: OutboxRow) => Promise<OutgoingMail['attachments']>;
   now?: () => Date;
+  /** Called inside the transaction that records a final failure (the agents are told once, from there). */
+  onFailed?: (tx: Tx, row: OutboxRow, failure: { error: string; responseCode: number | null; at: Date }) => Promise<void>;
   /** Called after each row settles: sent, retried or failed. */
   onSettled?: (row: OutboxRow, result: 'sent' | 'retry' | 'failed') => void;
 }
@@ -92,6 +94,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
           detail: { outboxId: row.id, mail: row.kind, error: result.error, permanent: result.kind === 'permanent', attempts: row.attempts },
         }]);
       }
+      await opts.onFailed?.(tx, row, { error: result.error, responseCode: result.kind === 'permanent' ? result.responseCode : null, at: now() });
     });
     log.error({ attempts: row.attempts, error: result.error }, 'mail delivery failed');
     opts.onSettled?.(row, 'failed');

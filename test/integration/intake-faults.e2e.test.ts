@@ -8,6 +8,7 @@ import { replayCommand } from '../../src/cli/replay-command';
 import { ticketsCommand } from '../../src/cli/tickets-command';
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/log';
+import { parseMail } from '../../src/mail/parse-mail';
 import { createHarness, type Harness } from './support/liquibot-harness';
 
 let h: Harness | undefined;
@@ -41,7 +42,7 @@ describe('outbox delivery', () => {
 
   it('records SMTP 550 on the ticket, visibly, and does not retry', async () => {
     h = await createHarness();
-    h.sink.setFailPlan({ code: 550 });
+    h.sink.setFailPlan({ code: 550, recipient: 'b@etude.example.fr' });
     await h.mailbox.append(buildRequestMail({ from: 'b@etude.example.fr' }));
     await h.start();
     await h.waitForProcessed(1);
@@ -57,9 +58,21 @@ describe('outbox delivery', () => {
     const [t] = await h.database.db.select().from(tickets);
     const events = await eventsOfTicket(h.database.db, t!.id);
     expect(events.find((e) => e.kind === 'delivery_failed')?.detail).toMatchObject({ permanent: true });
+    // The agents are told, once.
+    const reportsToAgents = async () => {
+      const found = [];
+      for (const m of h!.mailsTo('agents@support.example.fr')) {
+        if ((await parseMail(m.raw)).subject === `[${t!.ref}] Message non distribué à b@etude.example.fr`) found.push(m);
+      }
+      return found;
+    };
+    const until = Date.now() + 10_000;
+    while ((await reportsToAgents()).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await reportsToAgents()).toHaveLength(1);
     await h.stopDaemon();
     const { io, out } = capture();
-    const env = { DATABASE_URL: h.config.DATABASE_URL, DATA_DIR: h.config.DATA_DIR };
+    const env = { DATABASE_URL: h.config.DATABASE_URL, DATA_DIR: h.config.DATA_DIR, RESET_LINK_SECRET: h.config.RESET_LINK_SECRET };
     expect(await ticketsCommand(['show', t!.ref], io, loadConfig(env))).toBe(0);
     expect(out.join('\n')).toMatch(/acknowledgment → b@etude\.example\.fr \[failed\].*550/);
     expect(out.join('\n')).toContain('delivery_failed');
