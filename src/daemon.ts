@@ -92,6 +92,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     handle,
     maxIdleMinutes: config.IMAP_MAX_IDLE_MINUTES,
     reconnectMaxSeconds: config.RECONNECT_MAX_SECONDS,
+    maxMessageBytes: config.MAX_MESSAGE_BYTES,
     onMailboxOpened: async ({ mailbox, uidValidity }) => {
       const [known] = await database.db.select().from(mailboxState).where(sql`${mailboxState.mailbox} = ${mailbox}`);
       if (known && known.uidValidity !== uidValidity) {

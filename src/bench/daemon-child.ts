@@ -8,7 +8,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 const BIN = join(REPO_ROOT, 'bin/liquibot');
 
 export interface DaemonChild {
-  /** Pid of `bin/liquibot` (tsx's launcher, which `exec` made of the shell script). */
+  /** Pid of `bin/liquibot` (the node process `exec` made of the shell script; tsx's launcher in older versions). */
   readonly launcherPid: number;
   /** Pid of the node process that runs src/cli.ts: the daemon whose memory we report. */
   readonly daemonPid: number;
@@ -57,14 +57,19 @@ export async function startDaemonChild(env: Record<string, string>, opts: { samp
   died.catch(() => {}); // observed by whoever races it
   const launcherPid = child.pid!;
 
-  // tsx starts the real node process a moment later: wait for it.
+  // bin/liquibot either execs node with tsx's loader (one process), or execs tsx's CLI, which starts
+  // the real node process a moment later. The daemon is the deepest process running src/cli.ts.
   let daemonPid = 0;
   const deadline = Date.now() + 20_000;
   while (daemonPid === 0) {
     if (exited) throw new Error(`liquibot exited at start:\n${tail.join('\n')}`);
     if (Date.now() > deadline) throw new Error('liquibot: the daemon process did not appear');
-    const nodes = descendantsOf(launcherPid, allProcesses()).filter((p) => readCmdline(p.pid).some((a) => a.endsWith('cli.ts')));
-    daemonPid = nodes.at(-1)?.pid ?? 0;
+    const runsCli = (pid: number) => readCmdline(pid).some((a) => a.endsWith('cli.ts'));
+    const tree = [launcherPid, ...descendantsOf(launcherPid, allProcesses()).map((p) => p.pid)].filter(runsCli);
+    const deepest = tree.at(-1) ?? 0;
+    // Right after the spawn the launcher may still be tsx's CLI with no child yet: wait for the child.
+    const launcherIsTsxCli = readCmdline(launcherPid).some((a) => /\/tsx(\.m?js)?$|\.bin\/tsx$/.test(a));
+    daemonPid = deepest === launcherPid && launcherIsTsxCli ? 0 : deepest;
     if (daemonPid === 0) await sleep(20);
   }
 
@@ -81,14 +86,17 @@ export async function startDaemonChild(env: Record<string, string>, opts: { samp
   return {
     launcherPid,
     daemonPid,
-    pids: () => [launcherPid, daemonPid],
+    pids: () => [...new Set([launcherPid, daemonPid])],
     sampledPeakKb: () => peak,
     hwmKb: () => {
       sample();
       return hwm;
     },
     exitedOnItsOwn: () => (exited && !stopping ? `${(exited as { code: number | null; signal: string | null }).signal ?? (exited as { code: number | null }).code}` : null),
-    rssKb: () => ({ daemon: readMemory(daemonPid)?.rssKb ?? 0, launcher: readMemory(launcherPid)?.rssKb ?? 0 }),
+    rssKb: () => ({
+      daemon: readMemory(daemonPid)?.rssKb ?? 0,
+      launcher: launcherPid === daemonPid ? 0 : (readMemory(launcherPid)?.rssKb ?? 0),
+    }),
     stderrTail: () => tail.join('\n'),
     died,
     async stop(graceMs = 30_000) {

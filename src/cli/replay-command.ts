@@ -53,6 +53,11 @@ export async function replayCommand(args: string[], io: Output, config: Config, 
         failures += 1;
         continue;
       }
+      if (row.errorCode === 'MAIL_TOO_LARGE' && row.raw && row.raw.length < row.sizeBytes) {
+        io.err(`#${id}: only the header of this ${row.sizeBytes}-byte mail was kept; raise MAX_MESSAGE_BYTES and remove the $LiquibotDone flag from it in the mailbox: the daemon then fetches and processes it whole`);
+        failures += 1;
+        continue;
+      }
       await database.db.update(inboundMessages).set({ status: 'stored', errorCode: null, errorDetail: null }).where(eq(inboundMessages.id, id));
       const result = await processInbound(deps, { ...row, status: 'stored' });
       io.out(`#${id}: ${result.outcome}${result.ticketRef ? ` ${result.ticketRef}` : ''}${result.mailsQueued ? `, ${result.mailsQueued} mail(s) queued` : ''}`);

@@ -8,6 +8,9 @@ export interface StoreInboundInput {
   uid: number;
   sha256: string;
   raw: Buffer;
+  /** The message's size when `raw` holds only its header; default raw.length. */
+  sizeBytes?: number;
+  headerOnly?: boolean;
 }
 
 export type StoreInboundResult =
@@ -27,7 +30,7 @@ export async function storeInbound(db: Db, input: StoreInboundInput): Promise<St
       uidValidity: input.uidValidity,
       uid: input.uid,
       sha256: input.sha256,
-      sizeBytes: input.raw.length,
+      sizeBytes: input.sizeBytes ?? input.raw.length,
       raw: input.raw,
     })
     .onConflictDoNothing()
@@ -41,6 +44,16 @@ export async function storeInbound(db: Db, input: StoreInboundInput): Promise<St
     )
     .limit(1);
   if (!existing) throw new Error('inbound message neither inserted nor found');
+  // Quarantined as too large with only its header kept, now fetched whole (the limit was raised and the
+  // message unflagged): keep the full source and process it.
+  if (existing.status === 'quarantined' && existing.errorCode === 'MAIL_TOO_LARGE' && !input.headerOnly && input.raw.length > (existing.raw?.length ?? 0)) {
+    const [upgraded] = await db
+      .update(inboundMessages)
+      .set({ raw: input.raw, sha256: input.sha256, sizeBytes: input.raw.length, status: 'stored', outcome: null, errorCode: null, errorDetail: null })
+      .where(eq(inboundMessages.id, existing.id))
+      .returning();
+    return { kind: 'seen', row: upgraded! };
+  }
   return { kind: 'seen', row: existing };
 }
 

@@ -7,7 +7,12 @@ export interface FetchedMessage {
   mailbox: string;
   uidValidity: bigint;
   uid: number;
+  /** The whole source; only the header when the message is larger than maxMessageBytes. */
   raw: Buffer;
+  /** RFC822.SIZE as the server reports it. */
+  sizeBytes: number;
+  /** True when `raw` holds only the header because the message is too large to process. */
+  headerOnly: boolean;
 }
 
 /** What to do with a handled message on the server once its ticket is committed. */
@@ -27,6 +32,8 @@ export interface WatcherOptions {
   onProgress?(p: { done: number; total: number }): void;
   maxIdleMinutes: number;
   reconnectMaxSeconds: number;
+  /** Larger messages are not downloaded: only their header is fetched, for the quarantine and the notice. */
+  maxMessageBytes: number;
 }
 
 export type WatcherState = 'stopped' | 'connecting' | 'connected' | 'backoff';
@@ -95,16 +102,20 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
         if (uids.length > 0) log.info({ count: uids.length }, 'unprocessed messages found');
         let done = 0;
         opts.onProgress?.({ done, total: uids.length });
+        const sizes = await sizesOf(c, uids);
         for (const uid of uids) {
           if (stopping) break;
-          const msg = await c.fetchOne(String(uid), { source: true }, { uid: true });
-          if (!msg || !msg.source) {
+          const sizeBytes = sizes.get(uid) ?? 0;
+          const headerOnly = sizeBytes > opts.maxMessageBytes;
+          const msg = await c.fetchOne(String(uid), headerOnly ? { headers: true } : { source: true }, { uid: true });
+          const raw = msg ? (headerOnly ? msg.headers : msg.source) : undefined;
+          if (!msg || !raw) {
             log.warn({ uid }, 'message vanished before fetch');
             continue;
           }
           let disposition: Disposition;
           try {
-            disposition = await opts.handle({ mailbox, uidValidity, uid, raw: msg.source });
+            disposition = await opts.handle({ mailbox, uidValidity, uid, raw, sizeBytes: sizeBytes || raw.length, headerOnly });
           } catch (err) {
             // Not flagged: it comes back on the next pass. One bad message never stops the batch.
             log.error({ uid, ...errorFields(err) }, 'message not handled, will retry');
@@ -122,6 +133,16 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
         lock.release();
       }
     } while (passWanted && !stopping);
+  }
+
+  /** RFC822.SIZE of each message, fetched for a range at a time (collected first: no command inside a fetch loop). */
+  async function sizesOf(c: ImapFlow, uids: number[]): Promise<Map<number, number>> {
+    const sizes = new Map<number, number>();
+    for (let i = 0; i < uids.length; i += 500) {
+      const range = uids.slice(i, i + 500).join(',');
+      for await (const m of c.fetch(range, { size: true }, { uid: true })) sizes.set(m.uid, m.size ?? 0);
+    }
+    return sizes;
   }
 
   const knownFolders = new Set<string>();

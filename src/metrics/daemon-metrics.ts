@@ -6,7 +6,7 @@ import { errorFields, type Logger } from '../log';
 import type { PurgeReport } from '../jobs/retention-purge';
 import { createDatabaseMetrics } from './database-metrics';
 
-/** What the mailbox watcher tells the metrics. */
+/** What the mailbox watcher (or the leadership over it) tells the metrics; state 'standby' when another instance leads. */
 export interface WatchedMailbox {
   state(): string;
   reconnects(): number;
@@ -38,7 +38,8 @@ export function createDaemonMetrics(opts: { database: Database; log: Logger; now
   const local = new Registry();
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: local });
   const databaseUp = new Gauge({ name: 'liquibot_database_up', help: '1 when the database answered the last scrape', registers: [local] });
-  const imapConnected = new Gauge({ name: 'liquibot_imap_connected', help: '1 when the mailbox watcher is connected', registers: [local] });
+  const imapConnected = new Gauge({ name: 'liquibot_imap_connected', help: '1 when this instance is connected to the mailbox', registers: [local] });
+  const leader = new Gauge({ name: 'liquibot_mailbox_leader', help: '1 when this instance leads the mailbox (0 on standby)', registers: [local] });
   const imapReconnects = new Counter({ name: 'liquibot_imap_reconnects_total', help: 'IMAP sessions that ended and were reopened', registers: [local] });
   const deliveries = new Counter({
     name: 'liquibot_outbox_deliveries_total', help: 'Outgoing mail attempts by result: sent, retry (4xx, deferred), failed (final)',
@@ -93,7 +94,9 @@ export function createDaemonMetrics(opts: { database: Database; log: Logger; now
       // Answers being timed are part of this scrape.
       await Promise.allSettled([...pending]);
       if (watcher) {
-        imapConnected.set(watcher.state() === 'connected' ? 1 : 0);
+        const state = watcher.state();
+        imapConnected.set(state === 'connected' ? 1 : 0);
+        leader.set(state === 'standby' ? 0 : 1);
         imapReconnects.reset();
         imapReconnects.inc(watcher.reconnects());
       }

@@ -14,6 +14,7 @@ import {
   reminderDigestSchema,
   resetLinkSchema,
   resolvedSchema,
+  tooLargeSchema,
 } from './schemas';
 import { EXAMPLES, STATES } from './examples';
 
@@ -32,6 +33,7 @@ export const TEMPLATE_NAMES = [
   'reminder-digest',
   'admin-template-error',
   'delivery-failure',
+  'too-large',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
@@ -50,6 +52,7 @@ export const TEMPLATE_SCHEMAS = {
   'reminder-digest': reminderDigestSchema,
   'admin-template-error': adminTemplateErrorSchema,
   'delivery-failure': deliveryFailureSchema,
+  'too-large': tooLargeSchema,
 } as const satisfies Record<TemplateName, z.ZodObject>;
 
 export type TemplateSchema<N extends TemplateName> = (typeof TEMPLATE_SCHEMAS)[N];
@@ -152,6 +155,11 @@ const SPEC_TEXT: { [N in TemplateName]: Pick<TemplateSpec<N>, 'description' | 'a
     audience: 'agents',
     required: { text: ['recipient', 'response'] },
   },
+  'too-large': {
+    description: 'Message trop volumineux pour être traité : il est conservé, le demandeur est invité à renvoyer une demande plus légère.',
+    audience: 'requester',
+    required: { text: ['maxBytes'] },
+  },
 };
 
 function spec<N extends TemplateName>(name: N): TemplateSpec<N> {
@@ -179,6 +187,7 @@ export const CATALOG: { readonly [N in TemplateName]: TemplateSpec<N> } = {
   'reminder-digest': spec('reminder-digest'),
   'admin-template-error': spec('admin-template-error'),
   'delivery-failure': spec('delivery-failure'),
+  'too-large': spec('too-large'),
 };
 
 /** True when `name` is one of our mails. */

@@ -130,6 +130,13 @@ export const EXAMPLES: { readonly [N in TemplateName]: TemplateVars<N> } = {
     response: '550 5.1.1 <mandataire@etude-moutin.fr>: Recipient address rejected: User unknown',
     failedAt: LATER,
   },
+  'too-large': {
+    requester: REQUESTER,
+    subject: 'LIQUIDATEUR JUDICIAIRE – PROCEDURE SPECIFIQUE',
+    receivedAt: RECEIVED,
+    sizeBytes: 83_886_080,
+    maxBytes: 52_428_800,
+  },
 };
 
 function variant<N extends TemplateName>(name: N, label: string, override: Partial<TemplateVars<N>>): TemplateState<N> {
@@ -177,4 +184,5 @@ export const STATES: { readonly [N in TemplateName]: readonly TemplateState<N>[]
   'delivery-failure': [
     variant('delivery-failure', 'sans dossier ni code', { ticketRef: null, responseCode: null, mailName: 'reminder-digest' }),
   ],
+  'too-large': [variant('too-large', 'expéditeur sans nom, objet vide', { requester: { email: REQUESTER.email, name: null }, subject: '' })],
 };

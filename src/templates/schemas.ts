@@ -159,3 +159,11 @@ export const deliveryFailureSchema = z.object({
   response: z.string().min(1).max(2_000).describe('Réponse du serveur distant'),
   failedAt: z.date().describe('Date de l’échec'),
 });
+
+export const tooLargeSchema = z.object({
+  requester: contactSchema.describe('Expéditeur du message refusé'),
+  subject: z.string().max(2_000).describe('Objet du message refusé'),
+  receivedAt: z.date().describe('Date de réception'),
+  sizeBytes: z.number().int().positive().describe('Taille du message, en octets'),
+  maxBytes: z.number().int().positive().describe('Taille maximale acceptée, en octets'),
+});

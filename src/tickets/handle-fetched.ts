@@ -24,7 +24,7 @@ export function createFetchedMessageHandler(
   return async (msg) => {
     const sha256 = createHash('sha256').update(msg.raw).digest('hex');
     const stored = await storeInbound(deps.database.db, {
-      mailbox: msg.mailbox, uidValidity: msg.uidValidity, uid: msg.uid, sha256, raw: msg.raw,
+      mailbox: msg.mailbox, uidValidity: msg.uidValidity, uid: msg.uid, sha256, raw: msg.raw, sizeBytes: msg.sizeBytes, headerOnly: msg.headerOnly,
     });
     let result: ProcessResult;
     try {

@@ -16,7 +16,7 @@ import { formatTicketRef } from './ticket-ref';
 import type { TicketCheck } from './ticket-check';
 
 /** Kinds of automatic answer to a requester that count against the per-sender limit. */
-export const RATE_LIMITED_KINDS = ['non-conformity', 'link-still-valid'];
+export const RATE_LIMITED_KINDS = ['non-conformity', 'link-still-valid', 'too-large'];
 
 /** Whether the requester may get one more automatic notice now (loop protection). */
 export async function noticeAllowed(deps: PipelineDeps, tx: Tx, to: string, now: Date): Promise<boolean> {

@@ -10,6 +10,10 @@ import { parseMail } from '../mail/parse-mail';
 import type { InboundMail } from '../../parsers/inbound-mail';
 import { findApprovalTokens } from '../../parsers/agent-reply';
 import { findTicketRef } from '../../parsers/subject';
+import { detectIgnoreReason } from '../../parsers/loop-guard';
+import { enqueueMail } from '../db/outbox-queries';
+import { noticeAllowed } from './intake-handlers';
+import { outboxRowFor } from './outgoing-mail';
 import type { ResetLinkProvider } from '../reset/link-provider';
 import { hashApprovalToken } from '../approval/queue-approval-request';
 import { handleAgentReply, handleAgentUnbound } from '../approval/handle-agent-reply';
@@ -63,7 +67,7 @@ export async function processInbound(deps: PipelineDeps, row: InboundMessageRow)
   if (!row.raw) return quarantine(deps, row, 'RAW_MISSING', 'raw source was purged before processing', now);
   if (row.sizeBytes > deps.config.MAX_MESSAGE_BYTES) {
     log.warn({ sizeBytes: row.sizeBytes }, 'message quarantined: too large');
-    return quarantine(deps, row, 'MAIL_TOO_LARGE', `message is ${row.sizeBytes} bytes, MAX_MESSAGE_BYTES is ${deps.config.MAX_MESSAGE_BYTES}`, now);
+    return quarantineTooLarge(deps, row, now);
   }
 
   let mail: InboundMail;
@@ -122,6 +126,36 @@ export async function processInbound(deps: PipelineDeps, row: InboundMessageRow)
 async function quarantine(deps: PipelineDeps, row: InboundMessageRow, code: string, detail: string, now: Date): Promise<ProcessResult> {
   await quarantineInbound(deps.database.db, row.id, { code, detail, now });
   return { outcome: 'quarantined', ticketRef: null, mailsQueued: 0 };
+}
+
+/**
+ * A message over MAX_MESSAGE_BYTES: kept (its header, or all of it when it was downloaded) and
+ * quarantined; its sender is told, unless the header says a machine sent it. Nothing is dropped.
+ */
+async function quarantineTooLarge(deps: PipelineDeps, row: InboundMessageRow, now: Date): Promise<ProcessResult> {
+  const detail = `message is ${row.sizeBytes} bytes, MAX_MESSAGE_BYTES is ${deps.config.MAX_MESSAGE_BYTES}`;
+  let mail: InboundMail | null = null;
+  try {
+    mail = await parseMail(row.raw!);
+  } catch {
+    // No readable header: nobody to tell.
+  }
+  const own = { addresses: [deps.config.MAIL_FROM], messageIdDomain: deps.config.messageIdDomain };
+  const to = mail?.from && !detectIgnoreReason(mail, own) ? mail.from.address : null;
+  let queued = 0;
+  await deps.database.db.transaction(async (tx) => {
+    await quarantineInbound(tx, row.id, { code: 'MAIL_TOO_LARGE', detail, now });
+    if (!to || !mail || !(await noticeAllowed(deps, tx, to, now))) return;
+    const rendered = deps.templates.render('too-large', {
+      requester: { email: to, name: mail.from!.name || null }, subject: mail.subject.slice(0, 500),
+      receivedAt: row.receivedAt, sizeBytes: row.sizeBytes, maxBytes: deps.config.MAX_MESSAGE_BYTES,
+    });
+    if (await enqueueMail(tx, outboxRowFor({
+      purposeKey: `too-large:${row.id}`, kind: 'too-large', ticketId: null, ticketRef: null, to, rendered,
+      messageIdDomain: deps.config.messageIdDomain, parent: mail, autoSubmitted: 'auto-replied', now,
+    }))) queued = 1;
+  });
+  return { outcome: 'quarantined', ticketRef: null, mailsQueued: queued };
 }
 
 /** The tickets a mail may belong to: by thread, by the reference in its subject, by approval binding. */

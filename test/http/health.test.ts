@@ -10,6 +10,7 @@ describe('evaluateHealth', () => {
     ['outbox busy but young', { unsentOutbox: 3, oldestUnsentOutboxSeconds: 900 }, 200, []],
     ['failed mails alone', { failedOutbox: 7 }, 200, []],
     ['outbox older than the limit', { unsentOutbox: 1, oldestUnsentOutboxSeconds: 901 }, 503, ['OUTBOX_STALE']],
+    ['standby: another instance leads the mailbox', { imap: 'standby' }, 200, []],
     ['IMAP connecting', { imap: 'connecting' }, 503, ['IMAP_NOT_CONNECTED']],
     ['IMAP in backoff', { imap: 'backoff' }, 503, ['IMAP_NOT_CONNECTED']],
     ['IMAP stopped', { imap: 'stopped' }, 503, ['IMAP_NOT_CONNECTED']],

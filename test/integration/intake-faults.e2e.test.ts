@@ -98,30 +98,50 @@ describe('loop protection', () => {
 });
 
 describe('quarantine and replay', () => {
-  it('quarantines an oversized mail with its raw source, flags it, and replays it', async () => {
+  it('quarantines an oversized mail without downloading it, tells its sender, and says how to get it processed', async () => {
     h = await createHarness({ env: { MAX_MESSAGE_BYTES: '3000' } });
     await h.mailbox.append(buildRequestMail({ from: 'big@etude.example.fr', pdfPadBytes: 5000 }));
     await h.start();
     await h.waitForProcessed(1);
     const [row] = await h.database.db.select().from(inboundMessages);
     expect(row).toMatchObject({ status: 'quarantined', errorCode: 'MAIL_TOO_LARGE' });
-    expect(row!.raw!.length).toBeGreaterThan(5000);
-    expect(h.sink.messages).toHaveLength(0);
+    expect(row!.sizeBytes).toBeGreaterThan(5000);
+    // Only the header was fetched and kept.
+    expect(row!.raw!.length).toBeLessThan(1500);
     expect((await h.mailbox.list())[0]!.flags).toContain('$LiquibotDone');
+    const notice = await h.sink.waitFor((m) => m.envelope.to[0] === 'big@etude.example.fr', 10_000);
+    expect((await parseMail(notice.raw)).subject).toMatch(/^Message trop volumineux/);
+    expect(notice.headers['auto-submitted']?.[0]?.trim()).toBe('auto-replied');
     await h.stopDaemon();
 
     const env = { DATABASE_URL: h.config.DATABASE_URL, DATA_DIR: h.config.DATA_DIR, MAIL_FROM: h.config.MAIL_FROM, RESET_LINK_SECRET: h.config.RESET_LINK_SECRET };
     const listed = capture();
     expect(await replayCommand(['--list'], listed.io, loadConfig(env), silentLogger)).toBe(0);
     expect(listed.out.join('\n')).toMatch(new RegExp(`#${row!.id} .*MAIL_TOO_LARGE`));
-
     const replayed = capture();
-    expect(await replayCommand([String(row!.id)], replayed.io, loadConfig(env), silentLogger)).toBe(0);
+    expect(await replayCommand([String(row!.id)], replayed.io, loadConfig(env), silentLogger)).toBe(1);
+    expect(replayed.out.join('\n')).toMatch(/raise MAX_MESSAGE_BYTES and remove the \$LiquibotDone flag/);
+  });
+
+  it('replays a quarantined mail from its stored raw source', async () => {
+    h = await createHarness();
+    await h.mailbox.append(buildRequestMail({ from: 'replay@etude.example.fr' }));
+    await h.start();
+    await h.waitForProcessed(1);
+    await h.stopDaemon();
+    // Quarantine it as a processing failure would, and drop what it produced.
+    const [row] = await h.database.db.select().from(inboundMessages);
+    await h.database.db.update(inboundMessages).set({ status: 'quarantined', errorCode: 'PROCESSING_FAILED', ticketId: null }).where(eq(inboundMessages.id, row!.id));
+    await h.database.db.delete(outbox);
+    await h.database.db.delete(tickets);
+    const env = { DATABASE_URL: h.config.DATABASE_URL, DATA_DIR: h.config.DATA_DIR, MAIL_FROM: h.config.MAIL_FROM, RESET_LINK_SECRET: h.config.RESET_LINK_SECRET };
+    const replayed = capture();
+    expect(await replayCommand(['--all'], replayed.io, loadConfig(env), silentLogger)).toBe(0);
     expect(replayed.out[0]).toMatch(/new-request:awaiting_approval LJ-/);
     const [after] = await h.database.db.select().from(inboundMessages).where(eq(inboundMessages.id, row!.id));
     expect(after!.status).toBe('processed');
-    // The acknowledgment waits in the outbox for the daemon.
+    h.sink.clear();
     await h.start();
-    await h.sink.waitFor((m) => m.envelope.to[0] === 'big@etude.example.fr', 10_000);
+    await h.sink.waitFor((m) => m.envelope.to[0] === 'replay@etude.example.fr', 10_000);
   });
 });

@@ -62,6 +62,7 @@ describe('/metrics after a small batch', () => {
     ['liquibot_outbox_failed', {}, 0],
     ['liquibot_outbox_deliveries_total', { result: 'failed' }, 0],
     ['liquibot_imap_connected', {}, 1],
+    ['liquibot_mailbox_leader', {}, 1],
     ['liquibot_imap_reconnects_total', {}, 0],
     ['liquibot_database_up', {}, 1],
   ])('%s %j = %i', async (name, labels, value) => {

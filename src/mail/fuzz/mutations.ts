@@ -1,4 +1,6 @@
 import type { Random } from './seeded-random';
+import { bytes, CRLF, dropHeaders, insertAt, latin1, splitMessage } from './mime-text';
+import { deepMultipart, htmlBomb, hugeAttachment, hugeHeaderLine, longBodyLine, manyHeaders } from './heavy-mutations';
 
 /**
  * Mutations of a raw message, each a pure function of (input, random). `heavy` ones make large or
@@ -18,46 +20,6 @@ export interface MutationOptions {
 }
 
 export const DEFAULT_MUTATION_OPTIONS: MutationOptions = { hugeBytes: 30 * 1024 * 1024, depth: 2000 };
-
-const CRLF = '\r\n';
-const latin1 = (b: Buffer) => b.toString('latin1');
-const bytes = (s: string) => Buffer.from(s, 'latin1');
-
-/** Split at the first blank line: [header block, body]; no blank line means no body. */
-function splitMessage(raw: string): [string, string] {
-  const m = /\r?\n\r?\n/.exec(raw);
-  return m ? [raw.slice(0, m.index), raw.slice(m.index + m[0].length)] : [raw, ''];
-}
-
-/** Header lines without those named (and their continuation lines). */
-function dropHeaders(head: string, names: string[]): string {
-  const out: string[] = [];
-  let skipping = false;
-  for (const line of head.split(/\r?\n/)) {
-    if (/^[ \t]/.test(line)) {
-      if (!skipping) out.push(line);
-      continue;
-    }
-    const name = line.slice(0, line.indexOf(':')).trim().toLowerCase();
-    skipping = names.includes(name);
-    if (!skipping) out.push(line);
-  }
-  return out.join(CRLF);
-}
-
-/** The Content-Type and Content-Transfer-Encoding header lines of the top level (unfolded). */
-function topContentHeaders(head: string): string[] {
-  const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
-  return unfolded.split(/\r?\n/).filter((l) => /^content-(type|transfer-encoding):/i.test(l));
-}
-
-function insertAt(s: string, at: number, piece: string): string {
-  return s.slice(0, at) + piece + s.slice(at);
-}
-
-function base64Lines(data: Buffer): string {
-  return (data.toString('base64').match(/.{1,76}/g) ?? []).join(CRLF);
-}
 
 const truncate: Mutation = {
   name: 'truncate',
@@ -111,45 +73,6 @@ const brokenQuotedPrintable: Mutation = {
   },
 };
 
-const hugeHeaderLine: Mutation = {
-  name: 'huge-header-line',
-  heavy: true,
-  apply: (raw, rng) => {
-    const name = rng.pick(['X-Fuzz', 'Subject', 'References', 'Received', 'To']);
-    const value = rng.pick(['a', '<x@y> ', '=?utf-8?B?QUFB?= ', 'é']).repeat(1024 * 1024).slice(0, 1024 * 1024);
-    return Buffer.concat([bytes(`${name}: ${value}${CRLF}`), raw]);
-  },
-};
-
-const manyHeaders: Mutation = {
-  name: 'many-headers',
-  heavy: true,
-  apply: (raw, rng) => {
-    const n = rng.int(10_000, 30_000);
-    const lines = Array.from({ length: n }, (_, i) => `X-H${i % 7}: v${i}`).join(CRLF);
-    return Buffer.concat([bytes(`${lines}${CRLF}`), raw]);
-  },
-};
-
-const deepMultipart: Mutation = {
-  name: 'deep-multipart',
-  heavy: true,
-  apply: (raw, _rng, opts) => {
-    const [head, body] = splitMessage(latin1(raw));
-    const inner = topContentHeaders(head);
-    const outerHead = dropHeaders(head, ['content-type', 'content-transfer-encoding', 'mime-version']);
-    const open: string[] = [];
-    const close: string[] = [];
-    for (let i = 0; i < opts.depth; i += 1) {
-      open.push(`--b${i}${CRLF}Content-Type: multipart/mixed; boundary="b${i + 1}"${CRLF}${CRLF}`);
-      close.unshift(`${CRLF}--b${i + 1}--`);
-    }
-    const innermost = `--b${opts.depth}${CRLF}${inner.join(CRLF)}${CRLF}${CRLF}${body}`;
-    return bytes(`${outerHead}${CRLF}MIME-Version: 1.0${CRLF}Content-Type: multipart/mixed; boundary="b0"${CRLF}${CRLF}` +
-      `${open.join('')}${innermost}${close.join('')}${CRLF}--b0--${CRLF}`);
-  },
-};
-
 const CHARSETS = ['x-unknown-42', 'utf-7', 'ibm-037', 'iso-2022-jp-9', '', '"', 'utf-8\u0000', 'windows-9999', 'utf-16', 'ucs-4be'];
 const unknownCharset: Mutation = {
   name: 'unknown-charset',
@@ -177,23 +100,6 @@ const nulBytes: Mutation = {
     for (const p of positions) out[p] = 0;
     // And one inside the first header name.
     return Buffer.concat([bytes('X-N\u0000ul: a\u0000b\r\n'), out]);
-  },
-};
-
-const hugeAttachment: Mutation = {
-  name: 'huge-attachment',
-  heavy: true,
-  apply: (raw, rng, opts) => {
-    const content = Buffer.alloc(opts.hugeBytes);
-    content.write('%PDF-1.4\n', 'latin1');
-    for (let i = 9; i < content.length; i += 4) content.writeUInt32LE((rng.next() * 0x100000000) >>> 0, Math.min(i, content.length - 4));
-    const part = `Content-Type: application/pdf; name="huge.pdf"${CRLF}Content-Disposition: attachment; filename="huge.pdf"${CRLF}` +
-      `Content-Transfer-Encoding: base64${CRLF}${CRLF}${base64Lines(content)}${CRLF}`;
-    const [head, body] = splitMessage(latin1(raw));
-    const inner = topContentHeaders(head);
-    const outer = dropHeaders(head, ['content-type', 'content-transfer-encoding']);
-    return bytes(`${outer}${CRLF}Content-Type: multipart/mixed; boundary="huge-b"${CRLF}${CRLF}` +
-      `--huge-b${CRLF}${inner.join(CRLF)}${CRLF}${CRLF}${body}${CRLF}--huge-b${CRLF}${part}--huge-b--${CRLF}`);
   },
 };
 
@@ -241,15 +147,6 @@ const boundaryChaos: Mutation = {
   },
 };
 
-const longBodyLine: Mutation = {
-  name: 'long-body-line',
-  heavy: true,
-  apply: (raw, rng) => {
-    const [head, body] = splitMessage(latin1(raw));
-    return bytes(`${head}${CRLF}${CRLF}${rng.pick(['x', 'SIRET 732 829 320 00074 ', '<a href=x>'] as const).repeat(300_000)}${body}`);
-  },
-};
-
 const headerGarbage: Mutation = {
   name: 'header-garbage',
   apply: (raw, rng) => {
@@ -262,9 +159,22 @@ const headerGarbage: Mutation = {
   },
 };
 
+const PARAMS = [
+  `filename*0*=utf-8''%ZZ%E9; filename*1="x.pdf"`, `filename*=utf-8''%E2%82`, `filename*0="a"; filename*2="c"`,
+  `filename="${'a'.repeat(10_000)}.pdf"`, `name="=?utf-8?B?${'QUFB'.repeat(5000)}?="`, `filename*=x-unknown'fr'%41`, `filename=`, `filename="\\"`,
+];
+const paramGarbage: Mutation = {
+  name: 'param-garbage',
+  apply: (raw, rng) => {
+    const s = latin1(raw);
+    if (!/(file)?name\*?=/i.test(s)) return Buffer.concat([bytes(`Content-Disposition: attachment; ${rng.pick(PARAMS)}${CRLF}`), raw]);
+    return bytes(s.replace(/(?:file)?name\*?=("[^"]*"|[^;\r\n]*)/gi, () => rng.pick(PARAMS)));
+  },
+};
+
 /** Every mutation, in a stable order. */
 export const MUTATIONS: readonly Mutation[] = [
   truncate, dropClosingBoundary, brokenBase64, brokenQuotedPrintable, unknownCharset, empty, nulBytes, byteFlips,
-  lineEndings, encodedWordGarbage, boundaryChaos, headerGarbage,
-  hugeHeaderLine, manyHeaders, deepMultipart, hugeAttachment, longBodyLine,
+  lineEndings, encodedWordGarbage, boundaryChaos, headerGarbage, paramGarbage,
+  hugeHeaderLine, manyHeaders, deepMultipart, hugeAttachment, longBodyLine, htmlBomb,
 ];

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeInbound, quarantineInbound } from '../../src/db/inbound-queries';
+import { claimDueMail, countRecentMailTo, enqueueMail, markMailRetry, markMailSent, outboxBacklog } from '../../src/db/outbox-queries';
+import { findTicketByMessageIds, insertTicket, nextTicketId } from '../../src/db/ticket-queries';
+import { outboxRowFor } from '../../src/tickets/outgoing-mail';
+import { freshDatabase, type DbKind } from './support/liquibot-harness';
+
+const rendered = { subject: 's', text: 't', html: null, templateName: 'acknowledgment', templateVersion: 'v1' };
+
+describe.each<DbKind>(['postgres', 'pglite'])('database queries on %s', (kind) => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  beforeAll(async () => {
+    db = await freshDatabase(kind);
+  });
+  afterAll(async () => {
+    await db?.cleanup();
+  });
+
+  it('stores a raw message once, by UID and by content', async () => {
+    const input = { mailbox: 'INBOX', uidValidity: 7n, uid: 1, sha256: 'a'.repeat(64), raw: Buffer.from('raw one') };
+    const first = await storeInbound(db.database.db, input);
+    expect(first.kind).toBe('new');
+    expect((await storeInbound(db.database.db, input)).kind).toBe('seen');
+    // The same bytes under another UIDVALIDITY and UID (the server renumbered): the same row.
+    const again = await storeInbound(db.database.db, { ...input, uidValidity: 8n, uid: 40 });
+    expect(again).toMatchObject({ kind: 'seen', row: { id: first.row.id } });
+  });
+
+  it('keeps the whole source of a mail quarantined as too large once it is fetched whole', async () => {
+    const header = { mailbox: 'INBOX', uidValidity: 7n, uid: 2, sha256: 'b'.repeat(64), raw: Buffer.from('Subject: big\r\n\r\n'), sizeBytes: 9000, headerOnly: true };
+    const stored = await storeInbound(db.database.db, header);
+    await quarantineInbound(db.database.db, stored.row.id, { code: 'MAIL_TOO_LARGE', detail: 'x', now: new Date() });
+    expect((await storeInbound(db.database.db, header)).row.status).toBe('quarantined');
+    const whole = await storeInbound(db.database.db, { ...header, sha256: 'c'.repeat(64), raw: Buffer.alloc(9000, 65), headerOnly: false });
+    expect(whole.row).toMatchObject({ id: stored.row.id, status: 'stored', sizeBytes: 9000, errorCode: null });
+  });
+
+  it('finds a ticket by the Message-ID of a mail it sent, claims due mail once, counts recent notices', async () => {
+    const now = new Date();
+    const id = await db.database.db.transaction(async (tx) => {
+      const tid = await nextTicketId(tx);
+      await insertTicket(tx, { id: tid, ref: `LJ-261126-${String(tid).padStart(4, '0')}`, status: 'non_conforming', requesterEmail: 'r@x.fr', check: {} });
+      for (const [purpose, kind] of [['n1', 'non-conformity'], ['n2', 'non-conformity'], ['ack', 'acknowledgment']] as const) {
+        await enqueueMail(tx, outboxRowFor({
+          purposeKey: `T:${purpose}`, kind, ticketId: tid, ticketRef: 'T', to: 'r@x.fr', rendered: { ...rendered, templateName: kind },
+          messageIdDomain: 'liquibot.example.fr', parent: null, autoSubmitted: 'auto-replied', now,
+        }));
+      }
+      // The same purpose twice is one row.
+      expect(await enqueueMail(tx, outboxRowFor({
+        purposeKey: 'T:n1', kind: 'non-conformity', ticketId: tid, ticketRef: 'T', to: 'r@x.fr', rendered,
+        messageIdDomain: 'liquibot.example.fr', parent: null, autoSubmitted: 'auto-replied', now,
+      }))).toBe(false);
+      return tid;
+    });
+    const claimed = await claimDueMail(db.database.db, { now, limit: 10, leaseMs: 60_000 });
+    expect(claimed).toHaveLength(3);
+    expect(await claimDueMail(db.database.db, { now, limit: 10, leaseMs: 60_000 })).toHaveLength(0);
+    // A lease that ran out makes the row due again (its sender died).
+    expect(await claimDueMail(db.database.db, { now: new Date(now.getTime() + 61_000), limit: 10, leaseMs: 60_000 })).toHaveLength(3);
+    await markMailSent(db.database.db, claimed[0]!.id, now);
+    await markMailRetry(db.database.db, claimed[1]!.id, '451', new Date(now.getTime() + 3_600_000));
+    expect(await outboxBacklog(db.database.db)).toMatchObject({ count: 2, failed: 0 });
+
+    const found = await findTicketByMessageIds(db.database.db, ['<unknown@x>', claimed[2]!.messageId]);
+    expect(found?.id).toBe(id);
+    expect(await countRecentMailTo(db.database.db, 'r@x.fr', ['non-conformity'], new Date(now.getTime() - 60_000))).toBe(2);
+    expect(await countRecentMailTo(db.database.db, 'r@x.fr', ['non-conformity'], new Date(now.getTime() + 60_000))).toBe(0);
+  });
+});
