@@ -26,7 +26,7 @@ CREATE TABLE "inbound_messages" (
 CREATE TABLE "mailbox_state" (
 	"mailbox" text PRIMARY KEY NOT NULL,
 	"uid_validity" bigint NOT NULL,
-	"last_uid" integer DEFAULT 0 NOT NULL,
+	"skip_up_to" integer DEFAULT 0 NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

@@ -7,6 +7,7 @@ import type { Logger } from './log';
 import { safeUrl } from './log';
 import { createMailboxWatcher, type MailboxWatcher } from './mail/mailbox-watcher';
 import { createMailboxLeadership, type MailboxLeadership } from './mail/mailbox-leadership';
+import { backlogProgress } from './mail/backlog-progress';
 import { createOutboxWorker, type OutboxWorker } from './mail/outbox-worker';
 import { createSmtpSender, type MailSender } from './mail/smtp-transport';
 import { createFetchedMessageHandler } from './tickets/handle-fetched';
@@ -93,22 +94,24 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     maxIdleMinutes: config.IMAP_MAX_IDLE_MINUTES,
     reconnectMaxSeconds: config.RECONNECT_MAX_SECONDS,
     maxMessageBytes: config.MAX_MESSAGE_BYTES,
-    onMailboxOpened: async ({ mailbox, uidValidity }) => {
+    onMailboxOpened: async ({ mailbox, uidValidity, uidNext }) => {
       const [known] = await database.db.select().from(mailboxState).where(sql`${mailboxState.mailbox} = ${mailbox}`);
-      if (known && known.uidValidity !== uidValidity) {
+      if (known && known.uidValidity === uidValidity) return known.skipUpTo;
+      if (known) {
         // Old messages come back with new UIDs; their content hash makes them no-ops.
         log.warn({ mailbox, previous: String(known.uidValidity), current: String(uidValidity) }, 'UIDVALIDITY changed, resynchronising');
       }
+      // First start with FIRST_START=skip: what is already in the mailbox is left for humans.
+      const skipUpTo = !known && config.FIRST_START === 'skip' ? Math.max(0, uidNext - 1) : 0;
+      if (skipUpTo > 0) log.warn({ mailbox, skipUpTo }, 'first start: existing messages skipped (FIRST_START=skip)');
       await database.db
         .insert(mailboxState)
-        .values({ mailbox, uidValidity, lastUid: 0, updatedAt: now() })
-        .onConflictDoUpdate({ target: mailboxState.mailbox, set: { uidValidity, updatedAt: now() } });
+        .values({ mailbox, uidValidity, skipUpTo, updatedAt: now() })
+        .onConflictDoUpdate({ target: mailboxState.mailbox, set: { uidValidity, skipUpTo, updatedAt: now() } });
+      return skipUpTo;
     },
-    onProgress: ({ done, total }) => {
-      if (total >= 20 && (done % 50 === 0 || done === total)) log.info({ done, total }, 'backlog progress');
-    },
+    onProgress: backlogProgress(log),
   });
-
   const leadership = createMailboxLeadership({ database, watcher, log, retryMs: config.LEADER_RETRY_SECONDS * 1000 });
   const resync = cron.schedule(config.RESYNC_CRON, () => leadership.requestSync('cron'), {
     timezone: config.TIMEZONE, name: 'imap-resync', noOverlap: true,

@@ -20,12 +20,14 @@ export interface BenchOptions {
   quick: boolean;
   /** Write V8 CPU profiles of the drain daemon here (NODE_OPTIONS=--cpu-prof). */
   cpuProfDir: string | null;
-  /** Record IMAP wait spans in the drain daemon (preloads src/bench/span-tracer.mjs). */
+  /** Record IMAP/SMTP spans, memory by kind and SQL statements of each daemon (preloads src/bench/span-tracer.mjs). */
   spans: boolean;
+  /** NODE_OPTIONS for every daemon (experiments such as a heap limit), null for none. */
+  daemonNodeOptions: string | null;
   help: boolean;
 }
 
-export const DEFAULTS: Omit<BenchOptions, 'only' | 'quick' | 'cpuProfDir' | 'spans' | 'help'> = {
+export const DEFAULTS: Omit<BenchOptions, 'only' | 'quick' | 'cpuProfDir' | 'spans' | 'daemonNodeOptions' | 'help'> = {
   n: 1000, latencyN: 30, backlogN: 10_000, pdfKb: 150, backlogPdfKb: 5, bigMb: 40,
 };
 
@@ -46,8 +48,12 @@ Progress goes to stderr.
   --big-mb M          the single big attachment, in MiB (default ${DEFAULTS.bigMb})
   --only LIST         comma list of drain, latency, memory (= memory-big,memory-backlog)
   --quick             CI size: --n ${QUICK.n} --latency-n ${QUICK.latencyN} --backlog-n ${QUICK.backlogN}
-  --cpu-prof DIR      write V8 CPU profiles of the drain daemon to DIR
-  --spans             time the daemon's IMAP round trips during the drain (span-tracer.mjs)`;
+  --cpu-prof DIR      write a V8 CPU profile of each daemon to DIR (summarise with
+                      tsx src/bench/profile-summary.ts DIR/drain-daemon.cpuprofile)
+  --spans             record each daemon's IMAP/SMTP round trips, memory by kind, GC, and every
+                      SQL statement with its server time (into DIR or data/bench/, and the JSON);
+                      profiling slows the daemon: do not compare its figures with a plain run
+  --daemon-node-options "…"  NODE_OPTIONS for every daemon, e.g. "--max-old-space-size=96"`;
 
 export class UsageError extends Error {}
 
@@ -81,6 +87,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let quick = false;
   let cpuProfDir: string | null = null;
   let spans = false;
+  let daemonNodeOptions: string | null = null;
   let help = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
@@ -102,9 +109,15 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         break;
       }
       case '--spans': spans = true; break;
+      case '--daemon-node-options': {
+        const v = value();
+        if (!v) throw new UsageError('--daemon-node-options needs a value, e.g. "--max-old-space-size=96"');
+        daemonNodeOptions = v;
+        break;
+      }
       case '--help': case '-h': help = true; break;
       default: throw new UsageError(`unknown option ${arg}`);
     }
   }
-  return { ...DEFAULTS, ...(quick ? QUICK : {}), ...explicit, only, quick, cpuProfDir, spans, help };
+  return { ...DEFAULTS, ...(quick ? QUICK : {}), ...explicit, only, quick, cpuProfDir, spans, daemonNodeOptions, help };
 }

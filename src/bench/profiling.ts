@@ -17,6 +17,20 @@ export interface Profiling {
   pgLog: boolean;
 }
 
+/**
+ * Everything a scenario's daemon gets on top of the sandbox settings: the profiling preload, and
+ * --daemon-node-options (e.g. a heap limit, to try a memory setting without touching src/).
+ */
+export function daemonSetup(
+  opts: { cpuProfDir: string | null; spans: boolean; daemonNodeOptions: string | null }, scenario: string, timeline = false,
+): { profiling: Profiling | null; extraEnv: Record<string, string> } {
+  const profiling = profilingFor(opts, scenario, timeline);
+  const extraEnv = { ...profiling?.env };
+  const nodeOptions = [opts.daemonNodeOptions, extraEnv.NODE_OPTIONS].filter(Boolean).join(' ');
+  if (nodeOptions) extraEnv.NODE_OPTIONS = nodeOptions;
+  return { profiling, extraEnv };
+}
+
 export function profilingFor(opts: { cpuProfDir: string | null; spans: boolean }, scenario: string, timeline = false): Profiling | null {
   if (!opts.cpuProfDir && !opts.spans) return null;
   const dir = resolve(opts.cpuProfDir ?? join(REPO_ROOT, 'data/bench'));

@@ -32,6 +32,7 @@ export function benchSummary(opts: BenchOptions, machine: MachineInfo, code: Cod
     params: {
       n: opts.n, latencyN: opts.latencyN, backlogN: opts.backlogN, pdfKb: opts.pdfKb,
       backlogPdfKb: opts.backlogPdfKb, bigMb: opts.bigMb, quick: opts.quick, only: opts.only,
+      profiled: opts.spans || opts.cpuProfDir !== null, daemonNodeOptions: opts.daemonNodeOptions,
     },
     drain: !d ? null : failed(d) ? d : {
       n: d.n, pdfKb: d.pdfKb, messageKb: round(d.messageKb, 1), seconds: round(d.seconds), rps: round(d.rate), steadyRps: round(d.steadyRate),

@@ -10,7 +10,7 @@ import { progress } from './bench-progress';
 import { startBenchSandbox, type BenchSandbox } from './bench-sandbox';
 import { codeVersion } from './code-version';
 import { REPO_ROOT } from './daemon-child';
-import { profilingFor } from './profiling';
+import { daemonSetup } from './profiling';
 import { loadAvg1m, machineInfo } from './machine-info';
 import { benchSummary, benchTable, type BenchResults } from './report';
 import { runBacklog } from './scenario-backlog';
@@ -31,19 +31,19 @@ async function runAll(opts: BenchOptions, sandbox: BenchSandbox): Promise<BenchR
   const results: BenchResults = {};
   if (opts.only.includes('drain')) {
     progress(`drain: ${opts.n} requests with a ${opts.pdfKb} KiB PDF`);
-    results.drain = await attempt('drain', () => runBacklog(sandbox, { label: 'drain', n: opts.n, pdfKb: opts.pdfKb, raw: true, profiling: profilingFor(opts, 'drain') }));
+    results.drain = await attempt('drain', () => runBacklog(sandbox, { label: 'drain', n: opts.n, pdfKb: opts.pdfKb, raw: true, ...daemonSetup(opts, 'drain') }));
   }
   if (opts.only.includes('latency')) {
     progress(`latency: ${opts.latencyN} requests appended one at a time`);
-    results.latency = await attempt('latency', () => runLatency(sandbox, { n: opts.latencyN, pdfKb: opts.pdfKb, profiling: profilingFor(opts, 'latency', true) }));
+    results.latency = await attempt('latency', () => runLatency(sandbox, { n: opts.latencyN, pdfKb: opts.pdfKb, ...daemonSetup(opts, 'latency', true) }));
   }
   if (opts.only.includes('memory-big')) {
     progress(`memory-big: one request with a ${opts.bigMb} MiB PDF`);
-    results.memoryBig = await attempt('memory-big', () => runBig(sandbox, { attachmentMb: opts.bigMb, profiling: profilingFor(opts, 'memory-big') }));
+    results.memoryBig = await attempt('memory-big', () => runBig(sandbox, { attachmentMb: opts.bigMb, ...daemonSetup(opts, 'memory-big') }));
   }
   if (opts.only.includes('memory-backlog')) {
     progress(`memory-backlog: ${opts.backlogN} requests with a ${opts.backlogPdfKb} KiB PDF`);
-    results.memoryBacklog = await attempt('memory-backlog', () => runBacklog(sandbox, { label: 'backlog', n: opts.backlogN, pdfKb: opts.backlogPdfKb, raw: false, profiling: profilingFor(opts, 'memory-backlog') }));
+    results.memoryBacklog = await attempt('memory-backlog', () => runBacklog(sandbox, { label: 'backlog', n: opts.backlogN, pdfKb: opts.backlogPdfKb, raw: false, ...daemonSetup(opts, 'memory-backlog') }));
   }
   return results;
 }

@@ -85,7 +85,7 @@ export async function runBacklog(sandbox: BenchSandbox, opts: {
     const profiling = opts.profiling ?? null;
     const pgLogOffset = logSize(sandbox.postgres.logFile);
     const child = await startDaemonChild(daemonEnv(place, sandbox.sink, {
-      DATABASE_URL: loggedDatabaseUrl(place.databaseUrl, profiling), ...opts.extraEnv, ...profiling?.env,
+      DATABASE_URL: loggedDatabaseUrl(place.databaseUrl, profiling), ...opts.extraEnv,
     }));
     try {
       await waitForAnswers({ label: opts.label, tracker, n: opts.n, child, startedAt });

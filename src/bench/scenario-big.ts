@@ -26,14 +26,14 @@ export interface BigResult {
 }
 
 /** The daemon idle, then one request with a big PDF appended; peak RSS while it is processed. */
-export async function runBig(sandbox: BenchSandbox, opts: { attachmentMb: number; profiling?: Profiling | null }): Promise<BigResult> {
+export async function runBig(sandbox: BenchSandbox, opts: { attachmentMb: number; profiling?: Profiling | null; extraEnv?: Record<string, string> }): Promise<BigResult> {
   const place = await scenarioPlace(sandbox, 'big');
   try {
     const req = benchRequest({ tag: 'big', index: 0, pdfBytes: opts.attachmentMb * 1024 * 1024 });
     const maxMessageBytes = Math.max(50 * 1024 * 1024, req.raw.length * 2);
     sandbox.sink.clear();
     const tracker = trackAnswers(sandbox.sink, new Set([req.messageId]));
-    const child = await startDaemonChild(daemonEnv(place, sandbox.sink, { MAX_MESSAGE_BYTES: String(maxMessageBytes), ...opts.profiling?.env }), { sampleMs: 20 });
+    const child = await startDaemonChild(daemonEnv(place, sandbox.sink, { MAX_MESSAGE_BYTES: String(maxMessageBytes), ...opts.extraEnv }), { sampleMs: 20 });
     try {
       await waitForDaemonReady(place.sql, child);
       await Promise.race([sleep(1500), child.died]);

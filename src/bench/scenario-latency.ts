@@ -30,7 +30,7 @@ export interface LatencyResult {
 }
 
 /** The daemon idle in IDLE; requests appended one at a time; APPEND → answer at the SMTP sink. */
-export async function runLatency(sandbox: BenchSandbox, opts: { n: number; pdfKb: number; gapMs?: number; profiling?: Profiling | null }): Promise<LatencyResult> {
+export async function runLatency(sandbox: BenchSandbox, opts: { n: number; pdfKb: number; gapMs?: number; profiling?: Profiling | null; extraEnv?: Record<string, string> }): Promise<LatencyResult> {
   const gapMs = opts.gapMs ?? 1000;
   const place = await scenarioPlace(sandbox, 'latency');
   try {
@@ -41,7 +41,7 @@ export async function runLatency(sandbox: BenchSandbox, opts: { n: number; pdfKb
     const profiling = opts.profiling ?? null;
     const pgLogOffset = logSize(sandbox.postgres.logFile);
     const child = await startDaemonChild(daemonEnv(place, sandbox.sink, {
-      DATABASE_URL: loggedDatabaseUrl(place.databaseUrl, profiling), ...profiling?.env,
+      DATABASE_URL: loggedDatabaseUrl(place.databaseUrl, profiling), ...opts.extraEnv,
     }));
     try {
       await waitForDaemonReady(place.sql, child);

@@ -15,8 +15,11 @@ const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date
 export const mailboxState = pgTable('mailbox_state', {
   mailbox: text('mailbox').primaryKey(),
   uidValidity: bigint('uid_validity', { mode: 'bigint' }).notNull(),
-  /** Highest UID fully handled in this UIDVALIDITY epoch. */
-  lastUid: integer('last_uid').notNull().default(0),
+  /**
+   * Messages with a UID at or below this one are never processed in this UIDVALIDITY epoch: the
+   * backlog skipped on first start (FIRST_START=skip). 0 processes everything.
+   */
+  skipUpTo: integer('skip_up_to').notNull().default(0),
   updatedAt: tstz('updated_at').notNull().defaultNow(),
 });
 

@@ -27,7 +27,8 @@ export interface WatcherOptions {
   /** Store, process and commit; resolve only when the result is durable. Throwing leaves the message for the next pass. */
   handle(msg: FetchedMessage): Promise<Disposition>;
   /** Called once per connection with the mailbox's UIDVALIDITY, before any message is handled. */
-  onMailboxOpened?(info: { mailbox: string; uidValidity: bigint; exists: number }): Promise<void>;
+  /** Called once per connection before any message is handled; returns the UID up to which messages are skipped (0: none). */
+  onMailboxOpened?(info: { mailbox: string; uidValidity: bigint; exists: number; uidNext: number }): Promise<number>;
   /** Called with the number of unprocessed messages a pass found, and after each one. */
   onProgress?(p: { done: number; total: number }): void;
   maxIdleMinutes: number;
@@ -67,6 +68,7 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
   let pass: Promise<void> | null = null;
   let passWanted = false;
   let reconnectCount = 0;
+  let skipUpTo = 0;
   let wakeUp: (() => void) | null = null;
   let loop: Promise<void> | null = null;
 
@@ -98,7 +100,7 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
       const lock = await c.getMailboxLock(mailbox);
       try {
         const uidValidity = BigInt(typeof c.mailbox === 'object' ? c.mailbox.uidValidity : 0n);
-        const uids = ((await c.search({ unKeyword: DONE_KEYWORD }, { uid: true })) || []).sort((a, b) => a - b);
+        const uids = ((await c.search({ unKeyword: DONE_KEYWORD }, { uid: true })) || []).filter((u) => u > skipUpTo).sort((a, b) => a - b);
         if (uids.length > 0) log.info({ count: uids.length }, 'unprocessed messages found');
         let done = 0;
         opts.onProgress?.({ done, total: uids.length });
@@ -184,7 +186,7 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
     c.on('error', (err: Error) => log.warn({ err: err.message }, 'imap connection error'));
     await c.connect();
     const opened = await c.mailboxOpen(mailbox);
-    await opts.onMailboxOpened?.({ mailbox, uidValidity: BigInt(opened.uidValidity), exists: opened.exists });
+    skipUpTo = (await opts.onMailboxOpened?.({ mailbox, uidValidity: BigInt(opened.uidValidity), exists: opened.exists, uidNext: opened.uidNext })) ?? 0;
     c.on('exists', () => requestSync('exists'));
     setState('connected', { uidValidity: String(opened.uidValidity), exists: opened.exists });
     requestSync('connected');

@@ -48,3 +48,12 @@ describe('parseBenchArgs', () => {
     expect(DEFAULTS.n).toBe(1000);
   });
 });
+
+describe('--daemon-node-options', () => {
+  it('takes the value as one string', () => {
+    expect(parseBenchArgs(['--daemon-node-options', '--max-old-space-size=96 --expose-gc']).daemonNodeOptions).toBe('--max-old-space-size=96 --expose-gc');
+  });
+  it('is null by default', () => {
+    expect(parseBenchArgs([]).daemonNodeOptions).toBeNull();
+  });
+});
