@@ -128,5 +128,7 @@ main(process.argv.slice(2)).then(
       stdio.err(`liquibot: unexpected error: ${(err as Error).stack ?? String(err)}`);
       process.exitCode = 1;
     }
+    // A daemon whose start failed half-way (e.g. HTTP_PORT taken) may hold timers and connections: exit.
+    if (process.argv[2] === 'run') process.exit();
   },
 );

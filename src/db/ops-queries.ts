@@ -41,6 +41,7 @@ export async function outboxHealth(db: Db): Promise<OutboxHealth> {
   return { unsent: Number(row?.unsent ?? 0), oldestUnsentAt: toDate(row?.oldest), failed: Number(row?.failed ?? 0) };
 }
 
+/** Inbound mails in quarantine; served by the inbound_messages_status index. */
 export async function quarantinedCount(db: Db): Promise<number> {
   const [row] = await rows<{ n: number }>(db, sql`select count(*)::int as n from inbound_messages where status = 'quarantined'`);
   return Number(row?.n ?? 0);

@@ -32,10 +32,12 @@ export function topContentHeaders(head: string): string[] {
   return unfolded.split(/\r?\n/).filter((l) => /^content-(type|transfer-encoding):/i.test(l));
 }
 
+/** `piece` inserted into `s` at index `at`. */
 export function insertAt(s: string, at: number, piece: string): string {
   return s.slice(0, at) + piece + s.slice(at);
 }
 
+/** Base64 in lines of 76 characters, as MIME wants. */
 export function base64Lines(data: Buffer): string {
   return (data.toString('base64').match(/.{1,76}/g) ?? []).join(CRLF);
 }
