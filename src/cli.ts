@@ -13,6 +13,7 @@ import { purgeCommand } from './cli/purge-command';
 import { decideCommand } from './cli/decide-command';
 import { accountsCommand } from './cli/accounts-command';
 import { linksCommand } from './cli/links-command';
+import { ticketTemplateVars } from './cli/ticket-template-vars';
 
 const HELP = `liquibot — runs the "liquidateur judiciaire" procedure by mail
 
@@ -108,7 +109,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'templates': {
       const config = loadConfig(process.env);
-      return templatesCommand(args, { templatesDir: config.TEMPLATES_DIR, out: stdio.out });
+      return templatesCommand(args, {
+        templatesDir: config.TEMPLATES_DIR, out: stdio.out, err: stdio.err, timeZone: config.TIMEZONE,
+        loadTicketVars: (ref, name) => ticketTemplateVars(config, ref, name),
+      });
     }
     default:
       stdio.err(`unknown command "${command}"\n\n${HELP}`);

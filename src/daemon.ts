@@ -4,7 +4,7 @@ import type { Config } from './config';
 import { migrateDatabase, openDatabase, type Database } from './db/client';
 import { mailboxState } from './db/schema';
 import type { Logger } from './log';
-import { safeUrl } from './log';
+import { errorFields, safeUrl } from './log';
 import { createMailboxWatcher, type MailboxWatcher } from './mail/mailbox-watcher';
 import { createMailboxLeadership, type MailboxLeadership } from './mail/mailbox-leadership';
 import { backlogProgress } from './mail/backlog-progress';
@@ -13,6 +13,12 @@ import { createSmtpSender, type MailSender } from './mail/smtp-transport';
 import { createFetchedMessageHandler } from './tickets/handle-fetched';
 import type { ProcessResult } from './tickets/process-inbound';
 import { openTemplateStore } from './templates/open-store';
+import { checkTemplates, formatIssue } from './templates/check';
+import { rejectionMailVars } from './templates/rejection-mail';
+import type { TemplateRejection } from './templates/store';
+import { AppError } from './errors';
+import { enqueueMail } from './db/outbox-queries';
+import { outboxRowFor } from './tickets/outgoing-mail';
 import { createDaemonMetrics, type DaemonMetrics } from './metrics/daemon-metrics';
 import { startOperations, type Operations } from './jobs/operations';
 import { createPipelineDeps } from './pipeline-deps';
@@ -57,7 +63,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const now = opts.now ?? (() => new Date());
   log.info({ imap: safeUrl(config.IMAP_URL), smtp: safeUrl(config.SMTP_URL), database: config.DATABASE_URL ? 'postgres' : 'pglite' }, 'starting');
 
-  const templates = await openTemplateStore(config, log);
+  // Refuse to start on a broken template (the same check as `liquibot templates check`).
+  const templateIssues = checkTemplates({ templatesDir: config.TEMPLATES_DIR ?? null, timeZone: config.TIMEZONE });
+  if (templateIssues.length > 0) {
+    throw new AppError('TEMPLATE_INVALID', `templates: ${templateIssues.length} problem(s), run "liquibot templates check": ${templateIssues.slice(0, 3).map(formatIssue).join('; ')}`);
+  }
+  // An edit refused while running is reported to the admins once per refused version (set up below).
+  let reportRejection: (rejection: TemplateRejection) => void = () => {};
+  const templates = await openTemplateStore(config, log, { onRejected: (r) => reportRejection(r) });
   const database = opts.database ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, log }));
   await migrateDatabase(database);
   log.info({ database: database.kind }, 'database ready');
@@ -117,6 +130,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     timezone: config.TIMEZONE, name: 'imap-resync', noOverlap: true,
   });
 
+  reportRejection = (rejection) => {
+    if (!config.ADMIN_ADDRESS) return;
+    void (async () => {
+      const rendered = templates.render('admin-template-error', rejectionMailVars(rejection, now()));
+      await database.db.transaction((tx) => enqueueMail(tx, outboxRowFor({
+        purposeKey: `admin-template-error:${rejection.name}:${rejection.version}`, kind: 'admin-template-error', ticketId: null, ticketRef: null,
+        to: config.ADMIN_ADDRESS!, rendered, messageIdDomain: config.messageIdDomain, parent: null, autoSubmitted: 'auto-generated', now: now(),
+      })));
+      outbox.kick();
+    })().catch((err) => log.error(errorFields(err), 'template refusal could not be reported'));
+  };
   const routes = createRouteTable([resetLinkVerifyRoute({ database, now, perMinute: config.VERIFY_RATE_LIMIT_PER_MINUTE })]);
   const mailboxView = { state: () => leadership.state(), reconnects: () => watcher.reconnects() };
   const operations = await startOperations({ config, log, database, watcher: mailboxView, metrics, now, routes });
