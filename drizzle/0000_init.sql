@@ -117,6 +117,7 @@ CREATE UNIQUE INDEX "reset_links_token_hash" ON "reset_links" USING btree ("toke
 CREATE INDEX "reset_links_ticket" ON "reset_links" USING btree ("ticket_id");--> statement-breakpoint
 CREATE INDEX "reset_links_status_expiry" ON "reset_links" USING btree ("status","expires_at");--> statement-breakpoint
 CREATE INDEX "ticket_events_ticket" ON "ticket_events" USING btree ("ticket_id","id");--> statement-breakpoint
+CREATE INDEX "ticket_events_kind" ON "ticket_events" USING btree ("kind");--> statement-breakpoint
 CREATE UNIQUE INDEX "tickets_ref" ON "tickets" USING btree ("ref");--> statement-breakpoint
 CREATE UNIQUE INDEX "tickets_approval_message_id" ON "tickets" USING btree ("approval_message_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "tickets_approval_token_hash" ON "tickets" USING btree ("approval_token_hash");--> statement-breakpoint

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
@@ -112,7 +112,14 @@ async function openPglite(dataDir: string): Promise<Database> {
   const { drizzle } = await import('drizzle-orm/pglite');
   const dir = join(dataDir, 'pglite');
   mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir);
+  const releaseLock = lockDataDir(dataDir);
+  let client;
+  try {
+    client = await PGlite.create(dir);
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
   const db = drizzle(client, { schema }) as unknown as Db;
   return {
     db,
@@ -128,8 +135,41 @@ async function openPglite(dataDir: string): Promise<Database> {
     },
     async close() {
       await client.close();
+      releaseLock();
     },
   };
+}
+
+/**
+ * One process per embedded database: a lock file holding the owner's pid. A second process (the daemon
+ * and a terminal command, say) gets a clear error instead of corrupting the data directory.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = join(dataDir, 'pglite.lock');
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(readFileSync(file, 'utf8').trim());
+      if (pid && isAlive(pid)) {
+        throw new AppError('DB_UNAVAILABLE', `the embedded database in ${dataDir} is in use by process ${pid}: stop it first, or use PostgreSQL (DATABASE_URL)`);
+      }
+      // Left by a process that died: take it over.
+      rmSync(file, { force: true });
+    }
+  }
+  throw new AppError('DB_UNAVAILABLE', `cannot lock the embedded database in ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Rows of `tx.execute(...)`, whatever the driver (postgres.js returns an array, PGlite an object). */

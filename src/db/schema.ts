@@ -108,7 +108,7 @@ export const ticketEvents = pgTable(
     toStatus: text('to_status'),
     detail: jsonb('detail').notNull().default(sql`'{}'::jsonb`),
   },
-  (t) => [index('ticket_events_ticket').on(t.ticketId, t.id)],
+  (t) => [index('ticket_events_ticket').on(t.ticketId, t.id), index('ticket_events_kind').on(t.kind)],
 );
 
 /** Every mail liquibot sends, written in the same transaction as the ticket change that wants it. */

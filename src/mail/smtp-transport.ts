@@ -73,7 +73,9 @@ export function createSmtpSender(smtpUrl: string, log: Logger): MailSender {
       } catch (err) {
         const e = err as { responseCode?: number; message?: string; code?: string };
         const message = `${e.code ?? 'ERROR'} ${e.responseCode ?? ''} ${e.message ?? String(err)}`.trim();
-        if (e.responseCode && e.responseCode >= 500 && e.responseCode < 600) {
+        // A refused login (530/534/535) is our configuration, not the recipient: retry until it is fixed.
+        const authProblem = e.code === 'EAUTH' || e.responseCode === 530 || e.responseCode === 534 || e.responseCode === 535;
+        if (!authProblem && e.responseCode && e.responseCode >= 500 && e.responseCode < 600) {
           return { kind: 'permanent', error: message, responseCode: e.responseCode };
         }
         log.debug({ err: message }, 'smtp attempt failed');

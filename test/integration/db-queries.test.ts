@@ -68,3 +68,18 @@ describe.each<DbKind>(['postgres', 'pglite'])('database queries on %s', (kind) =
     expect(await countRecentMailTo(db.database.db, 'r@x.fr', ['non-conformity'], new Date(now.getTime() + 60_000))).toBe(0);
   });
 });
+
+describe('embedded database', () => {
+  it('is opened by one process at a time, with a clear error for the second', async () => {
+    const { openDatabase } = await import('../../src/db/client');
+    const db = await freshDatabase('pglite');
+    try {
+      await expect(openDatabase({ dataDir: db.dataDir })).rejects.toThrow(/embedded database .* is in use by process \d+: stop it first, or use PostgreSQL/);
+    } finally {
+      await db.cleanup();
+    }
+    // Released on close: it opens again.
+    const again = await openDatabase({ dataDir: db.dataDir });
+    await again.close();
+  });
+});
