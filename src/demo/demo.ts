@@ -40,6 +40,8 @@ async function main(): Promise<void> {
       DATA_DIR: DEMO_DIR,
       MAIL_FROM: 'liquibot@support.example.fr',
       AGENTS_ADDRESS: 'agents@support.example.fr',
+      AGENT_SENDERS: '@support.example.fr',
+      HTTP_PORT: process.env.HTTP_PORT ?? '0',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     });
     const samples: Sample[] = [
@@ -72,6 +74,20 @@ async function main(): Promise<void> {
       await waitFor(async () => outcomes.size >= samples.length && (await outboxBacklog(d.database.db)).count === 0, 60_000);
     }
 
+    // An agent approves the first request by answering its approval request.
+    const approval = sink.messages.find((m) => m.envelope.to.includes('agents@support.example.fr'));
+    if (approval) {
+      say('Paul Durand, agent, answers VALIDER to the first approval request …');
+      await dovecot.appendMessage('support', 'demo-secret', [
+        'From: Paul Durand <paul.durand@support.example.fr>', 'To: liquibot@support.example.fr',
+        `Subject: RE: ${(await parseMail(approval.raw)).subject}`, `Date: ${new Date().toUTCString()}`,
+        `Message-ID: <demo-approval-${Date.now()}@support.example.fr>`, `In-Reply-To: ${approval.messageId}`,
+        `References: ${approval.messageId}`, 'Content-Type: text/plain; charset=UTF-8', '', 'VALIDER', '',
+      ].join('\r\n'));
+      samples.push({ label: 'an agent approves', raw: '' });
+      await waitFor(async () => outcomes.size >= samples.length && (await outboxBacklog(d.database.db)).count === 0, 60_000);
+    }
+
     say('');
     say('What liquibot did with each mail:');
     let i = 0;
@@ -87,7 +103,7 @@ async function main(): Promise<void> {
     say('');
     say(`Mails received by the SMTP sink (${sink.messages.length}), saved as .eml in ${join(DEMO_DIR, 'sent')}:`);
     for (const m of sink.messages) say(`  → ${m.envelope.to.join(', ').padEnd(40)} ${(await parseMail(m.raw)).subject}`);
-    const ref = [...outcomes.values()].find((o) => o.outcome.startsWith('follow-up'))?.ticketRef;
+    const ref = [...outcomes.values()].find((o) => o.outcome.startsWith('agent-reply'))?.ticketRef;
     if (ref) {
       const t = await findTicketByRef(d.database.db, ref);
       if (t) {
