@@ -8,7 +8,7 @@ import { buildRequestMail } from '../../src/demo/sample-mails';
 import { importAccounts } from '../../src/accounts/import-accounts';
 import { verifyResetLink } from '../../src/reset/verify-link';
 import type { SinkMessage } from '../../src/sandbox/smtp-sink';
-import { createHarness, type Harness } from './support/liquibot-harness';
+import { createHarness, tokensSent, type Harness } from './support/liquibot-harness';
 
 const AGENT = 'paul.durand@support.example.fr';
 const AGENT2 = 'sophie.martin@support.example.fr';
@@ -113,6 +113,8 @@ describe('approval end to end', () => {
     expect(ok.result).toBe('valid');
     const again = await verifyResetLink(h.database.db, { token, siret: '73282932000074', lastName: 'MOUTIN', firstName: 'Claire', now });
     expect(again.result).toBe('already_used');
+    // The harness scans the logs for every token sent (on close): make sure it sees them.
+    expect(tokensSent(h.sink.messages)).toEqual(expect.arrayContaining([token, await tokenOf(approval)]));
   });
 
   it('first decision wins: a second agent is told who decided, and nothing is sent twice', async () => {

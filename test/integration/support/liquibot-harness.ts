@@ -42,6 +42,22 @@ export async function freshDatabase(kind: DbKind): Promise<{ database: Database;
   };
 }
 
+/** Approval tokens and reset-link tokens in the mails liquibot sent. */
+export function tokensSent(messages: SinkMessage[]): string[] {
+  const tokens = new Set<string>();
+  for (const m of messages) {
+    const text = m.raw.toString('latin1');
+    for (const t of text.match(/ljv-[0-9a-f]{32}/g) ?? []) tokens.add(t);
+    for (const t of text.match(/token=3D([A-Za-z0-9_-]{43})|token=([A-Za-z0-9_-]{43})/g) ?? []) tokens.add(t.replace(/^token=(3D)?/, ''));
+  }
+  return [...tokens];
+}
+
+/** Which of these secrets appear in the text. */
+export function secretsIn(text: string, secrets: string[]): string[] {
+  return secrets.filter((s) => s.length >= 8 && text.includes(s));
+}
+
 export interface Harness {
   mailbox: FreshMailbox;
   sink: SmtpSink;
@@ -132,6 +148,9 @@ export async function createHarness(
       await h.stopDaemon();
       await sink.stop();
       await db.cleanup();
+      // Every end-to-end test also proves that no secret reached the logs.
+      const leaked = secretsIn(logs.text(), [mailbox.password, config.RESET_LINK_SECRET ?? '', ...tokensSent(sink.messages)]);
+      if (leaked.length > 0) throw new Error(`secrets found in the daemon's logs: ${leaked.map((s) => `${s.slice(0, 6)}…`).join(', ')}`);
     },
   };
   return h;
