@@ -45,6 +45,7 @@ const schema = z.object({
   TIMEZONE: def(z.string(), 'Europe/Paris'),
   IMAP_MAX_IDLE_MINUTES: def(z.coerce.number().positive().max(28), 10),
   RECONNECT_MAX_SECONDS: def(positiveInt, 60),
+  PROCESS_CONCURRENCY: def(positiveInt.max(32), 4),
   FIRST_START: def(z.enum(['process', 'skip']), 'process'),
   LEADER_RETRY_SECONDS: def(z.coerce.number().positive().max(60), 2),
   NOTICE_RATE_LIMIT: def(positiveInt, 5),

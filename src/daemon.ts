@@ -8,8 +8,9 @@ import { errorFields, safeUrl } from './log';
 import { createMailboxWatcher, type MailboxWatcher } from './mail/mailbox-watcher';
 import { createMailboxLeadership, type MailboxLeadership } from './mail/mailbox-leadership';
 import { backlogProgress } from './mail/backlog-progress';
+import { senderKey } from './mail/sender-key';
 import { createOutboxWorker, type OutboxWorker } from './mail/outbox-worker';
-import { createSmtpSender, type MailSender } from './mail/smtp-transport';
+import { createSmtpSender, SMTP_POOL_SIZE, type MailSender } from './mail/smtp-transport';
 import { createFetchedMessageHandler } from './tickets/handle-fetched';
 import type { ProcessResult } from './tickets/process-inbound';
 import { openTemplateStore } from './templates/open-store';
@@ -81,7 +82,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const outbox = createOutboxWorker({
     database, sender, log: log.child({ component: 'outbox' }),
     from: { name: config.MAIL_FROM_NAME, address: config.MAIL_FROM },
-    maxAttempts: config.OUTBOX_MAX_ATTEMPTS, pollMs: config.OUTBOX_POLL_MS, retryBaseMs: config.OUTBOX_RETRY_BASE_MS, leaseMs: config.OUTBOX_LEASE_SECONDS * 1000, now,
+    maxAttempts: config.OUTBOX_MAX_ATTEMPTS, pollMs: config.OUTBOX_POLL_MS, retryBaseMs: config.OUTBOX_RETRY_BASE_MS, leaseMs: config.OUTBOX_LEASE_SECONDS * 1000, concurrency: SMTP_POOL_SIZE, now,
     onSettled: metrics.onOutboxSettled,
     onFailed: (tx, row, failure) => reportDeliveryFailure(pipeline, tx, row, failure),
     loadAttachments: (row) => loadOutboxAttachments(database, row),
@@ -107,6 +108,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     maxIdleMinutes: config.IMAP_MAX_IDLE_MINUTES,
     reconnectMaxSeconds: config.RECONNECT_MAX_SECONDS,
     maxMessageBytes: config.MAX_MESSAGE_BYTES,
+    // One sender's mails in order (a request, then its fix); different senders side by side.
+    orderKey: (msg) => senderKey(msg.raw),
+    concurrency: config.PROCESS_CONCURRENCY,
     onMailboxOpened: async ({ mailbox, uidValidity, uidNext }) => {
       const [known] = await database.db.select().from(mailboxState).where(sql`${mailboxState.mailbox} = ${mailbox}`);
       if (known && known.uidValidity === uidValidity) return known.skipUpTo;

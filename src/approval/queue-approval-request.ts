@@ -28,6 +28,8 @@ export function hashApprovalToken(token: string): string {
  */
 export async function queueApprovalRequest(
   deps: PipelineDeps, tx: Tx, ticket: Ticket, now: Date, purpose: string,
+  /** Attachment contents already decoded by the caller, by SHA-256; others are read from stored sources. */
+  known: Map<string, Buffer> = new Map(),
 ): Promise<void> {
   const check = ticket.check as TicketCheck;
   const token = `ljv-${randomBytes(16).toString('hex')}`;
@@ -43,7 +45,7 @@ export async function queueApprovalRequest(
   const warnings = approvalWarnings({
     otherTickets: others,
     liquidatorOnFreeMail: ticket.liquidatorEmail ? isFreeMailDomain(ticket.liquidatorEmail) : false,
-    sirenInPdfs: ticket.siret ? await sirenInPdfs(deps, tx, check, sirenOf(ticket.siret)) : [],
+    sirenInPdfs: ticket.siret ? await sirenInPdfs(deps, tx, check, sirenOf(ticket.siret), known) : [],
     linkReissues: ticket.linkReissues,
   });
   const rendered = deps.templates.render('approval-request', {
@@ -71,10 +73,17 @@ export async function queueApprovalRequest(
   }]);
 }
 
-async function sirenInPdfs(deps: PipelineDeps, tx: Tx, check: TicketCheck, siren: string): Promise<('found' | 'not-found' | 'unreadable')[]> {
-  const pdfs = check.documents.filter((d) => d.kind === 'pdf');
-  if (pdfs.length === 0) return [];
+async function sirenInPdfs(
+  deps: PipelineDeps, tx: Tx, check: TicketCheck, siren: string, known: Map<string, Buffer>,
+): Promise<('found' | 'not-found' | 'unreadable')[]> {
   const results: ('found' | 'not-found' | 'unreadable')[] = [];
+  const pdfs: TicketCheck['documents'] = [];
+  for (const d of check.documents.filter((doc) => doc.kind === 'pdf')) {
+    const content = known.get(d.sha256);
+    if (content) results.push(findSirenInPdf(content, siren));
+    else pdfs.push(d);
+  }
+  if (pdfs.length === 0) return results;
   for (const inboundId of new Set(pdfs.map((d) => d.inboundMessageId))) {
     const [row] = await tx.select({ raw: inboundMessages.raw }).from(inboundMessages).where(eq(inboundMessages.id, inboundId));
     if (!row?.raw) continue;

@@ -35,6 +35,65 @@ export interface WatcherOptions {
   reconnectMaxSeconds: number;
   /** Larger messages are not downloaded: only their header is fetched, for the quarantine and the notice. */
   maxMessageBytes: number;
+  /**
+   * Messages with the same key are handled one after the other, in UID order; messages with different keys
+   * up to `concurrency` at a time. Default: one key, one at a time.
+   */
+  orderKey?: (msg: FetchedMessage) => string;
+  concurrency?: number;
+}
+
+/**
+ * Run `fn` over items: items sharing a key one after the other in their order, different keys up to
+ * `concurrency` at a time. Stops starting new items once `stopped()` is true.
+ */
+export async function runInOrderPerKey<T>(
+  items: T[], keyOf: (item: T) => string, concurrency: number, fn: (item: T) => Promise<void>, stopped: () => boolean,
+): Promise<void> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item]);
+  const queue = [...groups.values()];
+  const worker = async () => {
+    for (let group = queue.shift(); group; group = queue.shift()) {
+      for (const item of group) {
+        if (stopped()) return;
+        await fn(item);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, worker));
+}
+
+const CHUNK_MAX_MESSAGES = 25;
+const CHUNK_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Group UIDs into fetch chunks: at most 25 messages and 16 MiB per chunk, a message over the size limit
+ * alone in its own (only its header is fetched). Bounds memory: two chunks at most are held at a time.
+ */
+export function chunkUids(uids: number[], sizes: Map<number, number>, maxMessageBytes: number): number[][] {
+  const chunks: number[][] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  for (const uid of uids) {
+    const size = sizes.get(uid) ?? 0;
+    if (size > maxMessageBytes) {
+      if (current.length) chunks.push(current);
+      chunks.push([uid]);
+      current = [];
+      bytes = 0;
+      continue;
+    }
+    if (current.length > 0 && (current.length >= CHUNK_MAX_MESSAGES || bytes + size > CHUNK_MAX_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(uid);
+    bytes += size;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
 }
 
 export type WatcherState = 'stopped' | 'connecting' | 'connected' | 'backoff';
@@ -105,36 +164,60 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
         let done = 0;
         opts.onProgress?.({ done, total: uids.length });
         const sizes = await sizesOf(c, uids);
-        for (const uid of uids) {
-          if (stopping) break;
-          const sizeBytes = sizes.get(uid) ?? 0;
-          const headerOnly = sizeBytes > opts.maxMessageBytes;
-          const msg = await c.fetchOne(String(uid), headerOnly ? { headers: true } : { source: true }, { uid: true });
-          const raw = msg ? (headerOnly ? msg.headers : msg.source) : undefined;
-          if (!msg || !raw) {
-            log.warn({ uid }, 'message vanished before fetch');
-            continue;
+        const chunks = chunkUids(uids, sizes, opts.maxMessageBytes);
+        // Fetch the next chunk while this one is processed: the IMAP round trips overlap the work.
+        let next: Promise<FetchedMessage[]> | null = chunks.length > 0 ? fetchChunk(c, chunks[0]!, sizes, uidValidity) : null;
+        for (let i = 0; i < chunks.length && next; i += 1) {
+          const messages = await next;
+          next = !stopping && i + 1 < chunks.length ? fetchChunk(c, chunks[i + 1]!, sizes, uidValidity) : null;
+          const handled: number[] = [];
+          const moves = new Map<string, number[]>();
+          const handleOne = async (msg: FetchedMessage) => {
+            let disposition: Disposition;
+            try {
+              disposition = await opts.handle(msg);
+            } catch (err) {
+              // Not flagged: it comes back on the next pass. One bad message never stops the batch.
+              log.error({ uid: msg.uid, ...errorFields(err) }, 'message not handled, will retry');
+              return;
+            }
+            handled.push(msg.uid);
+            if (disposition.moveTo && disposition.moveTo !== mailbox) moves.set(disposition.moveTo, [...(moves.get(disposition.moveTo) ?? []), msg.uid]);
+            done += 1;
+            opts.onProgress?.({ done, total: uids.length });
+          };
+          await runInOrderPerKey(messages, opts.orderKey ?? (() => ''), opts.concurrency ?? 1, handleOne, () => stopping);
+          handled.sort((a, b) => a - b);
+          // Flag (and move) only what was committed.
+          if (handled.length > 0) await c.messageFlagsAdd(handled.join(','), [DONE_KEYWORD], { uid: true });
+          for (const [folder, moved] of moves) {
+            await ensureFolder(c, folder);
+            await c.messageMove(moved.join(','), folder, { uid: true });
           }
-          let disposition: Disposition;
-          try {
-            disposition = await opts.handle({ mailbox, uidValidity, uid, raw, sizeBytes: sizeBytes || raw.length, headerOnly });
-          } catch (err) {
-            // Not flagged: it comes back on the next pass. One bad message never stops the batch.
-            log.error({ uid, ...errorFields(err) }, 'message not handled, will retry');
-            continue;
-          }
-          await c.messageFlagsAdd(String(uid), [DONE_KEYWORD], { uid: true });
-          if (disposition.moveTo && disposition.moveTo !== mailbox) {
-            await ensureFolder(c, disposition.moveTo);
-            await c.messageMove(String(uid), disposition.moveTo, { uid: true });
-          }
-          done += 1;
-          opts.onProgress?.({ done, total: uids.length });
         }
+        if (next) await next.catch(() => {});
       } finally {
         lock.release();
       }
     } while (passWanted && !stopping);
+  }
+
+  /** The messages of a chunk: whole sources, or only the header of one too large to download. */
+  async function fetchChunk(c: ImapFlow, chunk: number[], sizes: Map<number, number>, uidValidity: bigint): Promise<FetchedMessage[]> {
+    const headerOnly = chunk.length === 1 && (sizes.get(chunk[0]!) ?? 0) > opts.maxMessageBytes;
+    const fetched = await c.fetchAll(chunk.join(','), headerOnly ? { headers: true } : { source: true }, { uid: true });
+    const byUid = new Map(fetched.map((m) => [m.uid, m]));
+    const out: FetchedMessage[] = [];
+    for (const uid of chunk) {
+      const m = byUid.get(uid);
+      const raw = m ? (headerOnly ? m.headers : m.source) : undefined;
+      if (!raw) {
+        log.warn({ uid }, 'message vanished before fetch');
+        continue;
+      }
+      out.push({ mailbox, uidValidity, uid, raw, sizeBytes: sizes.get(uid) || raw.length, headerOnly });
+    }
+    return out;
   }
 
   /** RFC822.SIZE of each message, fetched for a range at a time (collected first: no command inside a fetch loop). */

@@ -14,6 +14,8 @@ export interface OutboxWorkerOptions {
   maxAttempts: number;
   pollMs: number;
   retryBaseMs: number;
+  /** Rows sent at the same time (the SMTP pool's connections). */
+  concurrency?: number;
   /** How long a claimed row is held before another sender may take it (the claimer died). */
   leaseMs: number;
   /** The final bodies of a row, when they differ from the stored ones (the reset link is put in at send time). */
@@ -106,14 +108,19 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       for (;;) {
         const rows = await claimDueMail(opts.database.db, { now: now(), limit: BATCH, leaseMs: opts.leaseMs });
         if (rows.length === 0) break;
-        for (const row of rows) {
-          try {
-            await sendRow(row);
-          } catch (err) {
-            // The row keeps its lease and comes back when it expires; the next row is not held up.
-            opts.log.error({ outboxId: row.id, ...errorFields(err) }, 'outbox row failed unexpectedly');
+        // As many sends at once as the SMTP pool has connections.
+        const queue = [...rows];
+        const sender = async () => {
+          for (let row = queue.shift(); row; row = queue.shift()) {
+            try {
+              await sendRow(row);
+            } catch (err) {
+              // The row keeps its lease and comes back when it expires; the next row is not held up.
+              opts.log.error({ outboxId: row.id, ...errorFields(err) }, 'outbox row failed unexpectedly');
+            }
           }
-        }
+        };
+        await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 1, queue.length) }, sender));
       }
     } while (again && !stopped);
   }

@@ -181,6 +181,14 @@ async function runParser(raw: Buffer): Promise<ParsedMail> {
  *   or when the input has neither a header nor a body.
  */
 export async function parseMail(raw: Buffer): Promise<InboundMail> {
+  return (await parseMailWithContents(raw)).mail;
+}
+
+/**
+ * parseMail, plus the decoded content of each attachment by SHA-256: the pipeline reads the court
+ * document's text (the SIREN check) from the parse it already made instead of parsing the mail again.
+ */
+export async function parseMailWithContents(raw: Buffer): Promise<{ mail: InboundMail; contents: Map<string, Buffer> }> {
   const parsed = await runParser(raw);
   const lines = parsed.headerLines ?? [];
   const headers = headerMap(lines);
@@ -209,7 +217,9 @@ export async function parseMail(raw: Buffer): Promise<InboundMail> {
     attachments: parsed.attachments.map((att) => toAttachment(att, cids)),
     sizeBytes: raw.length,
   };
-  return { ...mail, ...charsetFallback(raw, mail, structured?.params['charset']) };
+  const contents = new Map<string, Buffer>();
+  parsed.attachments.forEach((att, i) => contents.set(mail.attachments[i]!.sha256, att.content));
+  return { mail: { ...mail, ...charsetFallback(raw, mail, structured?.params['charset']) }, contents };
 }
 
 /** The decoded content of an attachment, for forwarding court documents to the agents. */

@@ -22,6 +22,9 @@ export type SendResult =
   | { kind: 'transient'; error: string }
   | { kind: 'permanent'; error: string; responseCode: number };
 
+/** SMTP connections kept open; the outbox sends this many mails at once. */
+export const SMTP_POOL_SIZE = 3;
+
 export interface MailSender {
   send(mail: OutgoingMail): Promise<SendResult>;
   close(): void;
@@ -34,6 +37,12 @@ export interface MailSender {
 export function createSmtpSender(smtpUrl: string, log: Logger): MailSender {
   const url = new URL(smtpUrl);
   const transport = nodemailer.createTransport({
+    // A few kept-open connections instead of one per mail; a failed mail is never requeued by the pool
+    // (the outbox retries it), so nothing is sent twice behind our back.
+    pool: true,
+    maxConnections: SMTP_POOL_SIZE,
+    maxMessages: 500,
+    maxRequeues: 0,
     host: url.hostname,
     port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 25)),
     secure: url.protocol === 'smtps:',

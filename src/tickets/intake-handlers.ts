@@ -102,7 +102,7 @@ async function applyIntakeDecision(ctx: MessageContext, ticket: Ticket, from: Ti
     if (sent) queued += 1;
   }
   if (decision.status === 'awaiting_approval' && from !== 'awaiting_approval') {
-    await queueApprovalRequest(deps, tx, ticket, now, `approval-request:${row.id}`);
+    await queueApprovalRequest(deps, tx, ticket, now, `approval-request:${row.id}`, ctx.contents);
     queued += 1;
   }
   return queued;

@@ -6,7 +6,7 @@ import { markInboundProcessed, quarantineInbound } from '../db/inbound-queries';
 import { findTicketByMessageIds, findTicketByRef, insertEvents } from '../db/ticket-queries';
 import { isAppError } from '../errors';
 import type { Logger } from '../log';
-import { parseMail } from '../mail/parse-mail';
+import { parseMail, parseMailWithContents } from '../mail/parse-mail';
 import type { InboundMail } from '../../parsers/inbound-mail';
 import { findApprovalTokens } from '../../parsers/agent-reply';
 import { findTicketRef } from '../../parsers/subject';
@@ -50,6 +50,8 @@ export interface MessageContext {
   tx: Tx;
   row: InboundMessageRow;
   mail: InboundMail;
+  /** Decoded attachment contents of this mail, by SHA-256 (from its one parse). */
+  contents: Map<string, Buffer>;
   outcome: string;
   now: Date;
 }
@@ -71,8 +73,9 @@ export async function processInbound(deps: PipelineDeps, row: InboundMessageRow)
   }
 
   let mail: InboundMail;
+  let contents: Map<string, Buffer>;
   try {
-    mail = await parseMail(row.raw);
+    ({ mail, contents } = await parseMailWithContents(row.raw));
   } catch (err) {
     if (!isAppError(err, 'MAIL_UNPARSEABLE')) throw err;
     log.warn({ code: err.code }, 'message quarantined: unparseable');
@@ -94,7 +97,7 @@ export async function processInbound(deps: PipelineDeps, row: InboundMessageRow)
     // Another instance (or a replay) may have handled this row meanwhile: lock it and look again.
     const [current] = await tx.select({ status: inboundMessages.status }).from(inboundMessages).where(eq(inboundMessages.id, row.id)).for('update');
     if (current?.status !== 'stored') return null;
-    const ctx: MessageContext = { deps, tx, row, mail, outcome, now };
+    const ctx: MessageContext = { deps, tx, row, mail, contents, outcome, now };
     switch (classification.kind) {
       case 'ignored':
       case 'unrelated': {
