@@ -37,7 +37,7 @@ async function snapshot(h: Harness) {
   const mails = await h.database.db.select().from(outbox).orderBy(outbox.id);
   const [events] = await h.database.rows<{ n: number }>(sql`select count(*)::int as n from ticket_events`);
   return {
-    inbound: inbound.map((r) => ({ id: r.id, raw: r.raw?.length ?? null, sha256: r.sha256, size: r.sizeBytes, status: r.status })),
+    inbound: inbound.map((r) => ({ id: r.id, ticketId: r.ticketId, raw: r.raw?.length ?? null, sha256: r.sha256, size: r.sizeBytes, status: r.status })),
     outbox: mails.map((m) => ({ id: m.id, text: m.textBody, html: m.htmlBody, subject: m.subject })),
     events: events!.n,
   };
@@ -77,7 +77,7 @@ describe.each<DbKind>(['postgres', 'pglite'])('retention purge on %s', (db) => {
     expect(report.raw.purged).toBe(4);
     expect(report.raw.kept).toEqual({ 'ticket-open': 1 });
     const closedRaw = before.inbound.filter((r) => r.status !== 'stored' && r.raw !== null);
-    expect(report.raw.bytes).toBe(closedRaw.reduce((n, r) => n + r.size, 0) - closedRaw.find((r) => r.id === 2)!.size);
+    expect(report.raw.bytes).toBe(closedRaw.reduce((n, r) => n + r.size, 0) - closedRaw.find((r) => r.ticketId === openTicketId)!.size);
     expect(report.outboxBodies.purged).toBe(before.outbox.length);
     expect(report.outboxBodies.bytes).toBeGreaterThan(0);
     expect(await snapshot(h)).toEqual(before);
