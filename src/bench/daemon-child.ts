@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { guardAgainstOrphans, removeDirQuietly } from '../sandbox/orphan-guard';
 import { sleep } from '../sandbox/wait-until';
 import { allProcesses, descendantsOf, readCmdline, readMemory } from './proc-stats';
 
@@ -56,15 +59,37 @@ export async function startDaemonChild(env: Record<string, string>, opts: { samp
   });
   died.catch(() => {}); // observed by whoever races it
   const launcherPid = child.pid!;
+  // The daemon must not outlive the bench, even when the bench is killed: the sandbox's orphan guard
+  // (exit hook plus a watchdog shell) sends it SIGTERM, then SIGKILL.
+  const guardDir = mkdtempSync(join(tmpdir(), 'liquibot-bench-daemon-'));
+  writeFileSync(join(guardDir, 'daemon.pid'), `${launcherPid}\n`);
+  const guard = guardAgainstOrphans({ pidFile: join(guardDir, 'daemon.pid'), signal: 'SIGTERM', removeDir: guardDir });
+  const release = () => {
+    guard.disarm();
+    removeDirQuietly(guardDir);
+  };
+  void exit.then(release);
 
   // bin/liquibot either execs node with tsx's loader (one process), or execs tsx's CLI, which starts
   // the real node process a moment later. The daemon is the deepest process running src/cli.ts.
   let daemonPid = 0;
   const deadline = Date.now() + 20_000;
+  const giveUp = async (why: string): Promise<never> => {
+    for (const p of descendantsOf(launcherPid, allProcesses())) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    child.kill('SIGKILL');
+    await exit;
+    throw new Error(why);
+  };
   while (daemonPid === 0) {
     if (exited) throw new Error(`liquibot exited at start:\n${tail.join('\n')}`);
-    if (Date.now() > deadline) throw new Error('liquibot: the daemon process did not appear');
-    const runsCli = (pid: number) => readCmdline(pid).some((a) => a.endsWith('cli.ts'));
+    if (Date.now() > deadline) await giveUp('liquibot: the daemon process did not appear');
+    const runsCli = (pid: number) => readCmdline(pid).some((a) => /\bcli\.(ts|mjs|js)$/.test(a));
     const tree = [launcherPid, ...descendantsOf(launcherPid, allProcesses()).map((p) => p.pid)].filter(runsCli);
     const deepest = tree.at(-1) ?? 0;
     // Right after the spawn the launcher may still be tsx's CLI with no child yet: wait for the child.

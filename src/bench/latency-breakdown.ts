@@ -18,7 +18,7 @@ export const STAGES = [
   'APPEND command',
   'APPEND done → IDLE push (EXISTS) in daemon',
   'EXISTS → fetch starts (lock, SEARCH)',
-  'fetch (FETCH BODY[])',
+  'fetch (FETCH BODY[], fetchOne or a range)',
   'fetch done → answer send starts (store, parse, transaction, outbox claim)',
   'answer SMTP send (nodemailer)',
   'send done → sink has it',
@@ -37,11 +37,11 @@ export function latencyBreakdown(samples: readonly LatencySample[], timeline: re
     const until = s.answeredAt + 5;
     stages['APPEND command']!.push(s.appendEnd - s.appendStart);
     const exists = firstAfter('imap.existsEvent', s.appendStart, until);
-    const fetch = firstAfter('imap.fetchOne', s.appendStart, until);
+    const fetch = firstAfter('imap.fetchOne', s.appendStart, until) ?? firstAfter('imap.fetch(source)', s.appendStart, until);
     const send = fetch ? firstAfter('smtp.sendMail(answer)', fetch.end, until) : undefined;
     if (exists) stages['APPEND done → IDLE push (EXISTS) in daemon']!.push(exists.start - s.appendEnd);
     if (exists && fetch) stages['EXISTS → fetch starts (lock, SEARCH)']!.push(fetch.start - exists.start);
-    if (fetch) stages['fetch (FETCH BODY[])']!.push(fetch.end - fetch.start);
+    if (fetch) stages['fetch (FETCH BODY[], fetchOne or a range)']!.push(fetch.end - fetch.start);
     if (fetch && send) stages['fetch done → answer send starts (store, parse, transaction, outbox claim)']!.push(send.start - fetch.end);
     if (send) {
       stages['answer SMTP send (nodemailer)']!.push(send.end - send.start);

@@ -34,47 +34,84 @@ export function shapeOf(sql: string): string {
     .slice(0, 90);
 }
 
-/** Aggregate log text; lines for `skip` (e.g. the bench's own queries, marked with a comment) are left out. */
-export function summariseStatementLog(text: string, skip: (sql: string) => boolean = () => false): StatementLog {
-  const by = new Map<string, StatementStats>();
-  let executes = 0;
-  let serverMs = 0;
-  // A statement may go on over continuation lines (starting with a tab): glue them back on.
-  const entries: string[] = [];
-  for (const line of text.split('\n')) {
-    if (line.startsWith('\t') && entries.length > 0) entries[entries.length - 1] += ` ${line.trim()}`;
-    else entries.push(line);
+/** Accumulates log lines into a StatementLog; lines may be fed in any chunking. */
+export class StatementLogSummary {
+  private readonly by = new Map<string, StatementStats>();
+  private executes = 0;
+  private serverMs = 0;
+  /** The entry being built: a LOG line plus its tab-indented continuation lines. */
+  private pending: string | null = null;
+
+  constructor(private readonly skip: (sql: string) => boolean = () => false) {}
+
+  line(line: string): void {
+    if (line.startsWith('\t') && this.pending !== null) {
+      // Bounded: a huge statement text adds nothing to its shape.
+      if (this.pending.length < 4096) this.pending += ` ${line.trim()}`;
+      return;
+    }
+    this.flush();
+    this.pending = line.length > 65_536 ? line.slice(0, 65_536) : line;
   }
-  for (const line of entries) {
-    const m = LINE.exec(line);
-    if (!m) continue;
+
+  private flush(): void {
+    const entry = this.pending;
+    this.pending = null;
+    if (entry === null) return;
+    const m = LINE.exec(entry);
+    if (!m) return;
     const [, ms, phase, , sql] = m;
-    if (skip(sql!)) continue;
+    if (this.skip(sql!)) return;
     const shape = shapeOf(sql!);
-    const s = by.get(shape) ?? { shape, executes: 0, serverMs: 0 };
+    const s = this.by.get(shape) ?? { shape, executes: 0, serverMs: 0 };
     s.serverMs += Number(ms);
-    serverMs += Number(ms);
+    this.serverMs += Number(ms);
     if (phase === 'execute' || phase === 'statement') {
       s.executes += 1;
-      executes += 1;
+      this.executes += 1;
     }
-    by.set(shape, s);
+    this.by.set(shape, s);
   }
-  return { executes, serverMs, byShape: [...by.values()].sort((a, b) => b.serverMs - a.serverMs) };
+
+  result(): StatementLog {
+    this.flush();
+    return { executes: this.executes, serverMs: this.serverMs, byShape: [...this.by.values()].sort((a, b) => b.serverMs - a.serverMs) };
+  }
 }
 
-/** The log's bytes from `offset` to its end (what one scenario added). */
-export function readLogFrom(file: string, offset: number): string {
+/** Aggregate log text; lines for `skip` (e.g. the bench's own queries, marked with a comment) are left out. */
+export function summariseStatementLog(text: string, skip: (sql: string) => boolean = () => false): StatementLog {
+  const summary = new StatementLogSummary(skip);
+  for (const line of text.split('\n')) summary.line(line);
+  return summary.result();
+}
+
+/**
+ * Summarise the log from `offset` to its end, reading it in chunks: with parameters logged, a drain
+ * of 1000 mails writes more than V8's longest string.
+ */
+export function summariseStatementLogFile(file: string, offset: number): StatementLog {
+  const summary = new StatementLogSummary();
   const size = statSync(file).size;
-  if (size <= offset) return '';
   const fd = openSync(file, 'r');
   try {
-    const buf = Buffer.alloc(size - offset);
-    readSync(fd, buf, 0, buf.length, offset);
-    return buf.toString('utf8');
+    const chunk = Buffer.alloc(8 * 1024 * 1024);
+    let rest = '';
+    for (let pos = offset; pos < size; ) {
+      const n = readSync(fd, chunk, 0, Math.min(chunk.length, size - pos), pos);
+      if (n <= 0) break;
+      pos += n;
+      const text = rest + chunk.toString('utf8', 0, n);
+      const lines = text.split('\n');
+      rest = lines.pop() ?? '';
+      if (rest.length > 65_536) rest = rest.slice(0, 65_536);
+      for (const line of lines) summary.line(line);
+    }
+    if (rest) summary.line(rest);
   } finally {
     closeSync(fd);
   }
+  return summary.result();
 }
 
 export function logSize(file: string): number {

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { progress } from './bench-progress';
 import { REPO_ROOT } from './daemon-child';
-import { logSize, readLogFrom, summariseStatementLog, type StatementLog } from './pg-statement-log';
+import { logSize, summariseStatementLogFile, type StatementLog } from './pg-statement-log';
 import { summariseProfile, type CpuProfile } from './profile-summary';
 
 /** What `--cpu-prof DIR` / `--spans` turn on for one scenario's daemon. */
@@ -50,7 +50,8 @@ export function profilingFor(opts: { cpuProfDir: string | null; spans: boolean }
 /** DATABASE_URL that makes PostgreSQL log each of the daemon's statements with its duration. */
 export function loggedDatabaseUrl(url: string, profiling: Profiling | null): string {
   if (!profiling?.pgLog) return url;
-  return `${url}${url.includes('?') ? '&' : '?'}log_min_duration_statement=0`;
+  // Parameters are not logged: the raw sources would fill the log with hex.
+  return `${url}${url.includes('?') ? '&' : '?'}log_min_duration_statement=0&log_parameter_max_length=0`;
 }
 
 export interface ProfileFindings {
@@ -71,7 +72,7 @@ export function collectProfile(profiling: Profiling, pg: { logFile: string; offs
     found.files.push(profiling.spansFile);
   }
   if (profiling.pgLog) {
-    const log = summariseStatementLog(readLogFrom(pg.logFile, pg.offset));
+    const log = summariseStatementLogFile(pg.logFile, pg.offset);
     found.statements = { ...log, byShape: log.byShape.slice(0, 20), perRequest: log.executes / Math.max(1, requests) };
   }
   if (profiling.cpuProfFile && existsSync(profiling.cpuProfFile)) {

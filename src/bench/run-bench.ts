@@ -79,6 +79,14 @@ async function main(argv: string[]): Promise<number> {
   return Object.values(results).some((r) => r && 'error' in r) ? 1 : 0;
 }
 
+// Ctrl-C or a CI timeout: exit normally so the exit hooks stop the daemon and the sandbox servers.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`bench: ${signal}, stopping\n`);
+    process.exit(130);
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {

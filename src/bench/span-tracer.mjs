@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 
-const isDaemon = (process.argv[1] ?? '').endsWith('cli.ts');
+const isDaemon = /\bcli\.(ts|mjs|js)$/.test(process.argv[1] ?? '');
 const profileOut = process.env.LIQUIBOT_BENCH_CPUPROF;
 if (profileOut && isDaemon) {
   const session = new Session();
@@ -51,6 +51,21 @@ if (out && isDaemon) {
         record(nameOf ? nameOf(args) : name, start);
       }
     };
+  };
+  // fetch() is an async generator: time it from the call to the last message (the watcher may fetch a
+  // range of sources at once instead of one fetchOne per UID).
+  const fetch = ImapFlow.prototype.fetch;
+  ImapFlow.prototype.fetch = function tracedFetch(...args) {
+    const name = args[1]?.source ? 'imap.fetch(source)' : 'imap.fetch(other)';
+    const start = performance.now();
+    const inner = fetch.apply(this, args);
+    return (async function* traced() {
+      try {
+        yield* inner;
+      } finally {
+        record(name, start);
+      }
+    })();
   };
   const emit = ImapFlow.prototype.emit;
   ImapFlow.prototype.emit = function tracedEmit(event, ...args) {

@@ -34,3 +34,20 @@ describe('shapeOf', () => {
     expect(shapeOf(sql)).toBe(want);
   });
 });
+
+describe('summariseStatementLogFile', () => {
+  it('gives the same result as the text summary, from an offset', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { summariseStatementLogFile } = await import('../../src/bench/pg-statement-log');
+    const dir = mkdtempSync(join(tmpdir(), 'bench-pglog-'));
+    const before = '2026-11-26 16:51:00.000 UTC [1] LOG:  duration: 9.000 ms  statement: select 1\n';
+    writeFileSync(join(dir, 'postgres.log'), before + LOG);
+    try {
+      expect(summariseStatementLogFile(join(dir, 'postgres.log'), Buffer.byteLength(before))).toEqual(summariseStatementLog(LOG));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
