@@ -110,7 +110,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     maxMessageBytes: config.MAX_MESSAGE_BYTES,
     // One sender's mails in order (a request, then its fix); different senders side by side.
     orderKey: (msg) => senderKey(msg.raw),
-    concurrency: config.PROCESS_CONCURRENCY,
+    // PGlite has one connection: side-by-side processing would only queue on it.
+    concurrency: database.kind === 'postgres' ? config.PROCESS_CONCURRENCY : 1,
     onMailboxOpened: async ({ mailbox, uidValidity, uidNext }) => {
       const [known] = await database.db.select().from(mailboxState).where(sql`${mailboxState.mailbox} = ${mailbox}`);
       if (known && known.uidValidity === uidValidity) return known.skipUpTo;
