@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from './client';
 import { inboundMessages, type InboundMessageRow } from './schema';
 
@@ -23,6 +23,9 @@ export type StoreInboundResult =
  * so a crash and a second pass, or a UIDVALIDITY reset, never make a second row.
  */
 export async function storeInbound(db: Db, input: StoreInboundInput): Promise<StoreInboundResult> {
+  // The raw source is never read back: the caller has it (a large mail would otherwise cross the wire
+  // three times, as hex, and sit in memory twice).
+  const { raw: _raw, ...columns } = getTableColumns(inboundMessages);
   const inserted = await db
     .insert(inboundMessages)
     .values({
@@ -34,27 +37,33 @@ export async function storeInbound(db: Db, input: StoreInboundInput): Promise<St
       raw: input.raw,
     })
     .onConflictDoNothing()
-    .returning();
-  if (inserted[0]) return { kind: 'new', row: inserted[0] };
+    .returning(columns);
+  if (inserted[0]) return { kind: 'new', row: { ...inserted[0], raw: input.raw } };
   const [existing] = await db
-    .select()
+    .select({ ...columns, rawLength: sql<number | null>`length(${inboundMessages.raw})` })
     .from(inboundMessages)
     .where(
       sql`${inboundMessages.sha256} = ${input.sha256} or (${inboundMessages.mailbox} = ${input.mailbox} and ${inboundMessages.uidValidity} = ${input.uidValidity} and ${inboundMessages.uid} = ${input.uid})`,
     )
     .limit(1);
   if (!existing) throw new Error('inbound message neither inserted nor found');
+  const { rawLength, ...row } = existing;
   // Quarantined as too large with only its header kept, now fetched whole (the limit was raised and the
   // message unflagged): keep the full source and process it.
-  if (existing.status === 'quarantined' && existing.errorCode === 'MAIL_TOO_LARGE' && !input.headerOnly && input.raw.length > (existing.raw?.length ?? 0)) {
+  if (row.status === 'quarantined' && row.errorCode === 'MAIL_TOO_LARGE' && !input.headerOnly && input.raw.length > Number(rawLength ?? 0)) {
     const [upgraded] = await db
       .update(inboundMessages)
       .set({ raw: input.raw, sha256: input.sha256, sizeBytes: input.raw.length, status: 'stored', outcome: null, errorCode: null, errorDetail: null })
-      .where(eq(inboundMessages.id, existing.id))
-      .returning();
-    return { kind: 'seen', row: upgraded! };
+      .where(eq(inboundMessages.id, row.id))
+      .returning(columns);
+    return { kind: 'seen', row: { ...upgraded!, raw: input.raw } };
   }
-  return { kind: 'seen', row: existing };
+  // Same UID in the same UIDVALIDITY, or the same bytes: the stored source is the one we hold, unless
+  // only its header was fetched this time; then the stored one is read (to process it, if still pending).
+  if (rawLength === null) return { kind: 'seen', row: { ...row, raw: null } };
+  if (!input.headerOnly || row.status !== 'stored') return { kind: 'seen', row: { ...row, raw: input.headerOnly ? null : input.raw } };
+  const [stored] = await db.select({ raw: inboundMessages.raw }).from(inboundMessages).where(eq(inboundMessages.id, row.id));
+  return { kind: 'seen', row: { ...row, raw: stored?.raw ?? null } };
 }
 
 /** Record the result of processing, inside the ticket's transaction. */
