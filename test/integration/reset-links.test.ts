@@ -20,14 +20,14 @@ const EXPIRES = new Date('2026-11-26T18:00:00Z');
 const DURING = new Date('2026-11-26T12:00:00Z');
 
 /** A ticket, its reset link (token derived as the sender does) and, unless told not to, the directory row. */
-async function seedLink(db: Db, opts: { siret?: string; account?: { lastName: string; firstName: string } | null; status?: 'active' | 'superseded' } = {}) {
+async function seedLink(db: Db, opts: { siret?: string; account?: { lastName: string; firstName: string } | null; status?: 'active' | 'superseded'; issuedAt?: Date; expiresAt?: Date } = {}) {
   const siret = opts.siret ?? SIRET;
   const [ticket] = await db.insert(tickets).values({
     ref: `LJ-T-${randomBytes(4).toString('hex')}`, status: 'link_sent', requesterEmail: 'req@etude.fr', siret, check: {},
   }).returning();
   const [link] = await db.insert(resetLinks).values({
     ticketId: ticket!.id, tokenHash: `pending-${randomBytes(8).toString('hex')}`, siret, liquidatorEmail: 'liq@etude.fr',
-    createdAt: ISSUED, expiresAt: EXPIRES, status: opts.status ?? 'active',
+    createdAt: opts.issuedAt ?? ISSUED, expiresAt: opts.expiresAt ?? EXPIRES, status: opts.status ?? 'active',
   }).returning();
   const token = deriveResetToken(SECRET, link!.id);
   await db.update(resetLinks).set({ tokenHash: hashResetToken(token) }).where(eq(resetLinks.id, link!.id));
@@ -176,7 +176,8 @@ describe.each<DbKind>(['postgres', 'pglite'])('liquibot links verify on %s', (ki
     const fresh = await freshDatabase(kind);
     let database: Database = fresh.database;
     try {
-      const { token, ticketId } = await seedLink(database.db);
+      // The command reads the real clock: a link issued now, valid 8 hours.
+      const { token, ticketId } = await seedLink(database.db, { issuedAt: new Date(), expiresAt: new Date(Date.now() + 8 * 3_600_000) });
       const config = loadConfig({ DATA_DIR: fresh.dataDir, DATABASE_URL: fresh.url ?? '' });
       // PGlite: one process per data directory, so the command gets it to itself
       if (kind === 'pglite') await database.close();
