@@ -2,12 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gte, inArray, ne, or } from 'drizzle-orm';
 import type { Tx } from '../db/client';
 import { inboundMessages, tickets, type Ticket } from '../db/schema';
-import { enqueueMail } from '../db/outbox-queries';
 import { insertEvents } from '../db/ticket-queries';
 import { errorFields } from '../log';
 import { extractAttachments } from '../mail/parse-mail';
 import { sirenOf } from '../../parsers/siret';
-import { outboxRowFor } from '../tickets/outgoing-mail';
+import { queueTicketMail, requesterOf } from '../tickets/queue-ticket-mail';
 import type { PipelineDeps } from '../tickets/process-inbound';
 import type { TicketCheck } from '../tickets/ticket-check';
 import { findSirenInPdf, isFreeMailDomain } from './warnings';
@@ -48,28 +47,26 @@ export async function queueApprovalRequest(
     sirenInPdfs: ticket.siret ? await sirenInPdfs(deps, tx, check, sirenOf(ticket.siret), known) : [],
     linkReissues: ticket.linkReissues,
   });
-  const rendered = deps.templates.render('approval-request', {
-    ticketRef: ticket.ref,
-    requester: { email: ticket.requesterEmail, name: ticket.requesterName || null },
-    receivedAt: ticket.createdAt,
-    siret: ticket.siret!,
-    liquidatorEmail: ticket.liquidatorEmail!,
-    checks: approvalChecks(check),
-    warnings,
-    ...approvalMailtos(deps.config.MAIL_FROM, ticket.ref, token),
-    approvalToken: token,
-  });
-  const purposeKey = `${ticket.ref}:${purpose}`;
-  await enqueueMail(tx, outboxRowFor({
-    purposeKey, kind: 'approval-request', ticketId: ticket.id, ticketRef: ticket.ref, to: deps.config.AGENTS_ADDRESS,
-    rendered, messageIdDomain: deps.config.messageIdDomain, parent: null, autoSubmitted: 'auto-generated',
-    replyTo: deps.config.MAIL_FROM, messageId, now,
+  await queueTicketMail(deps, tx, ticket, {
+    template: 'approval-request',
+    vars: {
+      ticketRef: ticket.ref,
+      requester: requesterOf(ticket),
+      receivedAt: ticket.createdAt,
+      siret: ticket.siret!,
+      liquidatorEmail: ticket.liquidatorEmail!,
+      checks: approvalChecks(check),
+      warnings,
+      ...approvalMailtos(deps.config.MAIL_FROM, ticket.ref, token),
+      approvalToken: token,
+    },
+    to: deps.config.AGENTS_ADDRESS, purpose, parent: null, autoSubmitted: 'auto-generated', replyTo: deps.config.MAIL_FROM, messageId,
     attachments: check.documents.map((d) => ({ inboundMessageId: d.inboundMessageId, sha256: d.sha256, filename: d.filename })),
-  }));
+  }, now);
   await tx.update(tickets).set({ approvalMessageId: messageId, approvalTokenHash: hashApprovalToken(token), updatedAt: now }).where(eq(tickets.id, ticket.id));
   await insertEvents(tx, [{
     ticketId: ticket.id, at: now, kind: 'approval_requested', actor: 'liquibot',
-    detail: { purposeKey, warnings: warnings.length, documents: check.documents.length, template: rendered.templateName, templateVersion: rendered.templateVersion },
+    detail: { purpose, warnings: warnings.length, documents: check.documents.length },
   }]);
 }
 

@@ -4,6 +4,7 @@ import { AppError } from '../errors';
 import { CATALOG, type TemplateName } from '../templates/catalog';
 import type { TicketCheck } from '../tickets/ticket-check';
 import { openDatabaseForCommand } from './open-database';
+import { requesterOf } from '../tickets/queue-ticket-mail';
 
 /**
  * Variables for previewing a mail with a real ticket's data: the mail's sample data with every
@@ -21,7 +22,7 @@ export async function ticketTemplateVars(config: Config, ref: string, name: Temp
       if (key in vars && value !== null && value !== undefined) vars[key] = value;
     };
     set('ticketRef', ticket.ref);
-    set('requester', { email: ticket.requesterEmail, name: ticket.requesterName || null });
+    set('requester', requesterOf(ticket));
     set('siret', ticket.siret);
     set('liquidatorEmail', ticket.liquidatorEmail);
     set('sentTo', ticket.liquidatorEmail);

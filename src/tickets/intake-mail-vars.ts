@@ -2,6 +2,7 @@ import type { InboundMail } from '../../parsers/inbound-mail';
 import type { Ticket } from '../db/schema';
 import type { TemplateVars } from '../templates/catalog';
 import type { MailDraft } from './decide-intake';
+import { requesterOf } from './queue-ticket-mail';
 
 /** The variables of an intake mail (acknowledgment or non-conformity notice) for its template. */
 export function intakeMailVars(
@@ -11,7 +12,7 @@ export function intakeMailVars(
 ): TemplateVars<'acknowledgment'> | TemplateVars<'non-conformity'> {
   const base = {
     ticketRef: ticket.ref,
-    requester: { email: ticket.requesterEmail, name: ticket.requesterName || null },
+    requester: requesterOf(ticket),
     receivedAt: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : ticket.createdAt,
   };
   if (draft.template === 'acknowledgment') {
