@@ -6,6 +6,9 @@ import type { Disposition, FetchedMessage } from '../mail/mailbox-watcher';
 import { processInbound, type PipelineDeps, type ProcessResult } from './process-inbound';
 import { errorFields } from '../log';
 
+/** SQLSTATEs of a transaction worth trying again: serialization failure, deadlock, lock not available, query cancelled. */
+const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014']);
+
 /** Where a handled message goes on the server, by what it turned out to be. */
 export function folderFor(outcome: string, config: Pick<Config, 'PROCESSED_FOLDER' | 'UNRELATED_FOLDER' | 'QUARANTINE_FOLDER'>): string | null {
   if (outcome.startsWith('unrelated')) return config.UNRELATED_FOLDER ?? null;
@@ -30,7 +33,9 @@ export function createFetchedMessageHandler(
     try {
       result = await processInbound(deps, stored.row);
     } catch (err) {
-      if (!(await pingDatabase(deps.database))) throw err;
+      // A broken database, or a transaction PostgreSQL gave up on (deadlock, serialization, lock timeout):
+      // not the mail's fault, so it is left for the next pass instead of being quarantined.
+      if (TRANSIENT_SQLSTATES.has(errorFields(err).code ?? '') || !(await pingDatabase(deps.database))) throw err;
       deps.log.error({ inboundId: stored.row.id, ...errorFields(err) }, 'processing failed, message quarantined');
       await quarantineInbound(deps.database.db, stored.row.id, {
         code: 'PROCESSING_FAILED', detail: errorFields(err).err, now: deps.now(),
