@@ -33,11 +33,6 @@ export async function findTicketByRef(db: Db | Tx, ref: string): Promise<Ticket 
   return row ?? null;
 }
 
-export async function findTicketById(db: Db | Tx, id: number): Promise<Ticket | null> {
-  const [row] = await db.select().from(tickets).where(eq(tickets.id, id));
-  return row ?? null;
-}
-
 /**
  * The ticket a mail threads onto: any of its In-Reply-To/References naming a mail we sent for a ticket
  * or a mail we received for one. The newest match wins.

@@ -42,7 +42,9 @@ export async function openTicket(ctx: MessageContext): Promise<ProcessResult> {
       return continueTicket({ ...ctx, outcome: 'follow-up:duplicate' }, open);
     }
   }
-  const decision = decideNewRequest({ mail, check, inboundMessageId: row.id, noticeAllowed: await noticeAllowed(deps, tx, requester, now) });
+  // The notice limit matters only for a notice: a conforming request skips the count.
+  const allowed = check.problems.length === 0 || (await noticeAllowed(deps, tx, requester, now));
+  const decision = decideNewRequest({ mail, check, inboundMessageId: row.id, noticeAllowed: allowed });
   const id = await nextTicketId(tx);
   const ticket = await insertTicket(tx, {
     id,
