@@ -36,19 +36,43 @@ export async function claimDueMail(db: Db, opts: { now: Date; limit: number; lea
   });
 }
 
-export async function markMailSent(db: Db, id: number, now: Date): Promise<void> {
-  await db.update(outbox).set({ status: 'sent', sentAt: now, claimedUntil: null, lastError: null }).where(eq(outbox.id, id));
+/** A row as this sender holds it: its id and the end of the lease it was claimed (or renewed) with. */
+export interface OutboxClaim {
+  id: number;
+  claimedUntil: Date | null;
 }
 
-export async function markMailRetry(db: Db, id: number, error: string, nextAttemptAt: Date): Promise<void> {
-  await db
+const heldBy = (claim: OutboxClaim) =>
+  and(eq(outbox.id, claim.id), eq(outbox.status, 'sending'), claim.claimedUntil ? eq(outbox.claimedUntil, claim.claimedUntil) : sql`false`);
+
+/**
+ * Extends a claim just before its mail is sent, if it is still this sender's: a lease that ran out while
+ * the row waited its turn may have been taken by another instance, which then sends it; this one must not.
+ * Returns the new lease end, or null when the row is no longer ours.
+ */
+export async function renewClaim(db: Db, claim: OutboxClaim, until: Date): Promise<Date | null> {
+  const rows = await db.update(outbox).set({ claimedUntil: until }).where(heldBy(claim)).returning({ claimedUntil: outbox.claimedUntil });
+  return rows[0]?.claimedUntil ?? null;
+}
+
+/** The outcome of a send is recorded only under the claim it was sent with; false when the row had passed to another sender. */
+export async function markMailSent(db: Db, claim: OutboxClaim, now: Date): Promise<boolean> {
+  const rows = await db.update(outbox).set({ status: 'sent', sentAt: now, claimedUntil: null, lastError: null }).where(heldBy(claim)).returning({ id: outbox.id });
+  return rows.length > 0;
+}
+
+export async function markMailRetry(db: Db, claim: OutboxClaim, error: string, nextAttemptAt: Date): Promise<boolean> {
+  const rows = await db
     .update(outbox)
     .set({ status: 'pending', claimedUntil: null, lastError: error.slice(0, 1000), nextAttemptAt })
-    .where(eq(outbox.id, id));
+    .where(heldBy(claim))
+    .returning({ id: outbox.id });
+  return rows.length > 0;
 }
 
-export async function markMailFailed(tx: Db | Tx, id: number, error: string): Promise<void> {
-  await tx.update(outbox).set({ status: 'failed', claimedUntil: null, lastError: error.slice(0, 1000) }).where(eq(outbox.id, id));
+export async function markMailFailed(tx: Db | Tx, claim: OutboxClaim, error: string): Promise<boolean> {
+  const rows = await tx.update(outbox).set({ status: 'failed', claimedUntil: null, lastError: error.slice(0, 1000) }).where(heldBy(claim)).returning({ id: outbox.id });
+  return rows.length > 0;
 }
 
 /** How many mails of these kinds went (or will go) to an address since a moment: the notice rate limit. */

@@ -1,6 +1,6 @@
 import type { Database, Tx } from '../db/client';
 import type { OutboxRow } from '../db/schema';
-import { claimDueMail, markMailFailed, markMailRetry, markMailSent, outboxBacklog } from '../db/outbox-queries';
+import { claimDueMail, markMailFailed, markMailRetry, markMailSent, outboxBacklog, renewClaim, type OutboxClaim } from '../db/outbox-queries';
 import { insertEvents } from '../db/ticket-queries';
 import { errorFields, type Logger } from '../log';
 import type { MailSender, OutgoingMail } from './smtp-transport';
@@ -50,14 +50,24 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
 
   async function sendRow(row: OutboxRow): Promise<void> {
     const log = opts.log.child({ outboxId: row.id, ticketId: row.ticketId, kind: row.kind });
+    let claim: OutboxClaim = { id: row.id, claimedUntil: row.claimedUntil };
+    const lost = (step: string) => log.warn({ step }, 'outbox row no longer held by this sender; another instance has it');
     let attachments: OutgoingMail['attachments'] = [];
     try {
       if (row.attachments.length > 0 && opts.loadAttachments) attachments = await opts.loadAttachments(row);
     } catch (err) {
       log.error(errorFields(err), 'attachments could not be loaded');
-      await markMailRetry(opts.database.db, row.id, `attachments: ${(err as Error).message}`, new Date(now().getTime() + 60_000));
+      if (!(await markMailRetry(opts.database.db, claim, `attachments: ${(err as Error).message}`, new Date(now().getTime() + 60_000)))) lost('retry');
       return;
     }
+    // The row may have waited behind others of its batch: send it only if its lease is still ours, and
+    // give the send a whole lease of its own.
+    const renewed = await renewClaim(opts.database.db, claim, new Date(now().getTime() + opts.leaseMs));
+    if (!renewed) {
+      lost('send');
+      return;
+    }
+    claim = { id: row.id, claimedUntil: renewed };
     const bodies = opts.prepare?.(row) ?? { text: row.textBody, html: row.htmlBody };
     const result = await opts.sender.send({
       messageId: row.messageId,
@@ -74,20 +84,23 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       attachments,
     });
     if (result.kind === 'sent') {
-      await markMailSent(opts.database.db, row.id, now());
-      log.info({ attempts: row.attempts }, 'mail sent');
+      if (await markMailSent(opts.database.db, claim, now())) log.info({ attempts: row.attempts }, 'mail sent');
+      else lost('sent');
       opts.onSettled?.(row, 'sent');
       return;
     }
     if (result.kind === 'transient' && row.attempts < opts.maxAttempts) {
       const delay = backoffDelayMs(row.attempts, { baseMs: opts.retryBaseMs, maxMs: 30 * 60_000 });
-      await markMailRetry(opts.database.db, row.id, result.error, new Date(now().getTime() + delay));
+      if (!(await markMailRetry(opts.database.db, claim, result.error, new Date(now().getTime() + delay)))) {
+        lost('retry');
+        return;
+      }
       log.warn({ attempts: row.attempts, retryInMs: delay, error: result.error }, 'mail deferred');
       opts.onSettled?.(row, 'retry');
       return;
     }
-    await opts.database.db.transaction(async (tx) => {
-      await markMailFailed(tx, row.id, result.error);
+    const recorded = await opts.database.db.transaction(async (tx) => {
+      if (!(await markMailFailed(tx, claim, result.error))) return false;
       if (row.ticketId) {
         await insertEvents(tx, [{
           ticketId: row.ticketId,
@@ -97,7 +110,12 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
         }]);
       }
       await opts.onFailed?.(tx, row, { error: result.error, responseCode: result.kind === 'permanent' ? result.responseCode : null, at: now() });
+      return true;
     });
+    if (!recorded) {
+      lost('failed');
+      return;
+    }
     log.error({ attempts: row.attempts, error: result.error }, 'mail delivery failed');
     opts.onSettled?.(row, 'failed');
   }

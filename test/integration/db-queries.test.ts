@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeInbound, quarantineInbound } from '../../src/db/inbound-queries';
-import { claimDueMail, countRecentMailTo, enqueueMail, markMailRetry, markMailSent, outboxBacklog } from '../../src/db/outbox-queries';
+import { claimDueMail, countRecentMailTo, enqueueMail, markMailFailed, markMailRetry, markMailSent, outboxBacklog, renewClaim } from '../../src/db/outbox-queries';
 import { findTicketByMessageIds, insertTicket, nextTicketId } from '../../src/db/ticket-queries';
 import { outboxRowFor } from '../../src/tickets/outgoing-mail';
 import { freshDatabase, type DbKind } from './support/liquibot-harness';
@@ -57,9 +57,20 @@ describe.each<DbKind>(['postgres', 'pglite'])('database queries on %s', (kind) =
     expect(claimed).toHaveLength(3);
     expect(await claimDueMail(db.database.db, { now, limit: 10, leaseMs: 60_000 })).toHaveLength(0);
     // A lease that ran out makes the row due again (its sender died).
-    expect(await claimDueMail(db.database.db, { now: new Date(now.getTime() + 61_000), limit: 10, leaseMs: 60_000 })).toHaveLength(3);
-    await markMailSent(db.database.db, claimed[0]!.id, now);
-    await markMailRetry(db.database.db, claimed[1]!.id, '451', new Date(now.getTime() + 3_600_000));
+    const later = new Date(now.getTime() + 61_000);
+    const reclaimed = await claimDueMail(db.database.db, { now: later, limit: 10, leaseMs: 60_000 });
+    expect(reclaimed).toHaveLength(3);
+    // The first sender, whose lease ran out, can neither send nor record anything for these rows now.
+    expect(await renewClaim(db.database.db, claimed[0]!, new Date(later.getTime() + 60_000))).toBeNull();
+    expect(await markMailSent(db.database.db, claimed[0]!, later)).toBe(false);
+    expect(await markMailRetry(db.database.db, claimed[1]!, '451', later)).toBe(false);
+    expect(await markMailFailed(db.database.db, claimed[2]!, '550')).toBe(false);
+    // The second sender can, and a renewal moves its lease.
+    const renewedUntil = await renewClaim(db.database.db, reclaimed[0]!, new Date(later.getTime() + 120_000));
+    expect(renewedUntil?.getTime()).toBe(later.getTime() + 120_000);
+    expect(await markMailSent(db.database.db, reclaimed[0]!, later)).toBe(false); // the old lease end is no longer it
+    expect(await markMailSent(db.database.db, { id: reclaimed[0]!.id, claimedUntil: renewedUntil }, later)).toBe(true);
+    expect(await markMailRetry(db.database.db, reclaimed[1]!, '451', new Date(now.getTime() + 3_600_000))).toBe(true);
     expect(await outboxBacklog(db.database.db)).toMatchObject({ count: 2, failed: 0 });
 
     const found = await findTicketByMessageIds(db.database.db, ['<unknown@x>', claimed[2]!.messageId]);

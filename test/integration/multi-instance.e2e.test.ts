@@ -37,7 +37,7 @@ describe('three instances on one mailbox and one PostgreSQL', () => {
   };
   const leaders = () => children.filter((c) => c.process.exitCode === null && c.process.signalCode === null && c.messages().includes('mailbox leadership acquired'));
 
-  it('one leader at a time, takeover within seconds when it dies, every request answered exactly once', async () => {
+  it('one leader at a time, takeover within seconds when it dies, every request answered once by Message-ID', async () => {
     const env = {
       IMAP_URL: mailbox.imapUrl, SMTP_URL: `${sink.url}?starttls=never`, DATABASE_URL: db.url, HTTP_PORT: '0',
       MAIL_FROM: 'liquibot@support.example.fr', AGENTS_ADDRESS: 'agents@support.example.fr', LOG_LEVEL: 'info',
@@ -65,11 +65,19 @@ describe('three instances on one mailbox and one PostgreSQL', () => {
       (await count(sql`select count(*)::int as n from outbox where status <> 'sent'`)) === 0, 60_000)).toBe(true);
     await new Promise((r) => setTimeout(r, 1000));
 
-    const perRecipient = new Map<string, number>();
-    for (const m of sink.messages) for (const to of m.envelope.to) perRecipient.set(to, (perRecipient.get(to) ?? 0) + 1);
-    for (let i = 0; i < REQUESTS; i += 1) expect(perRecipient.get(`multi${i}@etude.example.fr`), `multi${i}`).toBe(1);
-    expect(perRecipient.get('agents@support.example.fr')).toBe(REQUESTS - REQUESTS / 4);
-    expect(new Set(sink.messages.map((m) => m.messageId)).size).toBe(sink.messages.length);
+    // Exactly one mail per purpose, by Message-ID. The one kill may cost one raw resend: a leader killed
+    // between the SMTP server's 250 and its "sent" commit leaves a row that another instance sends again,
+    // with the same Message-ID (see crash-restart). A lease that ran out while a row waited its turn must
+    // not cause one: the sender renews the claim before sending, and a row taken over is not sent twice.
+    const distinctTo = new Map<string, Set<string>>();
+    for (const m of sink.messages) for (const to of m.envelope.to) distinctTo.set(to, (distinctTo.get(to) ?? new Set()).add(m.messageId));
+    for (let i = 0; i < REQUESTS; i += 1) expect(distinctTo.get(`multi${i}@etude.example.fr`)?.size, `multi${i}`).toBe(1);
+    expect(distinctTo.get('agents@support.example.fr')?.size).toBe(REQUESTS - REQUESTS / 4);
+    const distinct = new Set(sink.messages.map((m) => m.messageId)).size;
+    expect(distinct).toBe(REQUESTS + REQUESTS - REQUESTS / 4);
+    expect(sink.messages.length - distinct).toBeLessThanOrEqual(1);
+    const lostLeases = children.flatMap((c) => c.messages()).filter((m) => m.startsWith('outbox row no longer held')).length;
+    console.info(`[multi-instance] ${sink.messages.length - distinct} resent with the same Message-ID, ${lostLeases} claims found taken over`);
     console.info(`[multi-instance] leader takeover after SIGKILL: ${takeoverMs} ms`);
   }, 180_000);
 });
