@@ -51,6 +51,7 @@ const schema = z.object({
   NOTICE_RATE_LIMIT: def(positiveInt, 5),
   NOTICE_RATE_WINDOW_MINUTES: def(positiveInt, 60),
   MAX_MESSAGE_BYTES: def(positiveInt, 50 * 1024 * 1024),
+  DOCUMENT_HANDOVER_MB: def(z.coerce.number().int().min(0).max(4096), 48),
   OUTBOX_MAX_ATTEMPTS: def(positiveInt, 8),
   OUTBOX_POLL_MS: def(positiveInt, 1000),
   OUTBOX_RETRY_BASE_MS: def(positiveInt, 5000),

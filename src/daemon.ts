@@ -24,6 +24,7 @@ import { createDaemonMetrics, type DaemonMetrics } from './metrics/daemon-metric
 import { startOperations, type Operations } from './jobs/operations';
 import { createPipelineDeps } from './pipeline-deps';
 import { loadOutboxAttachments } from './mail/outbox-attachments';
+import { createDocumentCache } from './mail/document-cache';
 import { reportDeliveryFailure } from './mail/report-delivery-failure';
 import { createRouteTable } from './http/route-table';
 import { resetLinkVerifyRoute } from './reset/verify-route';
@@ -76,7 +77,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   await migrateDatabase(database);
   log.info({ database: database.kind }, 'database ready');
 
-  const pipeline = createPipelineDeps({ config, database, templates, log, now, links: opts.links, dkimResolver: opts.dkimResolver });
+  // Court documents pass from intake to the approval request in memory when they can (see document-cache).
+  const documents = config.DOCUMENT_HANDOVER_MB > 0 ? createDocumentCache(config.DOCUMENT_HANDOVER_MB * 1024 * 1024) : undefined;
+  const pipeline = createPipelineDeps({ config, database, templates, log, now, links: opts.links, dkimResolver: opts.dkimResolver, documents });
   const sender: MailSender = createSmtpSender(config.SMTP_URL!, log);
   const metrics = createDaemonMetrics({ database, log, now });
   const outbox = createOutboxWorker({
@@ -85,7 +88,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS, pollMs: config.OUTBOX_POLL_MS, retryBaseMs: config.OUTBOX_RETRY_BASE_MS, leaseMs: config.OUTBOX_LEASE_SECONDS * 1000, concurrency: SMTP_POOL_SIZE, now,
     onSettled: metrics.onOutboxSettled,
     onFailed: (tx, row, failure) => reportDeliveryFailure(pipeline, tx, row, failure),
-    loadAttachments: (row) => loadOutboxAttachments(database, row),
+    loadAttachments: (row) => loadOutboxAttachments(database, row, documents),
     // The reset link is put into the body only now: the outbox keeps a placeholder.
     prepare: (row) => (row.resetLinkId === null ? null : {
       text: pipeline.links.materialize(row.resetLinkId, row.textBody),

@@ -7,6 +7,7 @@ import { checkDkim, type DkimResolver } from './approval/dkim-check';
 import { createBuiltinLinkProvider, type ResetLinkProvider } from './reset/link-provider';
 import { resolveLinkSecret } from './reset/link-secret';
 import type { MailRenderer, PipelineDeps } from './tickets/process-inbound';
+import type { DocumentCache } from './mail/document-cache';
 
 /**
  * Everything the message pipeline and the decisions need, built once from the configuration.
@@ -20,6 +21,7 @@ export function createPipelineDeps(input: {
   now?: () => Date;
   links?: ResetLinkProvider;
   dkimResolver?: DkimResolver;
+  documents?: DocumentCache;
 }): PipelineDeps {
   const { config } = input;
   let allowList;
@@ -42,5 +44,6 @@ export function createPipelineDeps(input: {
     links,
     isAgent: (sender) => isAllowedAgent(sender, allowList),
     checkDkim: (raw, domain) => checkDkim(raw, domain, input.dkimResolver ? { resolver: input.dkimResolver } : undefined),
+    documents: input.documents,
   };
 }

@@ -4,7 +4,7 @@ import type { Tx } from '../db/client';
 import { inboundMessages, tickets, type Ticket } from '../db/schema';
 import { insertEvents } from '../db/ticket-queries';
 import { errorFields } from '../log';
-import { extractAttachments } from '../mail/parse-mail';
+import { extractAttachments, type AttachmentContent } from '../mail/parse-mail';
 import { sirenOf } from '../../parsers/siret';
 import { queueTicketMail, requesterOf } from '../tickets/queue-ticket-mail';
 import type { PipelineDeps } from '../tickets/process-inbound';
@@ -28,7 +28,7 @@ export function hashApprovalToken(token: string): string {
 export async function queueApprovalRequest(
   deps: PipelineDeps, tx: Tx, ticket: Ticket, now: Date, purpose: string,
   /** Attachment contents already decoded by the caller, by SHA-256; others are read from stored sources. */
-  known: Map<string, Buffer> = new Map(),
+  known: Map<string, AttachmentContent> = new Map(),
 ): Promise<void> {
   const check = ticket.check as TicketCheck;
   const token = `ljv-${randomBytes(16).toString('hex')}`;
@@ -63,6 +63,10 @@ export async function queueApprovalRequest(
     to: deps.config.AGENTS_ADDRESS, purpose, parent: null, autoSubmitted: 'auto-generated', replyTo: deps.config.MAIL_FROM, messageId,
     attachments: check.documents.map((d) => ({ inboundMessageId: d.inboundMessageId, sha256: d.sha256, filename: d.filename })),
   }, now);
+  for (const d of check.documents) {
+    const doc = known.get(d.sha256);
+    if (doc) deps.documents?.put(doc);
+  }
   await tx.update(tickets).set({ approvalMessageId: messageId, approvalTokenHash: hashApprovalToken(token), updatedAt: now }).where(eq(tickets.id, ticket.id));
   await insertEvents(tx, [{
     ticketId: ticket.id, at: now, kind: 'approval_requested', actor: 'liquibot',
@@ -71,13 +75,13 @@ export async function queueApprovalRequest(
 }
 
 async function sirenInPdfs(
-  deps: PipelineDeps, tx: Tx, check: TicketCheck, siren: string, known: Map<string, Buffer>,
+  deps: PipelineDeps, tx: Tx, check: TicketCheck, siren: string, known: Map<string, AttachmentContent>,
 ): Promise<('found' | 'not-found' | 'unreadable')[]> {
   const results: ('found' | 'not-found' | 'unreadable')[] = [];
   const pdfs: TicketCheck['documents'] = [];
   for (const d of check.documents.filter((doc) => doc.kind === 'pdf')) {
     const content = known.get(d.sha256);
-    if (content) results.push(findSirenInPdf(content, siren));
+    if (content) results.push(findSirenInPdf(content.content, siren));
     else pdfs.push(d);
   }
   if (pdfs.length === 0) return results;

@@ -188,7 +188,7 @@ export async function parseMail(raw: Buffer): Promise<InboundMail> {
  * parseMail, plus the decoded content of each attachment by SHA-256: the pipeline reads the court
  * document's text (the SIREN check) from the parse it already made instead of parsing the mail again.
  */
-export async function parseMailWithContents(raw: Buffer): Promise<{ mail: InboundMail; contents: Map<string, Buffer> }> {
+export async function parseMailWithContents(raw: Buffer): Promise<{ mail: InboundMail; contents: Map<string, AttachmentContent> }> {
   const parsed = await runParser(raw);
   const lines = parsed.headerLines ?? [];
   const headers = headerMap(lines);
@@ -217,8 +217,12 @@ export async function parseMailWithContents(raw: Buffer): Promise<{ mail: Inboun
     attachments: parsed.attachments.map((att) => toAttachment(att, cids)),
     sizeBytes: raw.length,
   };
-  const contents = new Map<string, Buffer>();
-  parsed.attachments.forEach((att, i) => contents.set(mail.attachments[i]!.sha256, att.content));
+  const contents = new Map<string, AttachmentContent>();
+  parsed.attachments.forEach((att, i) => {
+    const sha256 = mail.attachments[i]!.sha256;
+    // The first part with these bytes, as extractAttachments picks it.
+    if (!contents.has(sha256)) contents.set(sha256, { filename: att.filename ?? null, contentType: att.contentType, sha256, content: att.content });
+  });
   return { mail: { ...mail, ...charsetFallback(raw, mail, structured?.params['charset']) }, contents };
 }
 

@@ -6,7 +6,8 @@ import { markInboundProcessed, quarantineInbound } from '../db/inbound-queries';
 import { findTicketByMessageIds, findTicketByRef, insertEvents } from '../db/ticket-queries';
 import { isAppError } from '../errors';
 import type { Logger } from '../log';
-import { parseMail, parseMailWithContents } from '../mail/parse-mail';
+import type { DocumentCache } from '../mail/document-cache';
+import { parseMail, parseMailWithContents, type AttachmentContent } from '../mail/parse-mail';
 import type { InboundMail } from '../../parsers/inbound-mail';
 import { findApprovalTokens } from '../../parsers/agent-reply';
 import { findTicketRef } from '../../parsers/subject';
@@ -36,6 +37,8 @@ export interface PipelineDeps {
   isAgent(sender: string): boolean;
   /** DKIM verdict of a raw message for its From domain (aligned signature → 'pass'). */
   checkDkim(raw: Buffer, fromDomain: string): Promise<'pass' | 'fail' | 'none'>;
+  /** Hands the court documents decoded at intake to the outbox (a shortcut; absent in some tests). */
+  documents?: DocumentCache;
 }
 
 export interface ProcessResult {
@@ -51,7 +54,7 @@ export interface MessageContext {
   row: InboundMessageRow;
   mail: InboundMail;
   /** Decoded attachment contents of this mail, by SHA-256 (from its one parse). */
-  contents: Map<string, Buffer>;
+  contents: Map<string, AttachmentContent>;
   outcome: string;
   now: Date;
 }
@@ -73,7 +76,7 @@ export async function processInbound(deps: PipelineDeps, row: InboundMessageRow)
   }
 
   let mail: InboundMail;
-  let contents: Map<string, Buffer>;
+  let contents: Map<string, AttachmentContent>;
   try {
     ({ mail, contents } = await parseMailWithContents(row.raw));
   } catch (err) {

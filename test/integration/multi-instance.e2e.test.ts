@@ -70,7 +70,7 @@ describe('three instances on one mailbox and one PostgreSQL', () => {
     // with the same Message-ID (see crash-restart). A lease that ran out while a row waited its turn must
     // not cause one: the sender renews the claim before sending, and a row taken over is not sent twice.
     const distinctTo = new Map<string, Set<string>>();
-    for (const m of sink.messages) for (const to of m.envelope.to) distinctTo.set(to, (distinctTo.get(to) ?? new Set()).add(m.messageId));
+    for (const m of sink.messages) for (const to of m.envelope.to) distinctTo.set(to, (distinctTo.get(to) ?? new Set()).add(m.messageId ?? ''));
     for (let i = 0; i < REQUESTS; i += 1) expect(distinctTo.get(`multi${i}@etude.example.fr`)?.size, `multi${i}`).toBe(1);
     expect(distinctTo.get('agents@support.example.fr')?.size).toBe(REQUESTS - REQUESTS / 4);
     const distinct = new Set(sink.messages.map((m) => m.messageId)).size;
