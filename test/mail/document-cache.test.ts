@@ -31,10 +31,15 @@ describe('document cache (intake → approval request hand-over)', () => {
     expect(cache.take('a')).toBeDefined();
   });
 
-  it('counts the same document put twice once', () => {
+  it('holds a document put by two requests once, and gives it to each of them', () => {
     const cache = createDocumentCache(100);
     cache.put(doc('a', 60));
     cache.put(doc('a', 60));
     expect(cache.stats()).toMatchObject({ entries: 1, bytes: 60 });
+    expect(cache.take('a')).toBeDefined();
+    expect(cache.stats()).toMatchObject({ entries: 1, bytes: 60 });
+    expect(cache.take('a')).toBeDefined();
+    expect(cache.take('a')).toBeUndefined();
+    expect(cache.stats()).toMatchObject({ entries: 0, bytes: 0, hits: 2, misses: 1 });
   });
 });
