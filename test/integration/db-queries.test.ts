@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeInbound, quarantineInbound } from '../../src/db/inbound-queries';
 import { claimDueMail, countRecentMailTo, enqueueMail, markMailFailed, markMailRetry, markMailSent, outboxBacklog, renewClaim } from '../../src/db/outbox-queries';
@@ -24,6 +25,13 @@ describe.each<DbKind>(['postgres', 'pglite'])('database queries on %s', (kind) =
     // The same bytes under another UIDVALIDITY and UID (the server renumbered): the same row.
     const again = await storeInbound(db.database.db, { ...input, uidValidity: 8n, uid: 40 });
     expect(again).toMatchObject({ kind: 'seen', row: { id: first.row.id } });
+  });
+
+  it('keeps every byte of a raw source (it crosses the wire as base64)', async () => {
+    const raw = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from('\r\n.\r\n\u00e9\0end')]);
+    const stored = await storeInbound(db.database.db, { mailbox: 'INBOX', uidValidity: 7n, uid: 99, sha256: 'f'.repeat(64), raw });
+    const rows = await db.database.rows<{ raw: Buffer }>(sql`select raw from inbound_messages where id = ${stored.row.id}`);
+    expect(Buffer.from(rows[0]!.raw).equals(raw)).toBe(true);
   });
 
   it('keeps the whole source of a mail quarantined as too large once it is fetched whole', async () => {
