@@ -60,14 +60,17 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       if (!(await markMailRetry(opts.database.db, claim, `attachments: ${(err as Error).message}`, new Date(now().getTime() + 60_000)))) lost('retry');
       return;
     }
-    // The row may have waited behind others of its batch: send it only if its lease is still ours, and
-    // give the send a whole lease of its own.
-    const renewed = await renewClaim(opts.database.db, claim, new Date(now().getTime() + opts.leaseMs));
-    if (!renewed) {
-      lost('send');
-      return;
+    // The row may have waited behind others of its batch: a send starts only with at least half a lease
+    // ahead of it. When less is left, the claim is renewed first, if it is still ours (another instance
+    // may have taken the row once the lease ran out; then it sends it, not us).
+    if (!claim.claimedUntil || claim.claimedUntil.getTime() - now().getTime() < opts.leaseMs / 2) {
+      const renewed = await renewClaim(opts.database.db, claim, new Date(now().getTime() + opts.leaseMs));
+      if (!renewed) {
+        lost('send');
+        return;
+      }
+      claim = { id: row.id, claimedUntil: renewed };
     }
-    claim = { id: row.id, claimedUntil: renewed };
     const bodies = opts.prepare?.(row) ?? { text: row.textBody, html: row.htmlBody };
     const result = await opts.sender.send({
       messageId: row.messageId,
