@@ -27,6 +27,23 @@ export type StoreInboundResult =
 const rawParam = (raw: Buffer) => sql<Buffer>`decode(${raw.toString('base64')}, 'base64')`;
 
 /**
+ * Sources above this size are written in pieces of it (an insert, then appends): a 55 MB mail would
+ * otherwise exist three more times in memory while it is sent (its base64 string, and the driver's
+ * buffer of the statement), about +150 MB. PostgreSQL copies the growing value on each append, which
+ * costs a fraction of a second for such a mail and nothing for the usual ones, which fit in one piece.
+ */
+export const RAW_PIECE_BYTES = 4 * 1024 * 1024;
+
+async function appendRaw(tx: Tx, id: number, raw: Buffer, from: number): Promise<void> {
+  for (let at = from; at < raw.length; at += RAW_PIECE_BYTES) {
+    await tx
+      .update(inboundMessages)
+      .set({ raw: sql`${inboundMessages.raw} || ${rawParam(raw.subarray(at, at + RAW_PIECE_BYTES))}` })
+      .where(eq(inboundMessages.id, id));
+  }
+}
+
+/**
  * Store the raw message once. Idempotent on (mailbox, uidValidity, uid) and on the content hash,
  * so a crash and a second pass, or a UIDVALIDITY reset, never make a second row.
  */
@@ -34,7 +51,7 @@ export async function storeInbound(db: Db, input: StoreInboundInput): Promise<St
   // The raw source is never read back: the caller has it (a large mail would otherwise cross the wire
   // three times, as hex, and sit in memory twice).
   const { raw: _raw, ...columns } = getTableColumns(inboundMessages);
-  const inserted = await db
+  const insert = (q: Db | Tx, raw: Buffer) => q
     .insert(inboundMessages)
     .values({
       mailbox: input.mailbox,
@@ -42,10 +59,18 @@ export async function storeInbound(db: Db, input: StoreInboundInput): Promise<St
       uid: input.uid,
       sha256: input.sha256,
       sizeBytes: input.sizeBytes ?? input.raw.length,
-      raw: rawParam(input.raw),
+      raw: rawParam(raw),
     })
     .onConflictDoNothing()
     .returning(columns);
+  // A large source goes in pieces, in one transaction (a crash never leaves a truncated source behind).
+  const inserted = input.raw.length <= RAW_PIECE_BYTES
+    ? await insert(db, input.raw)
+    : await db.transaction(async (tx) => {
+        const rows = await insert(tx, input.raw.subarray(0, RAW_PIECE_BYTES));
+        if (rows[0]) await appendRaw(tx, rows[0].id, input.raw, RAW_PIECE_BYTES);
+        return rows;
+      });
   if (inserted[0]) return { kind: 'new', row: { ...inserted[0], raw: input.raw } };
   const [existing] = await db
     .select({ ...columns, rawLength: sql<number | null>`length(${inboundMessages.raw})` })
@@ -59,11 +84,15 @@ export async function storeInbound(db: Db, input: StoreInboundInput): Promise<St
   // Quarantined as too large with only its header kept, now fetched whole (the limit was raised and the
   // message unflagged): keep the full source and process it.
   if (row.status === 'quarantined' && row.errorCode === 'MAIL_TOO_LARGE' && !input.headerOnly && input.raw.length > Number(rawLength ?? 0)) {
-    const [upgraded] = await db
-      .update(inboundMessages)
-      .set({ raw: rawParam(input.raw), sha256: input.sha256, sizeBytes: input.raw.length, status: 'stored', outcome: null, errorCode: null, errorDetail: null })
-      .where(eq(inboundMessages.id, row.id))
-      .returning(columns);
+    const [upgraded] = await db.transaction(async (tx) => {
+      const rows = await tx
+        .update(inboundMessages)
+        .set({ raw: rawParam(input.raw.subarray(0, RAW_PIECE_BYTES)), sha256: input.sha256, sizeBytes: input.raw.length, status: 'stored', outcome: null, errorCode: null, errorDetail: null })
+        .where(eq(inboundMessages.id, row.id))
+        .returning(columns);
+      await appendRaw(tx, row.id, input.raw, RAW_PIECE_BYTES);
+      return rows;
+    });
     return { kind: 'seen', row: { ...upgraded!, raw: input.raw } };
   }
   // Same UID in the same UIDVALIDITY, or the same bytes: the stored source is the one we hold, unless

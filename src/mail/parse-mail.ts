@@ -2,6 +2,7 @@
  * The mailparser adapter: raw RFC 5322 bytes → our InboundMail. The only file that imports
  * mailparser, so the parser can be swapped without touching the checks.
  */
+import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import {
   simpleParser,
@@ -160,9 +161,16 @@ function charsetFallback(raw: Buffer, mail: InboundMail, charset: string | undef
   return mail.contentType === 'text/html' ? { ...body, html: decoded } : { ...body, text: decoded };
 }
 
+/** The source in pieces (views, no copies): fed whole, mailparser holds about 3.5× a large mail at once. */
+const PARSE_PIECE_BYTES = 64 * 1024;
+function* pieces(raw: Buffer): Generator<Buffer> {
+  for (let at = 0; at < raw.length; at += PARSE_PIECE_BYTES) yield raw.subarray(at, at + PARSE_PIECE_BYTES);
+}
+
 async function runParser(raw: Buffer): Promise<ParsedMail> {
   try {
-    return await simpleParser(raw, PARSER_OPTIONS);
+    // Measured on a 55 MB mail (40 MiB PDF): +192 MB of RSS while parsing when fed whole, +36 MB in pieces.
+    return await simpleParser(Readable.from(pieces(raw), { objectMode: false }), PARSER_OPTIONS);
   } catch (cause) {
     throw new AppError('MAIL_UNPARSEABLE', `mailparser failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
   }

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeInbound, quarantineInbound } from '../../src/db/inbound-queries';
+import { randomBytes } from 'node:crypto';
+import { RAW_PIECE_BYTES, storeInbound, quarantineInbound } from '../../src/db/inbound-queries';
 import { claimDueMail, countRecentMailTo, enqueueMail, markMailFailed, markMailRetry, markMailSent, outboxBacklog, renewClaim } from '../../src/db/outbox-queries';
 import { findTicketByMessageIds, insertTicket, nextTicketId } from '../../src/db/ticket-queries';
 import { outboxRowFor } from '../../src/tickets/outgoing-mail';
@@ -32,6 +33,20 @@ describe.each<DbKind>(['postgres', 'pglite'])('database queries on %s', (kind) =
     const stored = await storeInbound(db.database.db, { mailbox: 'INBOX', uidValidity: 7n, uid: 99, sha256: 'f'.repeat(64), raw });
     const rows = await db.database.rows<{ raw: Buffer }>(sql`select raw from inbound_messages where id = ${stored.row.id}`);
     expect(Buffer.from(rows[0]!.raw).equals(raw)).toBe(true);
+  });
+
+  it('keeps every byte of a source large enough to be written in pieces, and of a too-large one fetched again whole', async () => {
+    const big = randomBytes(2 * RAW_PIECE_BYTES + 12345);
+    const stored = await storeInbound(db.database.db, { mailbox: 'INBOX', uidValidity: 7n, uid: 100, sha256: 'e'.repeat(64), raw: big });
+    const read = async (id: number) => Buffer.from((await db.database.rows<{ raw: Buffer }>(sql`select raw from inbound_messages where id = ${id}`))[0]!.raw);
+    expect((await read(stored.row.id)).equals(big)).toBe(true);
+
+    const header = { mailbox: 'INBOX', uidValidity: 7n, uid: 101, sha256: 'd'.repeat(64), raw: Buffer.from('Subject: big\r\n\r\n'), sizeBytes: big.length, headerOnly: true };
+    const first = await storeInbound(db.database.db, header);
+    await quarantineInbound(db.database.db, first.row.id, { code: 'MAIL_TOO_LARGE', detail: 'x', now: new Date() });
+    const whole = randomBytes(RAW_PIECE_BYTES + 1);
+    await storeInbound(db.database.db, { ...header, sha256: '9'.repeat(64), raw: whole, sizeBytes: whole.length, headerOnly: false });
+    expect((await read(first.row.id)).equals(whole)).toBe(true);
   });
 
   it('keeps the whole source of a mail quarantined as too large once it is fetched whole', async () => {
