@@ -1,0 +1,71 @@
+/**
+ * Micro-benchmark of findSirenInPdf against the frozen pre-optimisation copy
+ * (test/approval/siren-reference.ts), on the drain benchmark's 150 KiB attachment and on a
+ * realistic 150 KiB court document (SIREN on page 1, on page 6, absent).
+ *
+ *   npx tsx src/bench/micro-siren.ts [--runs 7] [--ms 400]
+ *
+ * Both implementations run interleaved in one process; each run times as many calls as fit in
+ * `--ms` milliseconds; the table shows the median and the spread of the runs, in µs per call.
+ */
+import { findSirenInPdf } from '../approval/warnings';
+import { referenceFindSirenInPdf } from '../../test/approval/siren-reference';
+import { courtDocumentPdf, drainBenchPdf } from './micro-siren-pdfs';
+
+type Impl = (pdf: Buffer, siren: string) => 'found' | 'not-found' | 'unreadable';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const RUNS = arg('runs', 7);
+const MS = arg('ms', 400);
+const SIREN = '732829320';
+const KIB150 = 150 * 1024;
+
+const CASES: Array<{ name: string; pdf: Buffer }> = [
+  { name: 'drain bench samplePdf (\'0\' padding)', pdf: drainBenchPdf(KIB150) },
+  { name: 'court document, SIREN on page 1', pdf: courtDocumentPdf({ bytes: KIB150, siren: '732 829 320', sirenPage: 1 }) },
+  { name: 'court document, SIREN on page 6', pdf: courtDocumentPdf({ bytes: KIB150, siren: '732 829 320', sirenPage: 6 }) },
+  { name: 'court document, SIREN absent', pdf: courtDocumentPdf({ bytes: KIB150, siren: null }) },
+];
+
+function timeRun(impl: Impl, pdf: Buffer): number {
+  let calls = 0;
+  const start = process.hrtime.bigint();
+  const budget = BigInt(MS) * 1_000_000n;
+  let elapsed = 0n;
+  do {
+    for (let i = 0; i < 5; i++) impl(pdf, SIREN);
+    calls += 5;
+    elapsed = process.hrtime.bigint() - start;
+  } while (elapsed < budget);
+  return Number(elapsed) / 1000 / calls;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+
+console.log(`node ${process.version}, ${RUNS} runs × ${MS} ms per implementation and case, µs per call (median [min–max])`);
+for (const c of CASES) {
+  const before = referenceFindSirenInPdf(c.pdf, SIREN);
+  const after = findSirenInPdf(c.pdf, SIREN);
+  if (before !== after) throw new Error(`${c.name}: results differ (${before} before, ${after} after)`);
+  const times: Record<'before' | 'after', number[]> = { before: [], after: [] };
+  // warm-up, then interleave so that machine noise hits both alike
+  timeRun(referenceFindSirenInPdf, c.pdf);
+  timeRun(findSirenInPdf, c.pdf);
+  for (let r = 0; r < RUNS; r++) {
+    times.before.push(timeRun(referenceFindSirenInPdf, c.pdf));
+    times.after.push(timeRun(findSirenInPdf, c.pdf));
+  }
+  const b = median(times.before);
+  const a = median(times.after);
+  console.log(
+    `${c.name.padEnd(40)} ${String(c.pdf.length).padStart(7)} B → ${after.padEnd(10)}` +
+      ` before ${fmt(b).padStart(7)} [${fmt(Math.min(...times.before))}–${fmt(Math.max(...times.before))}]` +
+      ` after ${fmt(a).padStart(7)} [${fmt(Math.min(...times.after))}–${fmt(Math.max(...times.after))}]` +
+      `  ×${(b / a).toFixed(1)}`,
+  );
+}
