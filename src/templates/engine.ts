@@ -1,4 +1,4 @@
-import { Liquid, Tag, type Template, type TagToken, type TopLevelToken } from 'liquidjs';
+import { filters, Liquid, Tag, type FilterImplOptions, type Template, type TagToken, type TopLevelToken } from 'liquidjs';
 import { formatSiret as formatSiretDigits, sirenOf as sirenOfSiret } from '../../parsers/siret';
 
 /** The three files a mail template is made of. */
@@ -61,6 +61,68 @@ export function sirenOf(value: unknown): string {
   return /^\d{14}$/.test(s) ? sirenOfSiret(s) : s;
 }
 
+type FilterHandler = Extract<FilterImplOptions, (...args: never[]) => unknown>;
+const stockDate = filters.date as FilterHandler;
+
+/** en-US wall-clock formatters, one per time zone: what `toLocaleString('en-US', { timeZone })` builds on each call. */
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
+function wallClock(timeZone: string): Intl.DateTimeFormat {
+  let format = wallClocks.get(timeZone);
+  if (!format) {
+    const numeric = 'numeric' as const;
+    format = new Intl.DateTimeFormat('en-US', { timeZone, year: numeric, month: numeric, day: numeric, hour: numeric, minute: numeric, second: numeric });
+    wallClocks.set(timeZone, format);
+  }
+  return format;
+}
+
+/**
+ * The offset, in minutes west of UTC, that liquidjs 10.30 (`LiquidDate.getTimezoneOffset`) works
+ * out for `timeZone` at `date`, by its very steps: both wall clocks printed in en-US, parsed back
+ * by `Date` (in the process's zone), subtracted. Only the two formatters are built once instead
+ * of on every call. Throws RangeError for an unknown time zone.
+ */
+export function liquidTimeZoneOffset(timeZone: string, date: Date): number {
+  return (+new Date(wallClock('UTC').format(date)) - +new Date(wallClock(timeZone).format(date))) / 60_000;
+}
+
+/** The instant liquidjs's `date` filter reads from a date, a number of seconds or a string; null for anything else. */
+function instantOf(value: unknown): Date | null {
+  let init: Date | number | string;
+  if (value instanceof Date) init = value;
+  else if (typeof value === 'number') init = value * 1000;
+  else if (typeof value === 'string' && value !== 'now' && value !== 'today') init = /^\d+$/.test(value) ? +value * 1000 : value;
+  else return null;
+  const instant = new Date(init);
+  return Number.isNaN(instant.getTime()) ? null : instant;
+}
+
+/**
+ * liquidjs's own `date` filter, handed the zone offset it would have computed itself: liquidjs
+ * builds two Intl formatters on every call to find it, which made dates the costliest part of a
+ * render. The output is the stock filter's. Calls for which that would not hold go to the stock
+ * filter untouched: an explicit time zone argument, "now"/"today", values other than dates,
+ * numbers and strings, `%Z` (given a numeric offset, it would print that instead of the zone's
+ * name), `preserveTimezones`, a numeric `timezoneOffset` option.
+ */
+function dateFilter(this: ThisParameterType<FilterHandler>, value: unknown, ...args: unknown[]): unknown {
+  const opts = this.context.opts;
+  const zone = opts.timezoneOffset;
+  const format = args[0] ?? opts.dateFormat;
+  const instant = args.length <= 1 && typeof zone === 'string' && !opts.preserveTimezones && typeof format === 'string' && !format.includes('Z')
+    ? instantOf(value)
+    : null;
+  if (instant === null) return stockDate.call(this, value, ...args);
+  let offset: number;
+  try {
+    offset = liquidTimeZoneOffset(zone as string, instant);
+  } catch {
+    return stockDate.call(this, value, ...args); // an unknown zone: liquidjs reports it its own way
+  }
+  return stockDate.call(this, value, args[0], offset);
+}
+
 /**
  * Creates one hardened Liquid instance for a template part.
  *
@@ -88,6 +150,7 @@ export function createTemplateEngine(part: TemplatePart, options: EngineOptions 
   });
   for (const name of FORBIDDEN_TAGS) liquid.registerTag(name, forbiddenTag(name));
   if (part === 'html') liquid.unregisterFilter('raw');
+  liquid.registerFilter('date', dateFilter);
   liquid.registerFilter('format_siret', formatSiret);
   liquid.registerFilter('siren', sirenOf);
   return liquid;
