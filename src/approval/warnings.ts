@@ -107,13 +107,12 @@ interface ShownTextSink {
  * followed by any other operator are dropped. Its buffers are reused from one stream to the next.
  */
 class ContentScanner {
-  /** Bytes of the string being read. */
-  private bytes = new Uint8Array(256);
-  private byteCount = 0;
-  /** Text of the strings read since the last operator. */
+  /** Text of the strings read since the last operator; the string being read is at its end. */
   private units = new Uint16Array(256);
   private unitCount = 0;
   private stringCount = 0;
+  /** Where the string being read starts in `units`. */
+  private stringStart = 0;
 
   /** Scans one content stream; true when the sink asked to stop. */
   scan(content: Uint8Array, sink: ShownTextSink): boolean {
@@ -154,18 +153,19 @@ class ContentScanner {
     return false;
   }
 
+  /** Appends one byte of the string being read (as a character; see endString). */
   private pushByte(byte: number): void {
-    if (this.byteCount === this.bytes.length) {
-      const grown = new Uint8Array(this.bytes.length * 2);
-      grown.set(this.bytes);
-      this.bytes = grown;
+    if (this.unitCount === this.units.length) {
+      const grown = new Uint16Array(this.units.length * 2);
+      grown.set(this.units);
+      this.units = grown;
     }
-    this.bytes[this.byteCount++] = byte;
+    this.units[this.unitCount++] = byte;
   }
 
   /** A literal string `( … )` starting at `content[i]`: reads its bytes, returns the index after it. */
   private literalString(content: Uint8Array, i: number): number {
-    this.byteCount = 0;
+    this.stringStart = this.unitCount;
     const n = content.length;
     let depth = 1;
     let j = i + 1;
@@ -202,7 +202,7 @@ class ContentScanner {
 
   /** A hex string `< … >` starting at `content[i]`: reads its bytes, returns the index after it. */
   private hexString(content: Uint8Array, i: number): number {
-    this.byteCount = 0;
+    this.stringStart = this.unitCount;
     const end = content.indexOf(0x3e /* > */, i);
     const stop = end < 0 ? content.length : end;
     let high = -1;
@@ -219,23 +219,17 @@ class ContentScanner {
     return stop + 1;
   }
 
-  /** Appends the string just read, decoded, to the text pending until the next operator. */
+  /** Ends the string just read: its bytes are its characters, unless it is UTF-16BE with a BOM. */
   private endString(): void {
-    const bytes = this.bytes;
-    const count = this.byteCount;
     this.stringCount++;
-    const utf16 = count >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff;
-    const need = this.unitCount + (utf16 ? (count - 2) >> 1 : count);
-    if (need > this.units.length) {
-      const grown = new Uint16Array(Math.max(need, this.units.length * 2));
-      grown.set(this.units.subarray(0, this.unitCount));
-      this.units = grown;
-    }
-    if (utf16) {
-      for (let k = 2; k + 1 < count; k += 2) this.units[this.unitCount++] = (bytes[k]! << 8) | bytes[k + 1]!;
-    } else {
-      this.units.set(bytes.subarray(0, count), this.unitCount);
-      this.unitCount += count;
+    const units = this.units;
+    const start = this.stringStart;
+    const end = this.unitCount;
+    if (end - start >= 2 && units[start] === 0xfe && units[start + 1] === 0xff) {
+      // pairs of bytes become one code unit, in place (a dangling last byte is dropped)
+      let to = start;
+      for (let k = start + 2; k + 1 < end; k += 2) units[to++] = (units[k]! << 8) | units[k + 1]!;
+      this.unitCount = to;
     }
   }
 }
@@ -306,6 +300,7 @@ function isSirenSeparator(u: number): boolean {
 const SIREN_MAX_SEPARATORS = 3;
 /** Characters of one stream's text kept for matching: 9 digits, 8 × 3 separators and the one before. */
 const WINDOW = 64;
+const WINDOW_MASK = WINDOW - 1;
 
 /**
  * Follows the text of the streams, one stream at a time, counting letters and digits and looking
@@ -339,7 +334,30 @@ class SirenMatcher implements ShownTextSink {
   show(units: Uint16Array, length: number): boolean {
     // one space between the texts of two operators, as in contentStreamText
     if (this.operators++ > 0) this.push(0x20);
-    for (let k = 0; k < length; k++) this.push(units[k]!);
+    let readable = 0;
+    let k = 0;
+    if (!this.found) {
+      const window = this.window;
+      const last = this.digits[8]!;
+      let at = this.length;
+      for (; k < length; k++) {
+        const u = units[k]!;
+        if (u < 128 && ALPHANUMERIC[u] === 1) readable++;
+        window[at & WINDOW_MASK] = u;
+        if (u === last && this.sirenEndsAt(at)) {
+          this.found = true;
+          k++;
+          break;
+        }
+        at++;
+      }
+      this.length = at;
+    }
+    for (; k < length; k++) {
+      const u = units[k]!;
+      if (u < 128 && ALPHANUMERIC[u] === 1) readable++;
+    }
+    this.readable += readable;
     return this.done;
   }
 
@@ -347,7 +365,7 @@ class SirenMatcher implements ShownTextSink {
     if (u < 128 && ALPHANUMERIC[u] === 1) this.readable++;
     if (this.found) return;
     const at = this.length++;
-    this.window[at % WINDOW] = u;
+    this.window[at & WINDOW_MASK] = u;
     if (u === this.digits[8]) this.found = this.sirenEndsAt(at);
   }
 
@@ -358,13 +376,13 @@ class SirenMatcher implements ShownTextSink {
       let separators = 0;
       for (;;) {
         if (--p < 0) return false;
-        const u = this.window[p % WINDOW]!;
+        const u = this.window[p & WINDOW_MASK]!;
         if (u === this.digits[d]) break;
         if (!isSirenSeparator(u) || ++separators > SIREN_MAX_SEPARATORS) return false;
       }
     }
     if (p === 0) return true;
-    const before = this.window[(p - 1) % WINDOW]!;
+    const before = this.window[(p - 1) & WINDOW_MASK]!;
     return before < 0x30 || before > 0x39;
   }
 }

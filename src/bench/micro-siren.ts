@@ -31,9 +31,10 @@ const CASES: Array<{ name: string; pdf: Buffer }> = [
   { name: 'court document, SIREN absent', pdf: courtDocumentPdf({ bytes: KIB150, siren: null }) },
 ];
 
-function timeRun(impl: Impl, pdf: Buffer): number {
+function timeRun(impl: Impl, pdf: Buffer): { wall: number; cpu: number } {
   let calls = 0;
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   const budget = BigInt(MS) * 1_000_000n;
   let elapsed = 0n;
   do {
@@ -41,18 +42,24 @@ function timeRun(impl: Impl, pdf: Buffer): number {
     calls += 5;
     elapsed = process.hrtime.bigint() - start;
   } while (elapsed < budget);
-  return Number(elapsed) / 1000 / calls;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: Number(elapsed) / 1000 / calls, cpu: (cpu.user + cpu.system) / calls };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+const summary = (runs: Array<{ wall: number; cpu: number }>) => {
+  const cpu = runs.map((r) => r.cpu);
+  return { cpu: median(cpu), text: `cpu ${fmt(median(cpu)).padStart(6)} [${fmt(Math.min(...cpu))}–${fmt(Math.max(...cpu))}] wall ${fmt(median(runs.map((r) => r.wall))).padStart(6)}` };
+};
 
-console.log(`node ${process.version}, ${RUNS} runs × ${MS} ms per implementation and case, µs per call (median [min–max])`);
+console.log(`node ${process.version}, ${RUNS} runs × ${MS} ms per implementation and case, interleaved;`);
+console.log('µs per call: CPU time of the process (median [min–max] of the runs), then median wall time');
 for (const c of CASES) {
   const before = referenceFindSirenInPdf(c.pdf, SIREN);
   const after = findSirenInPdf(c.pdf, SIREN);
   if (before !== after) throw new Error(`${c.name}: results differ (${before} before, ${after} after)`);
-  const times: Record<'before' | 'after', number[]> = { before: [], after: [] };
+  const times = { before: [] as Array<{ wall: number; cpu: number }>, after: [] as Array<{ wall: number; cpu: number }> };
   // warm-up, then interleave so that machine noise hits both alike
   timeRun(referenceFindSirenInPdf, c.pdf);
   timeRun(findSirenInPdf, c.pdf);
@@ -60,12 +67,7 @@ for (const c of CASES) {
     times.before.push(timeRun(referenceFindSirenInPdf, c.pdf));
     times.after.push(timeRun(findSirenInPdf, c.pdf));
   }
-  const b = median(times.before);
-  const a = median(times.after);
-  console.log(
-    `${c.name.padEnd(40)} ${String(c.pdf.length).padStart(7)} B → ${after.padEnd(10)}` +
-      ` before ${fmt(b).padStart(7)} [${fmt(Math.min(...times.before))}–${fmt(Math.max(...times.before))}]` +
-      ` after ${fmt(a).padStart(7)} [${fmt(Math.min(...times.after))}–${fmt(Math.max(...times.after))}]` +
-      `  ×${(b / a).toFixed(1)}`,
-  );
+  const b = summary(times.before);
+  const a = summary(times.after);
+  console.log(`${c.name.padEnd(38)} ${String(c.pdf.length).padStart(7)} B → ${after.padEnd(10)} before ${b.text} | after ${a.text} | ×${(b.cpu / a.cpu).toFixed(1)}`);
 }

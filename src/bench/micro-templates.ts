@@ -45,9 +45,10 @@ function render(setup: ReturnType<typeof setUp>, name: TemplateName): string {
   return `${out.subject}\n${out.text}\n${out.html ?? ''}`;
 }
 
-function timeRun(setup: ReturnType<typeof setUp>, names: readonly TemplateName[]): number {
+function timeRun(setup: ReturnType<typeof setUp>, names: readonly TemplateName[]): { wall: number; cpu: number } {
   let mails = 0;
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   const budget = BigInt(MS) * 1_000_000n;
   let elapsed = 0n;
   do {
@@ -55,11 +56,16 @@ function timeRun(setup: ReturnType<typeof setUp>, names: readonly TemplateName[]
     mails += names.length;
     elapsed = process.hrtime.bigint() - start;
   } while (elapsed < budget);
-  return Number(elapsed) / 1000 / mails;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: Number(elapsed) / 1000 / mails, cpu: (cpu.user + cpu.system) / mails };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number) => x.toFixed(1);
+const summary = (runs: Array<{ wall: number; cpu: number }>) => {
+  const cpu = runs.map((r) => r.cpu);
+  return { cpu: median(cpu), text: `cpu ${fmt(median(cpu)).padStart(6)} [${fmt(Math.min(...cpu))}–${fmt(Math.max(...cpu))}] wall ${fmt(median(runs.map((r) => r.wall))).padStart(6)}` };
+};
 
 const groups: Array<[string, readonly TemplateName[]]> = [
   ['drain mix: acknowledgment + approval-request', ['acknowledgment', 'approval-request']],
@@ -70,19 +76,17 @@ const groups: Array<[string, readonly TemplateName[]]> = [
 for (const name of TEMPLATE_NAMES) {
   if (render(stock, name) !== render(current, name)) throw new Error(`${name}: the two engines render different mails`);
 }
-console.log(`node ${process.version}, ${RUNS} runs × ${MS} ms per engine and row, µs per mail (median [min–max])`);
+console.log(`node ${process.version}, ${RUNS} runs × ${MS} ms per engine and row, interleaved;`);
+console.log('µs per mail (3 parts): CPU time of the process (median [min–max] of the runs), then median wall time');
 for (const [label, names] of groups) {
-  const times = { before: [] as number[], after: [] as number[] };
+  const times = { before: [] as Array<{ wall: number; cpu: number }>, after: [] as Array<{ wall: number; cpu: number }> };
   timeRun(stock, names);
   timeRun(current, names);
   for (let r = 0; r < RUNS; r++) {
     times.before.push(timeRun(stock, names));
     times.after.push(timeRun(current, names));
   }
-  const b = median(times.before);
-  const a = median(times.after);
-  console.log(
-    `${label.padEnd(46)} stock date ${fmt(b).padStart(6)} [${fmt(Math.min(...times.before))}–${fmt(Math.max(...times.before))}]` +
-      `  ours ${fmt(a).padStart(6)} [${fmt(Math.min(...times.after))}–${fmt(Math.max(...times.after))}]  ×${(b / a).toFixed(2)}`,
-  );
+  const b = summary(times.before);
+  const a = summary(times.after);
+  console.log(`${label.padEnd(44)} stock date: ${b.text} | ours: ${a.text} | ×${(b.cpu / a.cpu).toFixed(2)}`);
 }
