@@ -9,7 +9,8 @@ import { sirenOf } from '../../parsers/siret';
 import { queueTicketMail, requesterOf } from '../tickets/queue-ticket-mail';
 import type { PipelineDeps } from '../tickets/process-inbound';
 import type { TicketCheck } from '../tickets/ticket-check';
-import { findSirenInPdf, isFreeMailDomain } from './warnings';
+import { findSirenInPdf } from './siren-in-pdf';
+import { isFreeMailDomain } from './warnings';
 import { approvalChecks, approvalMailtos, approvalWarnings } from './approval-request-vars';
 
 const OPEN_STATUSES = ['non_conforming', 'awaiting_approval', 'approved', 'link_sent', 'link_expired', 'reissued'] as const;

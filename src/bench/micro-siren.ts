@@ -8,7 +8,7 @@
  * Both implementations run interleaved in one process; each run times as many calls as fit in
  * `--ms` milliseconds; the table shows the median and the spread of the runs, in µs per call.
  */
-import { findSirenInPdf } from '../approval/warnings';
+import { findSirenInPdf } from '../approval/siren-in-pdf';
 import { referenceFindSirenInPdf } from '../../test/approval/siren-reference';
 import { courtDocumentPdf, drainBenchPdf } from './micro-siren-pdfs';
 

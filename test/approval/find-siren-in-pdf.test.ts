@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { contentStreamText, findSirenInPdf } from '../../src/approval/warnings';
+import { contentStreamText, findSirenInPdf } from '../../src/approval/siren-in-pdf';
 import { courtDocumentPdf, drainBenchPdf, judgmentPage } from '../../src/bench/micro-siren-pdfs';
 import { referenceContentStreamText, referenceFindSirenInPdf } from './siren-reference';
 

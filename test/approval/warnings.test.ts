@@ -1,6 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { contentStreamText, findSirenInPdf, isFreeMailDomain, PDF_MAX_INFLATED_BYTES } from '../../src/approval/warnings';
+import { contentStreamText, findSirenInPdf, PDF_MAX_INFLATED_BYTES } from '../../src/approval/siren-in-pdf';
+import { isFreeMailDomain } from '../../src/approval/warnings';
 
 describe('isFreeMailDomain', () => {
   it.each([
