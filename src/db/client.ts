@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
 import { AppError } from '../errors';
+import { PROJECT_ROOT } from '../project-root';
 import { errorFields, type Logger } from '../log';
 
 /** A drizzle database over either postgres.js or PGlite; queries are written once for both. */
@@ -27,7 +27,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+export const MIGRATIONS_FOLDER = join(PROJECT_ROOT, 'drizzle');
 
 /** Advisory lock keys, one per purpose, so instances on one database coordinate. */
 export const LOCK_KEYS = { migrate: 7301001, mailboxLeader: 7301002, jobs: 7301003 } as const;

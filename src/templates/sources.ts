@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TemplateName } from './catalog';
 import { TEMPLATE_PARTS, type TemplatePart } from './engine';
+import { PROJECT_ROOT } from '../project-root';
 
-/** The templates shipped with liquibot, found from this file so it works from any cwd. */
-export const SHIPPED_TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+/** The templates shipped with liquibot, found from the project root so it works from any cwd, bundled or not. */
+export const SHIPPED_TEMPLATES_DIR = join(PROJECT_ROOT, 'templates/');
 
 /** Where templates are read from: the deployment's edited copies first, then the shipped ones. */
 export interface TemplateDirs {
