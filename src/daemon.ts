@@ -24,6 +24,7 @@ import { createDaemonMetrics, type DaemonMetrics } from './metrics/daemon-metric
 import { startOperations, type Operations } from './jobs/operations';
 import { createPipelineDeps } from './pipeline-deps';
 import { loadOutboxAttachments } from './mail/outbox-attachments';
+import { loadDkimVerifier } from './approval/dkim-check';
 import { createDocumentCache } from './mail/document-cache';
 import { reportDeliveryFailure } from './mail/report-delivery-failure';
 import { createRouteTable } from './http/route-table';
@@ -79,6 +80,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   // Court documents pass from intake to the approval request in memory when they can (see document-cache).
   const documents = config.DOCUMENT_HANDOVER_MB > 0 ? createDocumentCache(config.DOCUMENT_HANDOVER_MB * 1024 * 1024) : undefined;
+  if (config.REQUIRE_DKIM) await loadDkimVerifier();
   const pipeline = createPipelineDeps({ config, database, templates, log, now, links: opts.links, dkimResolver: opts.dkimResolver, documents });
   const sender: MailSender = createSmtpSender(config.SMTP_URL!, log);
   const metrics = createDaemonMetrics({ database, log, now });
