@@ -8,7 +8,7 @@ import { pdfPadFor } from './bench-mail';
  */
 
 /** Small deterministic PRNG (mulberry32), so "image" and "font" bytes are the same on every run. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,7 +1,8 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { flate, PAGE, pdf, raw, stream } from './pdf-builder';
 import { contentStreamText, findSirenInPdf } from '../../src/approval/siren-in-pdf';
-import { courtDocumentPdf, drainBenchPdf, judgmentPage } from '../../src/bench/micro-siren-pdfs';
+import { courtDocumentPdf, drainBenchPdf, judgmentPage, prng } from '../../src/bench/micro-siren-pdfs';
 import { referenceContentStreamText, referenceFindSirenInPdf } from './siren-reference';
 
 // The byte scanner that replaced the string-building one must give the same answers: every case
@@ -9,20 +10,6 @@ import { referenceContentStreamText, referenceFindSirenInPdf } from './siren-ref
 
 const SIREN = '732829320';
 
-function pdf(objects: Array<string | Buffer>): Buffer {
-  const parts: Buffer[] = [Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
-  objects.forEach((body, i) => {
-    parts.push(Buffer.from(`${i + 1} 0 obj\n`), Buffer.isBuffer(body) ? body : Buffer.from(body, 'latin1'), Buffer.from('\nendobj\n'));
-  });
-  parts.push(Buffer.from('trailer\n<< /Root 1 0 R >>\n%%EOF\n'));
-  return Buffer.concat(parts);
-}
-function stream(dict: string, data: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`<< ${dict} /Length ${data.length} >>\nstream\n`), data, Buffer.from('\nendstream')]);
-}
-const flate = (content: string) => stream('/Filter /FlateDecode', deflateSync(Buffer.from(content, 'latin1')));
-const raw = (content: string) => stream('', Buffer.from(content, 'latin1'));
-const PAGE = ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>'];
 /** Enough letters for the document not to be taken for a scan. */
 const PROSE = '(Jugement du tribunal de commerce de Paris) Tj';
 const doc = (...streams: Buffer[]) => pdf([...PAGE, ...streams]);
@@ -123,17 +110,6 @@ describe('findSirenInPdf, realistic documents', () => {
   });
 });
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Pieces of content-stream syntax, odd ones included, so that random sequences of them reach the
 // corners of both scanners (escapes, nesting, unterminated strings, long operators, comments…).

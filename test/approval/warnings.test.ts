@@ -1,5 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { flate, PAGE, pdf, raw, stream } from './pdf-builder';
 import { contentStreamText, findSirenInPdf, PDF_MAX_INFLATED_BYTES } from '../../src/approval/siren-in-pdf';
 import { isFreeMailDomain } from '../../src/approval/warnings';
 
@@ -37,24 +38,6 @@ describe('isFreeMailDomain', () => {
   });
 });
 
-/** A PDF with the given objects (bodies without `n 0 obj`); offsets are not checked by our reader. */
-function pdf(objects: Array<string | Buffer>): Buffer {
-  const parts: Buffer[] = [Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
-  objects.forEach((body, i) => {
-    parts.push(Buffer.from(`${i + 1} 0 obj\n`), Buffer.isBuffer(body) ? body : Buffer.from(body, 'latin1'), Buffer.from('\nendobj\n'));
-  });
-  parts.push(Buffer.from('trailer\n<< /Root 1 0 R >>\n%%EOF\n'));
-  return Buffer.concat(parts);
-}
-
-function stream(dict: string, data: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`<< ${dict} /Length ${data.length} >>\nstream\n`), data, Buffer.from('\nendstream')]);
-}
-
-const flate = (content: string) => stream('/Filter /FlateDecode', deflateSync(Buffer.from(content, 'latin1')));
-const raw = (content: string) => stream('', Buffer.from(content, 'latin1'));
-
-const PAGE = ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>'];
 const JUDGMENT = (siren: string) =>
   `BT /F1 11 Tf 72 700 Td (TRIBUNAL DE COMMERCE DE PARIS) Tj 0 -14 Td (Jugement d\\222ouverture de liquidation judiciaire) Tj ` +
   `0 -14 Td [(SOCI) 20 (\\311T\\311 EXEMPLE SAS, RCS Paris ) -250 (${siren})] TJ T* (Mandataire : Ma\\356tre Dupont) ' ET`;
