@@ -5,6 +5,7 @@ import { insertEvents } from '../db/ticket-queries';
 import type { ResetLinkProvider } from '../reset/link-provider';
 import type { PipelineDeps } from '../tickets/process-inbound';
 import { queueTicketMail, requesterOf, rootOf } from '../tickets/queue-ticket-mail';
+import { releaseWaitingApproval } from './queue-approval-request';
 
 export interface DecisionDeps extends PipelineDeps {
   links: ResetLinkProvider;
@@ -90,6 +91,7 @@ export async function applyApproval(deps: DecisionDeps, tx: Tx, ticket: Ticket, 
     to: deps.config.AGENTS_ADDRESS, purpose: 'approval-confirmation', autoSubmitted: 'auto-generated',
     parent: ticket.approvalMessageId ? { messageId: ticket.approvalMessageId, references: [] } : null,
   }, now);
+  if (ticket.siret) await releaseWaitingApproval(deps, tx, ticket.siret, now);
 }
 
 /** Refuse a ticket that awaits a decision: the requester gets the agents' reason; the ticket is closed. */
@@ -104,4 +106,5 @@ export async function applyRefusal(deps: DecisionDeps, tx: Tx, ticket: Ticket, a
     vars: { ticketRef: ticket.ref, requester: requesterOf(ticket), siret: ticket.siret, reason, refusedAt: now },
     to: ticket.requesterEmail, purpose: 'refusal', parent: rootOf(ticket), autoSubmitted: 'auto-replied',
   }, now);
+  if (ticket.siret) await releaseWaitingApproval(deps, tx, ticket.siret, now);
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gte, inArray, ne, or } from 'drizzle-orm';
-import type { Tx } from '../db/client';
+import { and, asc, eq, gte, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
+import { LOCK_KEYS, type Tx } from '../db/client';
 import { inboundMessages, tickets, type Ticket } from '../db/schema';
 import { insertEvents } from '../db/ticket-queries';
 import { errorFields } from '../log';
@@ -19,6 +19,70 @@ const RECENT_DAYS = 30;
 /** SHA-256 of an approval token, as stored on the ticket. */
 export function hashApprovalToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
+}
+
+/**
+ * Serialises the approval requests of one company across transactions and instances (held until
+ * commit): the check "is one already before the agents?" and the release after a decision cannot
+ * interleave.
+ */
+async function lockSiret(tx: Tx, siret: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEYS.siretApproval}, hashtext(${siret}))`);
+}
+
+/**
+ * A new conforming request goes to the agents, unless another request for the same company is already
+ * before them (its approval request sent, no decision yet). Then the new one waits, recorded on both
+ * tickets (and listed in the reminder digest), and its approval request goes out when that one is
+ * decided (releaseWaitingApproval): one approval request per company at a time, and the one that
+ * follows warns about the other. Returns whether the approval request was queued now.
+ */
+export async function requestApproval(
+  deps: PipelineDeps, tx: Tx, ticket: Ticket, now: Date, purpose: string, known: Map<string, AttachmentContent> = new Map(),
+): Promise<boolean> {
+  if (ticket.siret) {
+    await lockSiret(tx, ticket.siret);
+    const [before] = await tx
+      .select({ id: tickets.id, ref: tickets.ref })
+      .from(tickets)
+      .where(and(eq(tickets.siret, ticket.siret), ne(tickets.id, ticket.id), eq(tickets.status, 'awaiting_approval'), isNotNull(tickets.approvalMessageId)))
+      .orderBy(asc(tickets.id))
+      .limit(1);
+    if (before) {
+      await insertEvents(tx, [
+        { ticketId: ticket.id, at: now, kind: 'approval_waiting', actor: 'liquibot', detail: { behind: before.ref } },
+        { ticketId: before.id, at: now, kind: 'same_siret_request', actor: 'liquibot', detail: { ticketRef: ticket.ref } },
+      ]);
+      return false;
+    }
+  }
+  await queueApprovalRequest(deps, tx, ticket, now, purpose, known);
+  return true;
+}
+
+/**
+ * After a decision on one of a company's tickets: the oldest request that waited behind it goes to the
+ * agents now. Returns its reference, or null when none waited.
+ */
+export async function releaseWaitingApproval(deps: PipelineDeps, tx: Tx, siret: string, now: Date): Promise<string | null> {
+  await lockSiret(tx, siret);
+  // A waiting request decided at the terminal leaves the one before the agents there: nothing to release yet.
+  const [stillBefore] = await tx
+    .select({ id: tickets.id })
+    .from(tickets)
+    .where(and(eq(tickets.siret, siret), eq(tickets.status, 'awaiting_approval'), isNotNull(tickets.approvalMessageId)))
+    .limit(1);
+  if (stillBefore) return null;
+  const [next] = await tx
+    .select()
+    .from(tickets)
+    .where(and(eq(tickets.siret, siret), eq(tickets.status, 'awaiting_approval'), isNull(tickets.approvalMessageId)))
+    .orderBy(asc(tickets.id))
+    .limit(1)
+    .for('update');
+  if (!next) return null;
+  await queueApprovalRequest(deps, tx, next, now, 'approval-request:released');
+  return next.ref;
 }
 
 /**

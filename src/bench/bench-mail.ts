@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { buildRequestMail, samplePdf } from '../demo/sample-mails';
+import { buildRequestMail, samplePdf, sampleSiret } from '../demo/sample-mails';
 
 /** The padding that makes samplePdf() exactly `bytes` long (or as close as its framing allows). */
 export function pdfPadFor(bytes: number): number {
@@ -32,6 +32,8 @@ export function benchRequest(opts: { tag: string; index: number; pdfBytes: numbe
     fromName: `Maître Bench ${opts.index}`,
     messageId,
     pdfPadBytes: opts.pad ?? pdfPadFor(opts.pdfBytes),
+    // A company of its own: one company's requests go to the agents one at a time.
+    siret: sampleSiret(opts.index),
   });
   return { messageId, raw: Buffer.from(raw, 'utf8') };
 }

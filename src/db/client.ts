@@ -30,7 +30,7 @@ export interface Database {
 export const MIGRATIONS_FOLDER = join(PROJECT_ROOT, 'drizzle');
 
 /** Advisory lock keys, one per purpose, so instances on one database coordinate. */
-export const LOCK_KEYS = { migrate: 7301001, mailboxLeader: 7301002, jobs: 7301003 } as const;
+export const LOCK_KEYS = { migrate: 7301001, mailboxLeader: 7301002, jobs: 7301003, siretApproval: 7301004 } as const;
 
 /**
  * Open the database: PostgreSQL when a URL is given, otherwise an embedded PGlite under dataDir.

@@ -48,6 +48,25 @@ function base64Lines(buf: Buffer): string {
   return (buf.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
 }
 
+/**
+ * A valid SIRET (Luhn) of its own for request number `n`: load tests and benchmarks give each request its
+ * own company, since liquibot puts one company's requests before the agents one at a time.
+ */
+export function sampleSiret(n: number): string {
+  const base = `1${String(Math.floor(n)).padStart(12, '0')}`;
+  for (let check = 0; check <= 9; check += 1) {
+    const digits = base + check;
+    let sum = 0;
+    for (let i = 0; i < 14; i += 1) {
+      let d = Number(digits[13 - i]);
+      if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+      sum += d;
+    }
+    if (sum % 10 === 0) return digits;
+  }
+  throw new Error('unreachable: one check digit always fits');
+}
+
 /** Build the raw source (CRLF) of a request or a reply on one. */
 export function buildRequestMail(r: SampleRequest): string {
   const messageId = r.messageId ?? `<${randomUUID()}@custhelp.example.net>`;

@@ -5,7 +5,7 @@ import { markInboundProcessed } from '../db/inbound-queries';
 import { countRecentMailTo } from '../db/outbox-queries';
 import { insertEvents, insertTicket, lockTicket, nextTicketId, updateTicket } from '../db/ticket-queries';
 import { checkRequest } from '../../parsers/check-request';
-import { queueApprovalRequest } from '../approval/queue-approval-request';
+import { requestApproval } from '../approval/queue-approval-request';
 import { handleReopen } from '../reset/handle-reopen';
 import { REOPENABLE_STATUSES } from './classify';
 import { decideFollowUp, decideNewRequest, type TicketDecision } from './decide-intake';
@@ -104,8 +104,7 @@ async function applyIntakeDecision(ctx: MessageContext, ticket: Ticket, from: Ti
     if (sent) queued += 1;
   }
   if (decision.status === 'awaiting_approval' && from !== 'awaiting_approval') {
-    await queueApprovalRequest(deps, tx, ticket, now, `approval-request:${row.id}`, ctx.contents);
-    queued += 1;
+    if (await requestApproval(deps, tx, ticket, now, `approval-request:${row.id}`, ctx.contents)) queued += 1;
   }
   return queued;
 }

@@ -39,7 +39,7 @@ describe('approval end to end', () => {
   let h: Harness;
   let clock = Date.now();
   let seq = 0;
-  const sirets = ['73282932000074', '44306184100047', '35600000000048', '35600000049837', '54205118000066', '55208131766522', '38012986646850', '40483304800022'];
+  const sirets = ['73282932000074', '44306184100047', '35600000000048', '35600000049837', '54205118000066', '55208131766522', '38012986646850', '40483304800022', '10000000000008'];
   beforeAll(async () => {
     h = await createHarness({ now: () => new Date(clock), env: { MAX_LINK_REISSUES: '1' } });
     await importAccounts(h.database.db, sirets.map((siret) => ({ siret, lastName: 'MOUTIN', firstName: 'Claire' })), new Date());
@@ -118,6 +118,29 @@ describe('approval end to end', () => {
     expect(again.result).toBe('already_used');
     // The harness scans the logs for every token sent (on close): make sure it sees them.
     expect(tokensSent(h.sink.messages)).toEqual(expect.arrayContaining([token, await tokenOf(approval)]));
+  });
+
+  it('a second request for the same company waits behind the first, and goes to the agents once the first is decided', async () => {
+    const { ticket: first, approval } = await conformingRequest('etude@garnier.example.fr', 'garnier@garnier.example.fr');
+    const messageId = `<req-${randomUUID()}@custhelp.example.net>`;
+    await deliver(buildRequestMail({ from: 'scp@autre-etude.example.fr', liquidatorEmail: 'autre@autre-etude.example.fr', siret: first.siret!, messageId }));
+    const [second] = await h.database.db.select().from(tickets).where(eq(tickets.rootMessageId, messageId));
+    expect(second).toMatchObject({ status: 'awaiting_approval', approvalMessageId: null });
+    const aboutSecond = (m: SinkMessage) => m.envelope.to[0] === 'agents@support.example.fr' && m.headers['x-liquibot-ticket']?.[0]?.trim() === second!.ref;
+    // The second requester is acknowledged; the agents get no second approval request for the company.
+    await h.sink.waitFor((m) => m.envelope.to[0] === 'scp@autre-etude.example.fr');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.sink.messages.filter(aboutSecond)).toHaveLength(0);
+    const kinds = async (id: number) => (await eventsOfTicket(h.database.db, id)).map((e) => e.kind);
+    expect(await kinds(second!.id)).toContain('approval_waiting');
+    expect(await kinds(first.id)).toContain('same_siret_request');
+
+    // The first is decided: the second goes to the agents now, with a warning naming the first.
+    await deliver(agentReply({ from: AGENT, body: 'VALIDER', inReplyTo: approval.messageId }));
+    const released = await h.sink.waitFor(aboutSecond);
+    expect((await parseMail(released.raw)).text).toContain(first.ref);
+    expect((await reload(second!.id)).approvalMessageId).toBe(released.messageId);
+    expect(h.sink.messages.filter(aboutSecond)).toHaveLength(1);
   });
 
   it('first decision wins: two agents approving at once give one reset mail; the other is told who decided', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { buildAutoReply, buildRequestMail, buildUnrelatedMail } from '../../src/demo/sample-mails';
+import { buildAutoReply, buildRequestMail, buildUnrelatedMail, sampleSiret } from '../../src/demo/sample-mails';
 import { DONE_KEYWORD } from '../../src/mail/mailbox-watcher';
 import type { SinkMessage, SmtpSink } from '../../src/sandbox/smtp-sink';
 import { freshDatabase } from './support/liquibot-harness';
@@ -76,8 +76,8 @@ describe('SIGKILL while draining 300 mixed mails', () => {
 
   it('answers every request once, and every approval gives exactly one reset mail', async () => {
     // Phase 1: 200 mails.
-    for (let i = 0; i < CONFORMING; i += 1) await mailbox.append(buildRequestMail({ from: `ok${i}@etude.example.fr`, liquidatorEmail: `liq${i}@mandataire.example.fr` }));
-    for (let i = 0; i < NON_CONFORMING; i += 1) await mailbox.append(buildRequestMail({ from: `ko${i}@etude.example.fr`, attachment: 'none', liquidatorEmail: `liqko${i}@mandataire.example.fr` }));
+    for (let i = 0; i < CONFORMING; i += 1) await mailbox.append(buildRequestMail({ from: `ok${i}@etude.example.fr`, liquidatorEmail: `liq${i}@mandataire.example.fr`, siret: sampleSiret(i) }));
+    for (let i = 0; i < NON_CONFORMING; i += 1) await mailbox.append(buildRequestMail({ from: `ko${i}@etude.example.fr`, attachment: 'none', liquidatorEmail: `liqko${i}@mandataire.example.fr`, siret: sampleSiret(1000 + i) }));
     for (let i = 0; i < 80; i += 1) await mailbox.append(i % 2 ? buildAutoReply(`ooo${i}@etude.example.fr`) : buildUnrelatedMail(`other${i}@entreprise.example.fr`));
     await drain(200, 3);
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { buildAutoReply, buildRequestMail } from '../../src/demo/sample-mails';
+import { buildAutoReply, buildRequestMail, sampleSiret } from '../../src/demo/sample-mails';
 import { DONE_KEYWORD } from '../../src/mail/mailbox-watcher';
 import type { SmtpSink } from '../../src/sandbox/smtp-sink';
 import { freshDatabase } from './support/liquibot-harness';
@@ -57,7 +57,7 @@ describe('SIGKILL mid-batch, restart: exactly-once answers', () => {
     for (let i = 0; i < REQUESTS; i += 1) {
       const ok = i % 3 !== 0;
       await mailbox.append(buildRequestMail({
-        from: `req${i}@etude.example.fr`, messageId: `<crash-${i}@custhelp.example.net>`, attachment: ok ? 'pdf' : 'none',
+        from: `req${i}@etude.example.fr`, messageId: `<crash-${i}@custhelp.example.net>`, attachment: ok ? 'pdf' : 'none', siret: sampleSiret(i),
       }));
       if (i % 10 === 0) await mailbox.append(buildAutoReply(`ooo${i}@etude.example.fr`));
     }

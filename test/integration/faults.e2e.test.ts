@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config';
 import { startDaemon, type Daemon } from '../../src/daemon';
 import { migrateDatabase, openDatabase, type Database } from '../../src/db/client';
 import { createLogger } from '../../src/log';
-import { buildRequestMail } from '../../src/demo/sample-mails';
+import { buildRequestMail, sampleSiret } from '../../src/demo/sample-mails';
 import { startDovecot, type DovecotSandbox } from '../../src/sandbox/dovecot';
 import { startPostgresCluster, type PostgresCluster } from '../../src/sandbox/postgres-cluster';
 import type { SmtpSink } from '../../src/sandbox/smtp-sink';
@@ -113,7 +113,7 @@ describe('faults', () => {
     const database = await openDatabase({ url, dataDir: '/tmp' });
     await migrateDatabase(database);
     rig = { sink, database, daemon: null, logs: new LogCapture() };
-    for (let i = 0; i < 25; i += 1) await mailbox.append(buildRequestMail({ from: `old${i}@etude.example.fr` }));
+    for (let i = 0; i < 25; i += 1) await mailbox.append(buildRequestMail({ from: `old${i}@etude.example.fr`, siret: sampleSiret(i) }));
     rig.daemon = await daemonOn(mailbox.imapUrl, url, sink, rig.logs, database, { FIRST_START: 'skip' });
     expect(await until(async () => rig!.daemon!.leadership.state() === 'connected', 20_000)).toBe(true);
     await mailbox.append(buildRequestMail({ from: 'new@etude.example.fr' }));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { buildRequestMail } from '../../src/demo/sample-mails';
+import { buildRequestMail, sampleSiret } from '../../src/demo/sample-mails';
 import type { SmtpSink } from '../../src/sandbox/smtp-sink';
 import { freshDatabase } from './support/liquibot-harness';
 import { startChildDaemon, type ChildDaemon } from './support/child-daemon';
@@ -50,7 +50,7 @@ describe('three instances on one mailbox and one PostgreSQL', () => {
     expect(leaders()).toHaveLength(1);
 
     for (let i = 0; i < REQUESTS; i += 1) {
-      await mailbox.append(buildRequestMail({ from: `multi${i}@etude.example.fr`, attachment: i % 4 === 0 ? 'none' : 'pdf', siret: '73282932000074' }));
+      await mailbox.append(buildRequestMail({ from: `multi${i}@etude.example.fr`, attachment: i % 4 === 0 ? 'none' : 'pdf', siret: sampleSiret(i) }));
     }
     expect(await until(async () => (await count(sql`select count(*)::int as n from inbound_messages where status <> 'stored'`)) >= 15, 30_000)).toBe(true);
     const first = leaders()[0]!;
