@@ -135,12 +135,27 @@ describe('approval end to end', () => {
     expect(await kinds(second!.id)).toContain('approval_waiting');
     expect(await kinds(first.id)).toContain('same_siret_request');
 
-    // The first is decided: the second goes to the agents now, with a warning naming the first.
+    // A third one waits too.
+    const thirdId = `<req-${randomUUID()}@custhelp.example.net>`;
+    await deliver(buildRequestMail({ from: 'selarl@troisieme.example.fr', liquidatorEmail: 'trois@troisieme.example.fr', siret: first.siret!, messageId: thirdId }));
+    const [third] = await h.database.db.select().from(tickets).where(eq(tickets.rootMessageId, thirdId));
+    const aboutThird = (m: SinkMessage) => m.envelope.to[0] === 'agents@support.example.fr' && m.headers['x-liquibot-ticket']?.[0]?.trim() === third!.ref;
+
+    // The first is decided: the second (the oldest waiting) goes to the agents now, with a warning naming
+    // the first; the third still waits, behind the second.
     await deliver(agentReply({ from: AGENT, body: 'VALIDER', inReplyTo: approval.messageId }));
     const released = await h.sink.waitFor(aboutSecond);
     expect((await parseMail(released.raw)).text).toContain(first.ref);
     expect((await reload(second!.id)).approvalMessageId).toBe(released.messageId);
     expect(h.sink.messages.filter(aboutSecond)).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.sink.messages.filter(aboutThird)).toHaveLength(0);
+    expect((await reload(third!.id)).approvalMessageId).toBeNull();
+
+    // The second is refused: now the third goes.
+    await deliver(agentReply({ from: AGENT, body: 'REFUSER : doublon', inReplyTo: released.messageId }));
+    await h.sink.waitFor(aboutThird);
+    expect(h.sink.messages.filter(aboutThird)).toHaveLength(1);
   });
 
   it('first decision wins: two agents approving at once give one reset mail; the other is told who decided', async () => {
