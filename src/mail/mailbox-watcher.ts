@@ -68,8 +68,37 @@ const CHUNK_MAX_MESSAGES = 25;
 const CHUNK_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
- * Group UIDs into fetch chunks: at most 25 messages and 16 MiB per chunk, a message over the size limit
- * alone in its own (only its header is fetched). Bounds memory: two chunks at most are held at a time.
+ * A message above this size is fetched in pieces (partial FETCH of BODY[]) into one buffer of its
+ * RFC822.SIZE: a FETCH of the whole literal holds it twice (imapflow's chunks of it and their
+ * concatenation) until the next GC, +110 MB for a 55 MB mail. Smaller ones, the usual requests, keep
+ * the one FETCH per chunk of messages, which is what makes a backlog drain fast.
+ */
+export const STREAMED_FETCH_BYTES = 8 * 1024 * 1024;
+const FETCH_PIECE_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Collects a stream into one buffer allocated at the expected size (grown, should the server have
+ * announced less). Pages of the buffer not written are never touched, so a size announced too large
+ * costs address space, not memory.
+ */
+export async function collectInto(content: AsyncIterable<Buffer>, expectedSize: number): Promise<Buffer> {
+  let buf = Buffer.allocUnsafe(Math.max(expectedSize, 0));
+  let length = 0;
+  for await (const piece of content) {
+    if (length + piece.length > buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, length + piece.length));
+      buf.copy(bigger, 0, 0, length);
+      buf = bigger;
+    }
+    piece.copy(buf, length);
+    length += piece.length;
+  }
+  return buf.subarray(0, length);
+}
+
+/**
+ * Group UIDs into fetch chunks: at most 25 messages and 16 MiB per chunk; a message over the size limit
+ * (only its header is fetched) or over STREAMED_FETCH_BYTES (fetched in pieces) alone in its own. Bounds memory: two chunks at most are held at a time.
  */
 export function chunkUids(uids: number[], sizes: Map<number, number>, maxMessageBytes: number): number[][] {
   const chunks: number[][] = [];
@@ -77,7 +106,7 @@ export function chunkUids(uids: number[], sizes: Map<number, number>, maxMessage
   let bytes = 0;
   for (const uid of uids) {
     const size = sizes.get(uid) ?? 0;
-    if (size > maxMessageBytes) {
+    if (size > maxMessageBytes || size > STREAMED_FETCH_BYTES) {
       if (current.length) chunks.push(current);
       chunks.push([uid]);
       current = [];
@@ -205,6 +234,17 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
   /** The messages of a chunk: whole sources, or only the header of one too large to download. */
   async function fetchChunk(c: ImapFlow, chunk: number[], sizes: Map<number, number>, uidValidity: bigint): Promise<FetchedMessage[]> {
     const headerOnly = chunk.length === 1 && (sizes.get(chunk[0]!) ?? 0) > opts.maxMessageBytes;
+    if (chunk.length === 1 && !headerOnly && (sizes.get(chunk[0]!) ?? 0) > STREAMED_FETCH_BYTES) {
+      const uid = chunk[0]!;
+      const size = sizes.get(uid)!;
+      const { content } = await c.download(String(uid), undefined, { uid: true, chunkSize: FETCH_PIECE_BYTES });
+      const raw = content ? await collectInto(content, size) : null;
+      if (!raw || raw.length === 0) {
+        log.warn({ uid }, 'message vanished before fetch');
+        return [];
+      }
+      return [{ mailbox, uidValidity, uid, raw, sizeBytes: size, headerOnly: false }];
+    }
     const fetched = await c.fetchAll(chunk.join(','), headerOnly ? { headers: true } : { source: true }, { uid: true });
     const byUid = new Map(fetched.map((m) => [m.uid, m]));
     const out: FetchedMessage[] = [];

@@ -1,17 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { chunkUids, runInOrderPerKey } from '../../src/mail/mailbox-watcher';
+import { chunkUids, collectInto, runInOrderPerKey } from '../../src/mail/mailbox-watcher';
 import { senderKey } from '../../src/mail/sender-key';
 
 describe('chunkUids', () => {
   const sizes = (entries: [number, number][]) => new Map(entries);
   it.each([
     ['small messages, 25 per chunk', Array.from({ length: 60 }, (_, i) => i + 1), new Map<number, number>(), [25, 25, 10]],
-    ['bytes bound a chunk', [1, 2, 3], sizes([[1, 9e6], [2, 9e6], [3, 1e3]]), [1, 2]],
+    ['bytes bound a chunk', [1, 2, 3], sizes([[1, 7e6], [2, 7e6], [3, 7e6]]), [2, 1]],
+    ['a message fetched in pieces alone', [1, 2, 3], sizes([[1, 10], [2, 9e6], [3, 10]]), [1, 1, 1]],
     ['an oversized message alone', [1, 2, 3], sizes([[1, 10], [2, 9e9], [3, 10]]), [1, 1, 1]],
   ])('%s', (_l, uids, map, want) => {
     const chunks = chunkUids(uids, map, 50e6);
     expect(chunks.map((c) => c.length)).toEqual(want);
     expect(chunks.flat()).toEqual(uids);
+  });
+});
+
+describe('collectInto', () => {
+  async function* pieces(...parts: string[]) {
+    for (const p of parts) yield Buffer.from(p);
+  }
+  it('gives the bytes as they came, whether the announced size is exact, too large or too small', async () => {
+    for (const expected of [10, 64, 3, 0]) {
+      const got = await collectInto(pieces('abc', 'defg', '', 'hij'), expected);
+      expect(got.toString(), `announced ${expected}`).toBe('abcdefghij');
+    }
+    expect((await collectInto(pieces(), 100)).length).toBe(0);
   });
 });
 
