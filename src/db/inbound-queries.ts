@@ -1,4 +1,5 @@
 import { and, eq, getTableColumns, inArray, isNotNull, sql } from 'drizzle-orm';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Db, Tx } from './client';
 import { inboundMessages, type InboundMessageRow } from './schema';
 
@@ -101,6 +102,103 @@ export async function storeInbound(db: Db, input: StoreInboundInput): Promise<St
   if (!input.headerOnly || row.status !== 'stored') return { kind: 'seen', row: { ...row, raw: input.headerOnly ? null : input.raw } };
   const [stored] = await db.select({ raw: inboundMessages.raw }).from(inboundMessages).where(eq(inboundMessages.id, row.id));
   return { kind: 'seen', row: { ...row, raw: stored?.raw ?? null } };
+}
+
+export interface StoreStreamedInput {
+  mailbox: string;
+  uidValidity: bigint;
+  uid: number;
+  /** RFC822.SIZE: how many bytes the source is announced to be. */
+  sizeBytes: number;
+}
+
+export type StoreStreamedResult =
+  | { kind: 'new'; row: InboundMessageRow }
+  /**
+   * Not stored this way: the UID is stored already (a crash after the commit, a header-only quarantine),
+   * or its bytes are, under another UID. The caller stores it as any other message (storeInbound),
+   * which knows each of these cases.
+   */
+  | { kind: 'known' };
+
+/** Thrown inside the transaction to roll it back when the bytes turn out to be stored under another UID. */
+class SameBytesStored extends Error {}
+
+/**
+ * Store a source that arrives in pieces without ever holding it whole: the row is inserted with the
+ * first RAW_PIECE_BYTES and the rest appended, in one transaction (a crash or a broken download leaves
+ * nothing behind); its SHA-256 is known at the end and set then. `tap` sees each piece as it goes by
+ * (the parse runs on the same pass). The source is opened only once the UID is known to be new.
+ * @throws when the download fails or comes back empty (the message is then retried on the next pass).
+ */
+export async function storeInboundStreamed(
+  db: Db,
+  input: StoreStreamedInput,
+  open: () => Promise<AsyncIterable<Buffer> | null>,
+  tap: (piece: Buffer) => Promise<void>,
+): Promise<StoreStreamedResult> {
+  const { raw: _raw, ...columns } = getTableColumns(inboundMessages);
+  const [known] = await db
+    .select({ id: inboundMessages.id })
+    .from(inboundMessages)
+    .where(and(eq(inboundMessages.mailbox, input.mailbox), eq(inboundMessages.uidValidity, input.uidValidity), eq(inboundMessages.uid, input.uid)));
+  if (known) return { kind: 'known' };
+  const source = await open();
+  if (!source) throw new Error('message vanished before fetch');
+  try {
+    return await db.transaction(async (tx) => {
+      const hash = createHash('sha256');
+      const pending = Buffer.allocUnsafe(RAW_PIECE_BYTES);
+      let pendingLength = 0;
+      let total = 0;
+      let id: number | null = null;
+      const flush = async () => {
+        const piece = pending.subarray(0, pendingLength);
+        if (id === null) {
+          const [row] = await tx
+            .insert(inboundMessages)
+            .values({
+              mailbox: input.mailbox, uidValidity: input.uidValidity, uid: input.uid,
+              // Unique and temporary: the real hash is set below, before the commit.
+              sha256: `pending:${randomUUID()}`, sizeBytes: input.sizeBytes, raw: rawParam(piece),
+            })
+            .onConflictDoNothing()
+            .returning({ id: inboundMessages.id });
+          if (!row) throw new SameBytesStored('the UID was stored meanwhile');
+          id = row.id;
+        } else {
+          await tx.update(inboundMessages).set({ raw: sql`${inboundMessages.raw} || ${rawParam(piece)}` }).where(eq(inboundMessages.id, id));
+        }
+        pendingLength = 0;
+      };
+      for await (const chunk of source) {
+        hash.update(chunk);
+        total += chunk.length;
+        await tap(chunk);
+        for (let at = 0; at < chunk.length;) {
+          const n = Math.min(chunk.length - at, RAW_PIECE_BYTES - pendingLength);
+          chunk.copy(pending, pendingLength, at, at + n);
+          pendingLength += n;
+          at += n;
+          if (pendingLength === RAW_PIECE_BYTES) await flush();
+        }
+      }
+      if (total === 0) throw new Error('message vanished before fetch');
+      if (pendingLength > 0 || id === null) await flush();
+      const sha256 = hash.digest('hex');
+      const [same] = await tx.select({ id: inboundMessages.id }).from(inboundMessages).where(eq(inboundMessages.sha256, sha256));
+      if (same) throw new SameBytesStored('the same bytes are stored under another UID');
+      const [row] = await tx
+        .update(inboundMessages)
+        .set({ sha256, sizeBytes: total })
+        .where(eq(inboundMessages.id, id!))
+        .returning(columns);
+      return { kind: 'new' as const, row: { ...row!, raw: null } };
+    });
+  } catch (err) {
+    if (err instanceof SameBytesStored) return { kind: 'known' };
+    throw err;
+  }
 }
 
 /** Record the result of processing, inside the ticket's transaction. */

@@ -13,6 +13,12 @@ export interface FetchedMessage {
   sizeBytes: number;
   /** True when `raw` holds only the header because the message is too large to process. */
   headerOnly: boolean;
+  /**
+   * Set for a message over STREAMED_FETCH_BYTES: `raw` then holds only its header, and this fetches the
+   * whole source in pieces (null when the message vanished meanwhile), so that it is stored and parsed
+   * as it comes instead of being held whole.
+   */
+  download?: () => Promise<AsyncIterable<Buffer> | null>;
 }
 
 /** What to do with a handled message on the server once its ticket is committed. */
@@ -68,10 +74,11 @@ const CHUNK_MAX_MESSAGES = 25;
 const CHUNK_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
- * A message above this size is fetched in pieces (partial FETCH of BODY[]) into one buffer of its
- * RFC822.SIZE: a FETCH of the whole literal holds it twice (imapflow's chunks of it and their
- * concatenation) until the next GC, +110 MB for a 55 MB mail. Smaller ones, the usual requests, keep
- * the one FETCH per chunk of messages, which is what makes a backlog drain fast.
+ * A message above this size is fetched in pieces (partial FETCH of BODY[]), stored and parsed as they
+ * come, and never held whole: a FETCH of the whole literal holds it twice (imapflow's chunks of it and
+ * their concatenation) until the next GC, +110 MB for a 55 MB mail, and the source next to its decoded
+ * attachments is another +55 MB. Smaller ones, the usual requests, keep the one FETCH per chunk of
+ * messages, which is what makes a backlog drain fast.
  */
 export const STREAMED_FETCH_BYTES = 8 * 1024 * 1024;
 const FETCH_PIECE_BYTES = 2 * 1024 * 1024;
@@ -234,28 +241,21 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
   /** The messages of a chunk: whole sources, or only the header of one too large to download. */
   async function fetchChunk(c: ImapFlow, chunk: number[], sizes: Map<number, number>, uidValidity: bigint): Promise<FetchedMessage[]> {
     const headerOnly = chunk.length === 1 && (sizes.get(chunk[0]!) ?? 0) > opts.maxMessageBytes;
-    if (chunk.length === 1 && !headerOnly && (sizes.get(chunk[0]!) ?? 0) > STREAMED_FETCH_BYTES) {
-      const uid = chunk[0]!;
-      const size = sizes.get(uid)!;
-      const { content } = await c.download(String(uid), undefined, { uid: true, chunkSize: FETCH_PIECE_BYTES });
-      const raw = content ? await collectInto(content, size) : null;
-      if (!raw || raw.length === 0) {
-        log.warn({ uid }, 'message vanished before fetch');
-        return [];
-      }
-      return [{ mailbox, uidValidity, uid, raw, sizeBytes: size, headerOnly: false }];
-    }
-    const fetched = await c.fetchAll(chunk.join(','), headerOnly ? { headers: true } : { source: true }, { uid: true });
+    const streamed = chunk.length === 1 && !headerOnly && (sizes.get(chunk[0]!) ?? 0) > STREAMED_FETCH_BYTES;
+    const fetched = await c.fetchAll(chunk.join(','), headerOnly || streamed ? { headers: true } : { source: true }, { uid: true });
     const byUid = new Map(fetched.map((m) => [m.uid, m]));
     const out: FetchedMessage[] = [];
     for (const uid of chunk) {
       const m = byUid.get(uid);
-      const raw = m ? (headerOnly ? m.headers : m.source) : undefined;
+      const raw = m ? (headerOnly || streamed ? m.headers : m.source) : undefined;
       if (!raw) {
         log.warn({ uid }, 'message vanished before fetch');
         continue;
       }
-      out.push({ mailbox, uidValidity, uid, raw, sizeBytes: sizes.get(uid) || raw.length, headerOnly });
+      const download = streamed
+        ? async () => (await c.download(String(uid), undefined, { uid: true, chunkSize: FETCH_PIECE_BYTES })).content ?? null
+        : undefined;
+      out.push({ mailbox, uidValidity, uid, raw, sizeBytes: sizes.get(uid) || raw.length, headerOnly, ...(download ? { download } : {}) });
     }
     return out;
   }

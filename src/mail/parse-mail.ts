@@ -2,7 +2,8 @@
  * The mailparser adapter: raw RFC 5322 bytes → our InboundMail. The only file that imports
  * mailparser, so the parser can be swapped without touching the checks.
  */
-import { Readable } from 'node:stream';
+import { once } from 'node:events';
+import { PassThrough, Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import {
   MailParser,
@@ -148,11 +149,14 @@ function toAttachment(att: Attachment, cids: Set<string>): InboundAttachment {
  * keeps mailparser's decoding (the raw bytes of one part are not reachable from here), and a
  * format=flowed body decoded this way is not re-flowed.
  */
-function charsetFallback(raw: Buffer, mail: InboundMail, charset: string | undefined): Pick<InboundMail, 'text' | 'html'> {
-  const body = { text: mail.text, html: mail.html };
+function needsCharsetFallback(mail: InboundMail, charset: string | undefined): boolean {
   const bad = `${mail.text}${mail.html ?? ''}`.includes('\ufffd');
   const undeclared = !charset || /^(?:us-)?ascii$/i.test(charset.trim());
-  if (!bad || !undeclared || !['text/plain', 'text/html'].includes(mail.contentType)) return body;
+  return bad && undeclared && ['text/plain', 'text/html'].includes(mail.contentType);
+}
+
+function charsetFallback(raw: Buffer, mail: InboundMail): Pick<InboundMail, 'text' | 'html'> {
+  const body = { text: mail.text, html: mail.html };
   const crlf = raw.indexOf('\r\n\r\n');
   const lf = raw.indexOf('\n\n');
   const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : raw.length;
@@ -295,8 +299,21 @@ export async function parseMail(raw: Buffer): Promise<InboundMail> {
  * parseMail, plus the decoded content of each attachment by SHA-256: the pipeline reads the court
  * document's text (the SIREN check) from the parse it already made instead of parsing the mail again.
  */
-export async function parseMailWithContents(raw: Buffer): Promise<{ mail: InboundMail; contents: Map<string, AttachmentContent> }> {
-  const parsed = await runParser(raw);
+export async function parseMailWithContents(raw: Buffer): Promise<ParsedWithContents> {
+  return toInboundMail(await runParser(raw), raw.length, async () => raw);
+}
+
+/** A mail as parseMail reads it, with the decoded content of each attachment by SHA-256. */
+export interface ParsedWithContents {
+  mail: InboundMail;
+  contents: Map<string, AttachmentContent>;
+}
+
+/**
+ * mailparser's result → InboundMail. `source` gives the raw bytes, asked for only in the rare case that
+ * needs them (a single-part text mail whose undeclared charset mailparser got wrong).
+ */
+async function toInboundMail(parsed: ParsedMail, sizeBytes: number, source: () => Promise<Buffer | null>): Promise<ParsedWithContents> {
   const lines = parsed.headerLines ?? [];
   const headers = headerMap(lines);
   const html = typeof parsed.html === 'string' ? parsed.html : null;
@@ -322,7 +339,7 @@ export async function parseMailWithContents(raw: Buffer): Promise<{ mail: Inboun
     text: parsed.text ?? '',
     html,
     attachments: parsed.attachments.map((att) => toAttachment(att, cids)),
-    sizeBytes: raw.length,
+    sizeBytes,
   };
   const contents = new Map<string, AttachmentContent>();
   parsed.attachments.forEach((att, i) => {
@@ -330,7 +347,53 @@ export async function parseMailWithContents(raw: Buffer): Promise<{ mail: Inboun
     // The first part with these bytes, as extractAttachments picks it.
     if (!contents.has(sha256)) contents.set(sha256, { filename: att.filename ?? null, contentType: att.contentType, sha256, content: att.content });
   });
-  return { mail: { ...mail, ...charsetFallback(raw, mail, structured?.params['charset']) }, contents };
+  const raw = needsCharsetFallback(mail, structured?.params['charset']) ? await source() : null;
+  return { mail: raw ? { ...mail, ...charsetFallback(raw, mail) } : mail, contents };
+}
+
+/** A parse fed with the source piece by piece, as it arrives, for a mail too large to hold whole. */
+export interface StreamParse {
+  /** The next piece of the source; resolves once the parser has room for more. */
+  write(piece: Buffer): Promise<void>;
+  /**
+   * The end of the source: the parse.
+   * @throws AppError MAIL_UNPARSEABLE as parseMail does.
+   */
+  end(): Promise<ParsedWithContents>;
+}
+
+/**
+ * Starts parsing a source of `total` bytes that will come in pieces (see StreamParse). `source` gives
+ * the whole stored source in the rare case the charset fallback needs it.
+ */
+export function startStreamParse(total: number, source: () => Promise<Buffer | null>): StreamParse {
+  const input = new PassThrough({ highWaterMark: PARSE_PIECE_BYTES });
+  let fed = 0;
+  let failed: unknown = null;
+  const parsing = parseStream(input, total, () => fed).then(
+    (parsed) => parsed,
+    (err: unknown) => {
+      failed = err;
+      return null;
+    },
+  );
+  return {
+    async write(piece) {
+      for (const p of pieces(piece)) {
+        if (failed) return; // the parser gave up: the rest of the source is still stored, not parsed
+        fed += p.length;
+        if (!input.write(p)) await Promise.race([once(input, 'drain'), parsing]);
+      }
+    },
+    async end() {
+      input.end();
+      const parsed = await parsing;
+      if (!parsed) {
+        throw new AppError('MAIL_UNPARSEABLE', `mailparser failed: ${(failed as Error)?.message ?? String(failed)}`, { cause: failed });
+      }
+      return toInboundMail(parsed, total, source);
+    },
+  };
 }
 
 /** The decoded content of an attachment, for forwarding court documents to the agents. */

@@ -2,12 +2,12 @@ import { eq, inArray, or } from 'drizzle-orm';
 import type { Config } from '../config';
 import type { Database, Tx } from '../db/client';
 import { inboundMessages, tickets, type InboundMessageRow, type Ticket } from '../db/schema';
-import { markInboundProcessed, quarantineInbound } from '../db/inbound-queries';
+import { findInboundById, markInboundProcessed, quarantineInbound } from '../db/inbound-queries';
 import { findTicketByMessageIds, findTicketByRef, insertEvents } from '../db/ticket-queries';
 import { isAppError } from '../errors';
 import type { Logger } from '../log';
 import type { DocumentCache } from '../mail/document-cache';
-import { parseMail, parseMailWithContents, type AttachmentContent } from '../mail/parse-mail';
+import { parseMail, parseMailWithContents, type AttachmentContent, type ParsedWithContents } from '../mail/parse-mail';
 import type { InboundMail } from '../../parsers/inbound-mail';
 import { findApprovalTokens } from '../../parsers/agent-reply';
 import { findTicketRef } from '../../parsers/subject';
@@ -63,13 +63,14 @@ export interface MessageContext {
  * Process one stored inbound message: parse, classify, decide, and commit ticket, history, outbox rows
  * and the message's status in one transaction. A message already processed is not processed again.
  */
-export async function processInbound(deps: PipelineDeps, row: InboundMessageRow): Promise<ProcessResult> {
+export async function processInbound(deps: PipelineDeps, row: InboundMessageRow, parse?: Promise<ParsedWithContents>): Promise<ProcessResult> {
   if (row.status !== 'stored') {
     return { outcome: row.outcome ?? row.status, ticketRef: null, mailsQueued: 0 };
   }
   const log = deps.log.child({ inboundId: row.id });
   const now = deps.now();
-  if (!row.raw) return quarantine(deps, row, 'RAW_MISSING', 'raw source was purged before processing', now);
+  // `parse`: a large mail, parsed as it was stored; its source is in the database, not in `row`.
+  if (!row.raw && !parse) return quarantine(deps, row, 'RAW_MISSING', 'raw source was purged before processing', now);
   if (row.sizeBytes > deps.config.MAX_MESSAGE_BYTES) {
     log.warn({ sizeBytes: row.sizeBytes }, 'message quarantined: too large');
     return quarantineTooLarge(deps, row, now);
@@ -78,7 +79,7 @@ export async function processInbound(deps: PipelineDeps, row: InboundMessageRow)
   let mail: InboundMail;
   let contents: Map<string, AttachmentContent>;
   try {
-    ({ mail, contents } = await parseMailWithContents(row.raw));
+    ({ mail, contents } = await (parse ?? parseMailWithContents(row.raw!)));
   } catch (err) {
     if (!isAppError(err, 'MAIL_UNPARSEABLE')) throw err;
     log.warn({ code: err.code }, 'message quarantined: unparseable');
@@ -93,7 +94,7 @@ export async function processInbound(deps: PipelineDeps, row: InboundMessageRow)
   const outcome = outcomeOf(classification);
   // DKIM needs the network (DNS): done before the transaction, only for decisions, only when required.
   const dkim = classification.kind === 'agent-reply' && deps.config.REQUIRE_DKIM && mail.from
-    ? await deps.checkDkim(row.raw, mail.from.address.split('@').pop()!)
+    ? await deps.checkDkim(row.raw ?? (await findInboundById(deps.database.db, row.id))?.raw ?? Buffer.alloc(0), mail.from.address.split('@').pop()!)
     : 'not-checked' as const;
 
   const result = await deps.database.db.transaction(async (tx): Promise<ProcessResult | null> => {

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
-import { RAW_PIECE_BYTES, storeInbound, quarantineInbound } from '../../src/db/inbound-queries';
+import { createHash, randomBytes } from 'node:crypto';
+import { RAW_PIECE_BYTES, storeInbound, storeInboundStreamed, quarantineInbound } from '../../src/db/inbound-queries';
 import { claimDueMail, countRecentMailTo, enqueueMail, markMailFailed, markMailRetry, markMailSent, outboxBacklog, renewClaim } from '../../src/db/outbox-queries';
 import { findTicketByMessageIds, insertTicket, nextTicketId } from '../../src/db/ticket-queries';
 import { outboxRowFor } from '../../src/tickets/outgoing-mail';
@@ -47,6 +47,44 @@ describe.each<DbKind>(['postgres', 'pglite'])('database queries on %s', (kind) =
     const whole = randomBytes(RAW_PIECE_BYTES + 1);
     await storeInbound(db.database.db, { ...header, sha256: '9'.repeat(64), raw: whole, sizeBytes: whole.length, headerOnly: false });
     expect((await read(first.row.id)).equals(whole)).toBe(true);
+  });
+
+  it('stores a source that arrives in pieces, never whole, and leaves the known cases to storeInbound', async () => {
+    const read = async (id: number) => Buffer.from((await db.database.rows<{ raw: Buffer }>(sql`select raw from inbound_messages where id = ${id}`))[0]!.raw);
+    const count = async () => (await db.database.rows<{ n: number }>(sql`select count(*)::int as n from inbound_messages`))[0]!.n;
+    const big = randomBytes(2 * RAW_PIECE_BYTES + 777);
+    async function* inPieces(bytes: Buffer, size: number, failAt?: number) {
+      for (let at = 0; at < bytes.length; at += size) {
+        if (failAt !== undefined && at >= failAt) throw new Error('connection lost');
+        yield bytes.subarray(at, at + size);
+      }
+    }
+    const input = { mailbox: 'INBOX', uidValidity: 9n, uid: 500, sizeBytes: big.length };
+    const tapped: Buffer[] = [];
+    const stored = await storeInboundStreamed(db.database.db, input, async () => inPieces(big, 1_000_003), async (p) => { tapped.push(Buffer.from(p)); });
+    expect(stored.kind).toBe('new');
+    if (stored.kind !== 'new') return;
+    expect((await read(stored.row.id)).equals(big)).toBe(true);
+    expect(Buffer.concat(tapped).equals(big)).toBe(true);
+    expect(stored.row).toMatchObject({ status: 'stored', sizeBytes: big.length, sha256: createHash('sha256').update(big).digest('hex'), raw: null });
+
+    // The same UID again (a restart after the commit): known, and the source is not even opened.
+    let opened = false;
+    expect(await storeInboundStreamed(db.database.db, input, async () => { opened = true; return inPieces(big, 1 << 20); }, async () => {})).toEqual({ kind: 'known' });
+    expect(opened).toBe(false);
+    // The same bytes under another UID: known, and nothing is left of the attempt.
+    const before = await count();
+    expect(await storeInboundStreamed(db.database.db, { ...input, uid: 501 }, async () => inPieces(big, 1 << 20), async () => {})).toEqual({ kind: 'known' });
+    expect(await count()).toBe(before);
+    // A download that breaks half-way, or a message gone: an error, and no row (it is fetched again on the next pass).
+    await expect(storeInboundStreamed(db.database.db, { ...input, uid: 502 }, async () => inPieces(randomBytes(big.length), 1 << 20, RAW_PIECE_BYTES + 1), async () => {})).rejects.toThrow(/connection lost/);
+    await expect(storeInboundStreamed(db.database.db, { ...input, uid: 503 }, async () => null, async () => {})).rejects.toThrow(/vanished/);
+    await expect(storeInboundStreamed(db.database.db, { ...input, uid: 504 }, async () => inPieces(Buffer.alloc(0), 10), async () => {})).rejects.toThrow(/vanished/);
+    expect(await count()).toBe(before);
+    // A small source in one piece is stored too.
+    const small = Buffer.from('Subject: s\r\n\r\nbody');
+    const one = await storeInboundStreamed(db.database.db, { ...input, uid: 505, sizeBytes: small.length }, async () => inPieces(small, 4), async () => {});
+    expect(one.kind === 'new' && (await read(one.row.id)).equals(small)).toBe(true);
   });
 
   it('keeps the whole source of a mail quarantined as too large once it is fetched whole', async () => {

@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import { asc } from 'drizzle-orm';
 import { inboundMessages } from '../../src/db/schema';
 import { buildRequestMail, sampleSiret } from '../../src/demo/sample-mails';
-import { STREAMED_FETCH_BYTES } from '../../src/mail/mailbox-watcher';
+import { DONE_KEYWORD, STREAMED_FETCH_BYTES } from '../../src/mail/mailbox-watcher';
+import { withImapSession } from '../../src/sandbox/imap-seed';
+import { outbox, tickets } from '../../src/db/schema';
 import { parseMail } from '../../src/mail/parse-mail';
 import { createHarness, type Harness } from './support/liquibot-harness';
 
@@ -38,4 +40,48 @@ describe('a mail large enough to be fetched in pieces', () => {
     expect(forwarded.filter((shas) => shas.includes(original.attachments[0]!.sha256))).toHaveLength(1);
     expect((await h.mailbox.list()).every((m) => m.flags.includes('$LiquibotDone'))).toBe(true);
   }, 120_000);
+
+  it('is answered once, however often it comes back: the same bytes twice, a restart before its processing, a UIDVALIDITY reset', async () => {
+    h = await createHarness();
+    const big = buildRequestMail({ from: 'gros@etude.example.fr', siret: sampleSiret(4), pdfPadBytes: STREAMED_FETCH_BYTES + 1 });
+    await h.mailbox.append(big);
+    await h.mailbox.append(big); // the requester sent it twice: the same bytes under another UID
+    await h.start();
+    await h.waitForProcessed(2, 60_000);
+    const answers = () => h!.mailsTo('gros@etude.example.fr').length;
+    expect(answers()).toBe(1);
+    expect(await h.database.db.select({ id: inboundMessages.id }).from(inboundMessages)).toHaveLength(1);
+    expect(await h.database.db.select({ id: tickets.id }).from(tickets)).toHaveLength(1);
+
+    // Killed after storing it and before processing it: stored, not processed, not flagged.
+    await h.stopDaemon();
+    await h.database.db.delete(outbox);
+    await h.database.db.update(inboundMessages).set({ status: 'stored', outcome: null, ticketId: null, processedAt: null });
+    await h.database.db.delete(tickets);
+    await withImapSession(h.mailbox, async (c) => {
+      await c.mailboxOpen('INBOX');
+      await c.messageFlagsRemove('1', [DONE_KEYWORD]);
+    });
+    h.sink.clear();
+    h.processed.length = 0;
+    await h.start();
+    await h.waitForProcessed(1, 60_000);
+    await h.sink.waitFor((m) => m.envelope.to[0] === 'gros@etude.example.fr', 10_000);
+    expect(await h.database.db.select({ status: inboundMessages.status }).from(inboundMessages)).toEqual([{ status: 'processed' }]);
+
+    // The server renumbers everything and loses our flags: fetched again, recognised by its bytes, not answered.
+    await h.stopDaemon();
+    h.mailbox.resetUidValidity();
+    await withImapSession(h.mailbox, async (c) => {
+      await c.mailboxOpen('INBOX');
+      await c.messageFlagsRemove('1:*', [DONE_KEYWORD]);
+    });
+    h.sink.clear();
+    h.processed.length = 0;
+    await h.start();
+    await h.waitForProcessed(2, 60_000);
+    expect(h.sink.messages).toHaveLength(0);
+    expect(await h.database.db.select({ id: inboundMessages.id }).from(inboundMessages)).toHaveLength(1);
+    expect((await h.mailbox.list()).every((m) => m.flags.includes(DONE_KEYWORD))).toBe(true);
+  }, 180_000);
 });
