@@ -1,5 +1,5 @@
 import { and, eq, getTableColumns, inArray, isNotNull, sql } from 'drizzle-orm';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Db, Tx } from './client';
 import { inboundMessages, type InboundMessageRow } from './schema';
 
@@ -125,10 +125,20 @@ export type StoreStreamedResult =
 class SameBytesStored extends Error {}
 
 /**
- * Store a source that arrives in pieces without ever holding it whole: the row is inserted with the
- * first RAW_PIECE_BYTES and the rest appended, in one transaction (a crash or a broken download leaves
- * nothing behind); its SHA-256 is known at the end and set then. `tap` sees each piece as it goes by
- * (the parse runs on the same pass). The source is opened only once the UID is known to be new.
+ * Pieces of a streamed source: smaller than RAW_PIECE_BYTES, since each one crosses as a base64
+ * statement that the client holds a few times over while sending it. Measured on the 40 MiB case
+ * (peak RSS, three runs each): 4 MiB pieces 195–208 MB, 2 MiB 175–182 MB, 1 MiB (with 1 MiB FETCH
+ * pieces) 168–171 MB; the time to the answer is the same (2.1–2.3 s).
+ */
+export const STREAMED_PIECE_BYTES = 1024 * 1024;
+
+/**
+ * Store a source that arrives in pieces without ever holding it whole, in one transaction (a crash or
+ * a broken download leaves nothing behind): the pieces go to a temporary table as they come, and the
+ * row is inserted at the end with their concatenation, made by the server, and the SHA-256 known by
+ * then. (Appending each piece to the row instead makes the server copy the growing value every time:
+ * quadratic, 2.5 s for a 55 MB mail.) `tap` sees each piece as it goes by (the parse runs on the same
+ * pass). The source is opened only once the UID is known to be new.
  * @throws when the download fails or comes back empty (the message is then retried on the next pass).
  */
 export async function storeInboundStreamed(
@@ -147,28 +157,16 @@ export async function storeInboundStreamed(
   if (!source) throw new Error('message vanished before fetch');
   try {
     return await db.transaction(async (tx) => {
+      // One per connection; emptied at each commit, and a rollback takes back what it inserted.
+      await tx.execute(sql`create temporary table if not exists liquibot_raw_pieces (seq integer primary key, bytes bytea not null) on commit delete rows`);
       const hash = createHash('sha256');
-      const pending = Buffer.allocUnsafe(RAW_PIECE_BYTES);
+      const pending = Buffer.allocUnsafe(STREAMED_PIECE_BYTES);
       let pendingLength = 0;
       let total = 0;
-      let id: number | null = null;
+      let seq = 0;
       const flush = async () => {
-        const piece = pending.subarray(0, pendingLength);
-        if (id === null) {
-          const [row] = await tx
-            .insert(inboundMessages)
-            .values({
-              mailbox: input.mailbox, uidValidity: input.uidValidity, uid: input.uid,
-              // Unique and temporary: the real hash is set below, before the commit.
-              sha256: `pending:${randomUUID()}`, sizeBytes: input.sizeBytes, raw: rawParam(piece),
-            })
-            .onConflictDoNothing()
-            .returning({ id: inboundMessages.id });
-          if (!row) throw new SameBytesStored('the UID was stored meanwhile');
-          id = row.id;
-        } else {
-          await tx.update(inboundMessages).set({ raw: sql`${inboundMessages.raw} || ${rawParam(piece)}` }).where(eq(inboundMessages.id, id));
-        }
+        await tx.execute(sql`insert into liquibot_raw_pieces (seq, bytes) values (${seq}, ${rawParam(pending.subarray(0, pendingLength))})`);
+        seq += 1;
         pendingLength = 0;
       };
       for await (const chunk of source) {
@@ -176,24 +174,27 @@ export async function storeInboundStreamed(
         total += chunk.length;
         await tap(chunk);
         for (let at = 0; at < chunk.length;) {
-          const n = Math.min(chunk.length - at, RAW_PIECE_BYTES - pendingLength);
+          const n = Math.min(chunk.length - at, STREAMED_PIECE_BYTES - pendingLength);
           chunk.copy(pending, pendingLength, at, at + n);
           pendingLength += n;
           at += n;
-          if (pendingLength === RAW_PIECE_BYTES) await flush();
+          if (pendingLength === STREAMED_PIECE_BYTES) await flush();
         }
       }
       if (total === 0) throw new Error('message vanished before fetch');
-      if (pendingLength > 0 || id === null) await flush();
+      if (pendingLength > 0) await flush();
       const sha256 = hash.digest('hex');
-      const [same] = await tx.select({ id: inboundMessages.id }).from(inboundMessages).where(eq(inboundMessages.sha256, sha256));
-      if (same) throw new SameBytesStored('the same bytes are stored under another UID');
       const [row] = await tx
-        .update(inboundMessages)
-        .set({ sha256, sizeBytes: total })
-        .where(eq(inboundMessages.id, id!))
+        .insert(inboundMessages)
+        .values({
+          mailbox: input.mailbox, uidValidity: input.uidValidity, uid: input.uid, sha256, sizeBytes: total,
+          raw: sql`(select string_agg(bytes, ''::bytea order by seq) from liquibot_raw_pieces)`,
+        })
+        .onConflictDoNothing()
         .returning(columns);
-      return { kind: 'new' as const, row: { ...row!, raw: null } };
+      // The UID stored meanwhile, or the same bytes under another UID: roll back, leave it to storeInbound.
+      if (!row) throw new SameBytesStored();
+      return { kind: 'new' as const, row: { ...row, raw: null } };
     });
   } catch (err) {
     if (err instanceof SameBytesStored) return { kind: 'known' };

@@ -81,7 +81,7 @@ const CHUNK_MAX_BYTES = 16 * 1024 * 1024;
  * messages, which is what makes a backlog drain fast.
  */
 export const STREAMED_FETCH_BYTES = 8 * 1024 * 1024;
-const FETCH_PIECE_BYTES = 2 * 1024 * 1024;
+const FETCH_PIECE_BYTES = 1024 * 1024;
 
 /**
  * Collects a stream into one buffer allocated at the expected size (grown, should the server have
