@@ -64,27 +64,35 @@ export function sirenOf(value: unknown): string {
 type FilterHandler = Extract<FilterImplOptions, (...args: never[]) => unknown>;
 const stockDate = filters.date as FilterHandler;
 
-/** en-US wall-clock formatters, one per time zone: what `toLocaleString('en-US', { timeZone })` builds on each call. */
+/** Wall-clock formatters, one per time zone, built once (building one costs more than formatting). */
 const wallClocks = new Map<string, Intl.DateTimeFormat>();
 
 function wallClock(timeZone: string): Intl.DateTimeFormat {
   let format = wallClocks.get(timeZone);
   if (!format) {
     const numeric = 'numeric' as const;
-    format = new Intl.DateTimeFormat('en-US', { timeZone, year: numeric, month: numeric, day: numeric, hour: numeric, minute: numeric, second: numeric });
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone, hourCycle: 'h23', year: numeric, month: numeric, day: numeric, hour: numeric, minute: numeric, second: numeric,
+    });
     wallClocks.set(timeZone, format);
   }
   return format;
 }
 
 /**
- * The offset, in minutes west of UTC, that liquidjs 10.30 (`LiquidDate.getTimezoneOffset`) works
- * out for `timeZone` at `date`, by its very steps: both wall clocks printed in en-US, parsed back
- * by `Date` (in the process's zone), subtracted. Only the two formatters are built once instead
- * of on every call. Throws RangeError for an unknown time zone.
+ * The offset of `timeZone` at `date`, in minutes west of UTC (liquidjs's sign: −120 for Paris in
+ * summer), from the zone's wall clock read field by field: the same on any host. liquidjs 10.30 works
+ * it out by printing both wall clocks and parsing them back with `Date`, i.e. in the host's own zone,
+ * so on a host that itself runs in Europe/Paris its offset is an hour off for an hour or two after each
+ * DST change, and a mail would show the wrong hour (a link's expiry among them). On a UTC host the two agree.
+ * Throws RangeError for an unknown time zone.
  */
-export function liquidTimeZoneOffset(timeZone: string, date: Date): number {
-  return (+new Date(wallClock('UTC').format(date)) - +new Date(wallClock(timeZone).format(date))) / 60_000;
+export function timeZoneOffset(timeZone: string, date: Date): number {
+  const field = (type: Intl.DateTimeFormatPartTypes, parts: Intl.DateTimeFormatPart[]) => Number(parts.find((p) => p.type === type)!.value);
+  const parts = wallClock(timeZone).formatToParts(date);
+  const wall = Date.UTC(field('year', parts), field('month', parts) - 1, field('day', parts), field('hour', parts), field('minute', parts), field('second', parts));
+  const instant = Math.floor(date.getTime() / 1000) * 1000;
+  return (instant - wall) / 60_000;
 }
 
 /** The instant liquidjs's `date` filter reads from a date, a number of seconds or a string; null for anything else. */
@@ -99,24 +107,24 @@ function instantOf(value: unknown): Date | null {
 }
 
 /**
- * liquidjs's own `date` filter, handed the zone offset it would have computed itself: liquidjs
- * builds two Intl formatters on every call to find it, which made dates the costliest part of a
- * render. The output is the stock filter's. Calls for which that would not hold go to the stock
- * filter untouched: an explicit time zone argument, "now"/"today", values other than dates,
- * numbers and strings, `%Z` (given a numeric offset, it would print that instead of the zone's
- * name), `preserveTimezones`, a numeric `timezoneOffset` option.
+ * liquidjs's own `date` filter, handed the zone's offset (timeZoneOffset): right on any host, and
+ * cheaper (liquidjs builds two Intl formatters on every call to find it, which made dates the
+ * costliest part of a render). On a UTC host the output is the stock filter's. Calls it cannot
+ * serve that way go to the stock filter untouched: "now"/"today", values other than dates, numbers
+ * and strings, `%Z` (given a numeric offset, it would print that instead of the zone's name),
+ * `preserveTimezones`, a numeric time zone.
  */
 function dateFilter(this: ThisParameterType<FilterHandler>, value: unknown, ...args: unknown[]): unknown {
   const opts = this.context.opts;
-  const zone = opts.timezoneOffset;
+  const zone = args.length === 2 ? args[1] : opts.timezoneOffset;
   const format = args[0] ?? opts.dateFormat;
-  const instant = args.length <= 1 && typeof zone === 'string' && !opts.preserveTimezones && typeof format === 'string' && !format.includes('Z')
+  const instant = args.length <= 2 && typeof zone === 'string' && !opts.preserveTimezones && typeof format === 'string' && !format.includes('Z')
     ? instantOf(value)
     : null;
   if (instant === null) return stockDate.call(this, value, ...args);
   let offset: number;
   try {
-    offset = liquidTimeZoneOffset(zone as string, instant);
+    offset = timeZoneOffset(zone as string, instant);
   } catch {
     return stockDate.call(this, value, ...args); // an unknown zone: liquidjs reports it its own way
   }
