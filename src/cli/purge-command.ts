@@ -10,6 +10,8 @@ import { parseCommandArgs, type Output } from './usage';
 export const PURGE_HELP = `Usage: liquibot purge [--dry-run] [--days N] [--json]
 
 Applies the retention rules now (the daemon also does it on PURGE_CRON):
+  - a non-conforming request unchanged for N days (its requester never completed it) is closed as
+    abandoned; a later mail on its thread is read as a new request;
   - the raw source of each mail handled more than N days ago is deleted, unless its ticket is still
     open (any status but ${CLOSED_TICKET_STATUSES.join(', ')}) or changed within N days, or an unsent mail
     must still attach its documents. The ticket's history keeps a retention_purged event with the
@@ -52,6 +54,7 @@ export async function purgeCommand(args: string[], io: Output, config: Config, l
   const would = report.dryRun ? 'would be ' : '';
   io.out(`retention ${report.days} days: before ${report.cutoff.toISOString()}${report.dryRun ? ' (dry run: nothing changed)' : ''}`);
   const kept = Object.entries(report.raw.kept).map(([why, n]) => `${why} ${n}`).join(', ');
+  io.out(`tickets:        ${report.tickets.abandoned} non-conforming ${would}closed as abandoned`);
   io.out(`raw sources:    ${report.raw.purged} ${would}deleted, ${formatBytes(report.raw.bytes)}${kept ? `; old but kept: ${kept}` : ''}`);
   io.out(`outgoing mails: ${report.outboxBodies.purged} bodies ${would}emptied, ${formatBytes(report.outboxBodies.bytes)}`);
   return 0;

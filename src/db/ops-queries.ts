@@ -151,6 +151,28 @@ export async function clearRawSources(tx: Tx, ids: number[]): Promise<void> {
   if (ids.length > 0) await tx.execute(sql`update inbound_messages set raw = null where id in (${idList(ids)})`);
 }
 
+/**
+ * Close as `abandoned` up to `limit` non-conforming tickets unchanged since before `cutoff` (rows
+ * another transaction holds are skipped: the next run gets them). Their `updated_at` stays the time
+ * of their last change, so retention applies to them at once. Returns the tickets closed.
+ */
+export async function abandonStaleTickets(tx: Tx, cutoff: Date, limit: number): Promise<{ id: number; updatedAt: Date }[]> {
+  const found = await rows<{ id: number; updated_at: unknown }>(tx, sql`
+    update tickets set status = 'abandoned'
+    where id in (
+      select id from tickets where status = 'non_conforming' and updated_at < ${at(cutoff)}
+      order by id limit ${limit} for update skip locked)
+    returning id, updated_at`);
+  return found.map((r) => ({ id: Number(r.id), updatedAt: toDate(r.updated_at)! }));
+}
+
+/** How many non-conforming tickets are unchanged since before `cutoff` (what a purge would close). */
+export async function countStaleTickets(db: Db, cutoff: Date): Promise<number> {
+  const [row] = await rows<{ n: number }>(db, sql`
+    select count(*)::int as n from tickets where status = 'non_conforming' and updated_at < ${at(cutoff)}`);
+  return Number(row?.n ?? 0);
+}
+
 /** tickets.check of these tickets, by id. */
 export async function ticketChecks(tx: Tx, ticketIds: number[]): Promise<Map<number, unknown>> {
   if (ticketIds.length === 0) return new Map();

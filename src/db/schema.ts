@@ -55,6 +55,8 @@ export const inboundMessages = pgTable(
 
 export const TICKET_STATUSES = [
   'non_conforming', 'awaiting_approval', 'approved', 'link_sent', 'resolved', 'refused', 'link_expired', 'reissued',
+  // a non-conforming request its requester never completed, closed by retention after RETENTION_DAYS
+  'abandoned',
 ] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 

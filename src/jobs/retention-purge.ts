@@ -1,7 +1,7 @@
 import type { Database } from '../db/client';
 import {
-  clearOutboxBodies, clearRawSources, lockRawRetentionCandidates, outboxBodyCandidates, PURGED_BODY,
-  rawRetentionCandidates, ticketChecks,
+  abandonStaleTickets, clearOutboxBodies, clearRawSources, countStaleTickets, lockRawRetentionCandidates, outboxBodyCandidates,
+  PURGED_BODY, rawRetentionCandidates, ticketChecks,
 } from '../db/ops-queries';
 import { insertEvents } from '../db/ticket-queries';
 import type { Logger } from '../log';
@@ -26,15 +26,18 @@ export interface PurgeReport {
   dryRun: boolean;
   days: number;
   cutoff: Date;
+  /** Non-conforming tickets unchanged for N days, closed as `abandoned` (first, so their mails go too). */
+  tickets: { abandoned: number };
   raw: { purged: number; bytes: number; kept: Partial<Record<RawKeepReason, number>> };
   outboxBodies: { purged: number; bytes: number };
   ms: number;
 }
 
 /**
- * Apply the retention rules (retention-rules.ts): remove old raw sources, recording on each ticket a
- * `retention_purged` event with the message's SHA-256, size and documents; then replace the bodies of
- * old outgoing mails. Idempotent and safe to run concurrently: rows are re-checked and locked
+ * Apply the retention rules (retention-rules.ts): close the non-conforming tickets nobody completed
+ * for N days (`abandoned`, with a `status_changed` event); remove old raw sources, recording on each
+ * ticket a `retention_purged` event with the message's SHA-256, size and documents; then replace the
+ * bodies of old outgoing mails. Idempotent and safe to run concurrently: rows are re-checked and locked
  * (SKIP LOCKED) inside each batch's transaction.
  */
 export async function runRetentionPurge(opts: PurgeOptions): Promise<PurgeReport> {
@@ -44,9 +47,26 @@ export async function runRetentionPurge(opts: PurgeOptions): Promise<PurgeReport
   const progressEvery = opts.progressEvery ?? 5000;
   const log = opts.log.child({ job: 'retention', dryRun: opts.dryRun });
   const report: PurgeReport = {
-    dryRun: opts.dryRun, days: opts.days, cutoff, raw: { purged: 0, bytes: 0, kept: {} }, outboxBodies: { purged: 0, bytes: 0 }, ms: 0,
+    dryRun: opts.dryRun, days: opts.days, cutoff, tickets: { abandoned: 0 }, raw: { purged: 0, bytes: 0, kept: {} }, outboxBodies: { purged: 0, bytes: 0 }, ms: 0,
   };
   log.info({ days: opts.days, cutoff: cutoff.toISOString() }, 'retention purge started');
+
+  if (opts.dryRun) {
+    report.tickets.abandoned = await countStaleTickets(opts.database.db, cutoff);
+  } else {
+    for (;;) {
+      const closed = await opts.database.db.transaction(async (tx) => {
+        const stale = await abandonStaleTickets(tx, cutoff, batchSize);
+        await insertEvents(tx, stale.map((t) => ({
+          ticketId: t.id, at: opts.now, kind: 'status_changed', actor: 'liquibot', fromStatus: 'non_conforming', toStatus: 'abandoned',
+          detail: { reason: 'not-completed', retentionDays: opts.days, lastChangeAt: t.updatedAt.toISOString() },
+        })));
+        return stale.length;
+      });
+      report.tickets.abandoned += closed;
+      if (closed < batchSize) break;
+    }
+  }
 
   let examined = 0;
   let nextProgress = progressEvery;
@@ -97,7 +117,7 @@ export async function runRetentionPurge(opts: PurgeOptions): Promise<PurgeReport
 
   report.ms = Date.now() - started;
   log.info({
-    rawPurged: report.raw.purged, rawBytes: report.raw.bytes, rawKept: report.raw.kept,
+    ticketsAbandoned: report.tickets.abandoned, rawPurged: report.raw.purged, rawBytes: report.raw.bytes, rawKept: report.raw.kept,
     outboxPurged: report.outboxBodies.purged, outboxBytes: report.outboxBodies.bytes, ms: report.ms,
   }, 'retention purge finished');
   return report;

@@ -8,7 +8,15 @@ import type { OutboxBodyCandidate, RawRetentionCandidate } from '../db/ops-queri
  */
 
 /** Tickets that are over: their mails may lose their raw source once old enough. */
-export const CLOSED_TICKET_STATUSES: readonly TicketStatus[] = ['resolved', 'refused'];
+export const CLOSED_TICKET_STATUSES: readonly TicketStatus[] = ['resolved', 'refused', 'abandoned'];
+
+/**
+ * A non-conforming ticket unchanged for N days was never completed by its requester: it is over
+ * (retention closes it as `abandoned`, and a later mail on its thread is read as a new request).
+ */
+export function isAbandoned(status: string | null, updatedAt: Date | null, cutoff: Date): boolean {
+  return status === 'non_conforming' && updatedAt !== null && updatedAt < cutoff;
+}
 
 export const RAW_KEEP_REASONS = [
   'not-processed', 'recent', 'outbox-pending', 'ticket-open', 'ticket-recent',
@@ -29,15 +37,17 @@ export function retentionCutoff(now: Date, days: number): Date {
  * - never while an unsent outgoing mail still has to attach documents from it;
  * - quarantined and never replayed for N days: yes (the error code, hash and size stay);
  * - no ticket (ignored, unrelated): yes;
- * - with a ticket: only when the ticket is closed (resolved, refused) and has not changed for N days,
- *   so a ticket that is still open, or reopened by a late reply, keeps every source it has.
+ * - with a ticket: only when the ticket is closed (resolved, refused, abandoned) and has not changed
+ *   for N days, so a ticket that is still open, or reopened by a late reply, keeps every source it has;
+ *   a non-conforming ticket unchanged for N days counts as closed (isAbandoned).
  */
 export function rawRetentionDecision(c: RawRetentionCandidate, cutoff: Date): RetentionDecision<RawKeepReason> {
   if (c.status === 'stored') return { purge: false, keep: 'not-processed' };
   if (!c.processedAt || c.processedAt >= cutoff) return { purge: false, keep: 'recent' };
   if (c.awaitedByOutbox) return { purge: false, keep: 'outbox-pending' };
   if (c.status === 'quarantined' || c.ticketId === null) return { purge: true };
-  if (!c.ticketStatus || !(CLOSED_TICKET_STATUSES as readonly string[]).includes(c.ticketStatus)) {
+  const over = isAbandoned(c.ticketStatus, c.ticketUpdatedAt, cutoff) || (CLOSED_TICKET_STATUSES as readonly string[]).includes(c.ticketStatus ?? '');
+  if (!c.ticketStatus || !over) {
     return { purge: false, keep: 'ticket-open' };
   }
   if (!c.ticketUpdatedAt || c.ticketUpdatedAt >= cutoff) return { purge: false, keep: 'ticket-recent' };

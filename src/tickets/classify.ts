@@ -53,7 +53,9 @@ export function classifyMail(input: ClassifyInput): Classification {
   }
   // Only the requester (or, once the link is out, the liquidator) may continue a ticket's thread:
   // a reference in a subject is easy to copy.
-  if (threadTicket) {
+  // A ticket closed as abandoned (its requester never completed it) is not continued: a mail on its
+  // thread is read as any other, a new request when its subject is the procedure's.
+  if (threadTicket && threadTicket.status !== 'abandoned') {
     if (threadTicket.requesterEmail === sender) return { kind: 'follow-up', ticket: threadTicket };
     if (threadTicket.liquidatorEmail === sender && REOPENABLE_STATUSES.includes(threadTicket.status)) {
       return { kind: 'follow-up', ticket: threadTicket };

@@ -48,6 +48,7 @@ describe.each<DbKind>(['postgres', 'pglite'])('retention purge on %s', (db) => {
   let closedTicketId: number;
   let subjectsBefore: string[] = [];
   let openTicketId: number;
+  let staleTicketId: number;
   beforeAll(async () => {
     h = await createHarness({ db, now: past, env: { MAX_MESSAGE_BYTES: '3000', PURGE_CRON: 'off' } });
     await h.mailbox.append(buildRequestMail({ from: 'closed@etude.example.fr' }));
@@ -55,13 +56,18 @@ describe.each<DbKind>(['postgres', 'pglite'])('retention purge on %s', (db) => {
     await h.mailbox.append(buildAutoReply('away@etude.example.fr'));
     await h.mailbox.append(buildUnrelatedMail('compta@entreprise.example.fr'));
     await h.mailbox.append(buildRequestMail({ from: 'big@etude.example.fr', pdfPadBytes: 5000 }));
+    await h.mailbox.append(buildRequestMail({ from: 'stale@etude.example.fr', attachment: 'none', siret: '55203253400646' }));
     await h.start();
-    await h.waitForProcessed(5);
+    await h.waitForProcessed(6);
     await h.stopDaemon();
     const [closed] = await h.database.db.select().from(tickets).where(eq(tickets.requesterEmail, 'closed@etude.example.fr'));
     const [open] = await h.database.db.select().from(tickets).where(eq(tickets.requesterEmail, 'open@etude.example.fr'));
+    const [stale] = await h.database.db.select().from(tickets).where(eq(tickets.requesterEmail, 'stale@etude.example.fr'));
     closedTicketId = closed!.id;
     openTicketId = open!.id;
+    staleTicketId = stale!.id;
+    // The open one's requester wrote again 10 days ago; the stale one's never answered its notice (120 days).
+    await h.database.db.update(tickets).set({ updatedAt: new Date(Date.now() - 10 * DAY) }).where(eq(tickets.id, openTicketId));
     // What the approval flow does at the end: the ticket is resolved (100 days ago, here).
     await h.database.db.update(tickets).set({ status: 'resolved', updatedAt: new Date(Date.now() - 100 * DAY) }).where(eq(tickets.id, closedTicketId));
   });
@@ -73,8 +79,9 @@ describe.each<DbKind>(['postgres', 'pglite'])('retention purge on %s', (db) => {
     const before = await snapshot(h);
     const report = await purge(h, ['--dry-run']);
     expect(report.dryRun).toBe(true);
-    // The resolved ticket's request, the auto-reply, the unrelated mail and the quarantined one.
-    expect(report.raw.purged).toBe(4);
+    // The resolved ticket's request, the stale non-conforming one, the auto-reply, the unrelated mail and the quarantined one.
+    expect(report.tickets).toEqual({ abandoned: 1 });
+    expect(report.raw.purged).toBe(5);
     expect(report.raw.kept).toEqual({ 'ticket-open': 1 });
     const closedRaw = before.inbound.filter((r) => r.status !== 'stored' && r.raw !== null);
     expect(report.raw.bytes).toBe(closedRaw.reduce((n, r) => n + r.size, 0) - closedRaw.find((r) => r.ticketId === openTicketId)!.size);
@@ -87,7 +94,8 @@ describe.each<DbKind>(['postgres', 'pglite'])('retention purge on %s', (db) => {
     const before = await snapshot(h);
     subjectsBefore = before.outbox.map((m) => m.subject);
     const report = await purge(h, []);
-    expect(report.raw).toMatchObject({ purged: 4, kept: { 'ticket-open': 1 } });
+    expect(report.tickets).toEqual({ abandoned: 1 });
+    expect(report.raw).toMatchObject({ purged: 5, kept: { 'ticket-open': 1 } });
     const after = await snapshot(h);
     for (const [i, row] of after.inbound.entries()) {
       expect(row.sha256).toBe(before.inbound[i]!.sha256);
@@ -98,6 +106,16 @@ describe.each<DbKind>(['postgres', 'pglite'])('retention purge on %s', (db) => {
     const rawOf = (ticketId: number | null) => inbound.filter((r) => r.ticketId === ticketId).map((r) => r.raw);
     expect(rawOf(openTicketId).every((raw) => raw !== null && raw.length > 0)).toBe(true);
     expect(rawOf(closedTicketId)).toEqual([null]);
+    expect(rawOf(staleTicketId)).toEqual([null]);
+    // The stale request is closed as abandoned; its last change stays the date retention counted from.
+    const [stale] = await h.database.db.select().from(tickets).where(eq(tickets.id, staleTicketId));
+    expect(stale!.status).toBe('abandoned');
+    expect(stale!.updatedAt.getTime()).toBeLessThan(Date.now() - 100 * DAY);
+    const staleEvents = await eventsOfTicket(h.database.db, staleTicketId);
+    expect(staleEvents.filter((e) => e.kind === 'status_changed').at(-1)).toMatchObject({ fromStatus: 'non_conforming', toStatus: 'abandoned', actor: 'liquibot', detail: { reason: 'not-completed', retentionDays: 90 } });
+    expect(staleEvents.filter((e) => e.kind === 'retention_purged')).toHaveLength(1);
+    const [open] = await h.database.db.select().from(tickets).where(eq(tickets.id, openTicketId));
+    expect(open!.status).toBe('non_conforming');
     // Senders are processed side by side: compare without order.
     expect(inbound.filter((r) => r.ticketId === null).map((r) => [r.outcome, r.raw]).sort()).toEqual([
       ['ignored:auto-reply', null], ['quarantined', null], ['unrelated', null],
@@ -130,6 +148,7 @@ describe.each<DbKind>(['postgres', 'pglite'])('retention purge on %s', (db) => {
   it('is idempotent: a second run finds nothing and writes no event', async () => {
     const before = await snapshot(h);
     const report = await purge(h, []);
+    expect(report.tickets.abandoned).toBe(0);
     expect(report.raw.purged).toBe(0);
     expect(report.outboxBodies.purged).toBe(0);
     expect(await snapshot(h)).toEqual(before);
@@ -138,5 +157,25 @@ describe.each<DbKind>(['postgres', 'pglite'])('retention purge on %s', (db) => {
   it('keeps everything younger than --days', async () => {
     const report = await purge(h, ['--days', '200', '--dry-run']);
     expect(report.raw).toEqual({ purged: 0, bytes: 0, kept: {} });
+    expect(report.tickets).toEqual({ abandoned: 0 });
+  });
+
+  it('reads a late answer on an abandoned request as a new request, checked anew', async () => {
+    const notice = h.mailsTo('stale@etude.example.fr')[0]!;
+    h.sink.clear();
+    h.processed.length = 0;
+    await h.mailbox.append(buildRequestMail({
+      from: 'stale@etude.example.fr', subject: 'RE: LIQUIDATEUR JUDICIAIRE – PROCEDURE SPECIFIQUE', siret: null, liquidatorEmail: null,
+      inReplyTo: notice.messageId, references: [notice.messageId!],
+    }));
+    await h.start();
+    await h.waitForProcessed(1);
+    await h.stopDaemon();
+    const mine = await h.database.db.select().from(tickets).where(eq(tickets.requesterEmail, 'stale@etude.example.fr')).orderBy(tickets.id);
+    expect(mine.map((t) => t.status)).toEqual(['abandoned', 'non_conforming']);
+    // It brings only the court document. Merged with the closed request (SIRET and address) it would
+    // conform; checked on its own, its notice asks for what it lacks.
+    expect(h.mailsTo('stale@etude.example.fr')).toHaveLength(1);
+    expect((mine[1]!.check as TicketCheck).problems.map((p) => p.code).sort()).toEqual(['LIQUIDATOR_EMAIL_MISSING', 'SIRET_MISSING']);
   });
 });
