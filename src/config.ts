@@ -67,6 +67,7 @@ const schema = z.object({
   REMINDER_CRON: def(z.string(), '0 8-18 * * 1-5'),
   EXPIRY_SWEEP_CRON: def(z.string(), '*/5 * * * *'),
   VERIFY_RATE_LIMIT_PER_MINUTE: def(positiveInt, 10),
+  VERIFY_API_TOKEN: opt(z.string().min(32, 'must be at least 32 characters')),
   LOG_LEVEL: def(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
   LOG_PRETTY: opt(bool),
   HTTP_HOST: def(z.string().trim().min(1), '127.0.0.1'),

@@ -151,7 +151,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       outbox.kick();
     })().catch((err) => log.error(errorFields(err), 'template refusal could not be reported'));
   };
-  const routes = createRouteTable([resetLinkVerifyRoute({ database, now, perMinute: config.VERIFY_RATE_LIMIT_PER_MINUTE })]);
+  const routes = createRouteTable([resetLinkVerifyRoute({ database, now, perMinute: config.VERIFY_RATE_LIMIT_PER_MINUTE, ...(config.VERIFY_API_TOKEN ? { apiToken: config.VERIFY_API_TOKEN } : {}) })]);
   const mailboxView = { state: () => leadership.state(), reconnects: () => watcher.reconnects() };
   const operations = await startOperations({ config, log, database, watcher: mailboxView, metrics, now, routes });
   const approvalJobs = scheduleApprovalJobs(pipeline, { config, log, onQueued: () => outbox.kick() });

@@ -84,26 +84,6 @@ export const STREAMED_FETCH_BYTES = 8 * 1024 * 1024;
 const FETCH_PIECE_BYTES = 1024 * 1024;
 
 /**
- * Collects a stream into one buffer allocated at the expected size (grown, should the server have
- * announced less). Pages of the buffer not written are never touched, so a size announced too large
- * costs address space, not memory.
- */
-export async function collectInto(content: AsyncIterable<Buffer>, expectedSize: number): Promise<Buffer> {
-  let buf = Buffer.allocUnsafe(Math.max(expectedSize, 0));
-  let length = 0;
-  for await (const piece of content) {
-    if (length + piece.length > buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, length + piece.length));
-      buf.copy(bigger, 0, 0, length);
-      buf = bigger;
-    }
-    piece.copy(buf, length);
-    length += piece.length;
-  }
-  return buf.subarray(0, length);
-}
-
-/**
  * Group UIDs into fetch chunks: at most 25 messages and 16 MiB per chunk; a message over the size limit
  * (only its header is fetched) or over STREAMED_FETCH_BYTES (fetched in pieces) alone in its own. Bounds memory: two chunks at most are held at a time.
  */

@@ -20,6 +20,7 @@ import type { InboundAttachment, InboundMail, MailAddress } from '../../parsers/
 import { decodeTransferEncoding } from '../../parsers/transfer-encoding.js';
 import { decodeBytes, decodeWindows1252, isWellFormedUtf8 } from '../../parsers/windows-1252.js';
 import { AppError } from '../errors.js';
+import { ByteCollector } from './byte-collector.js';
 
 const PARSER_OPTIONS = {
   keepCidLinks: true,
@@ -182,22 +183,12 @@ const EXACT_COPY_BYTES = 1024 * 1024;
  * is held once, and the pages of the buffer that are never written are never resident.
  */
 function collectAttachment(att: AttachmentStream, bound: number, done: (content: Buffer) => void): void {
-  let buf = Buffer.allocUnsafe(Math.max(bound, 0));
-  let length = 0;
+  const collector = new ByteCollector(bound);
   const stream = att.content;
   stream.on('readable', () => {
-    for (let chunk: Buffer | null = stream.read(); chunk !== null; chunk = stream.read()) {
-      if (length + chunk.length > buf.length) {
-        // Only when the bound was wrong: grow, never lose a byte.
-        const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, length + chunk.length));
-        buf.copy(bigger, 0, 0, length);
-        buf = bigger;
-      }
-      chunk.copy(buf, length);
-      length += chunk.length;
-    }
+    for (let chunk: Buffer | null = stream.read(); chunk !== null; chunk = stream.read()) collector.push(chunk);
   });
-  stream.on('end', () => done(length <= EXACT_COPY_BYTES ? Buffer.from(buf.subarray(0, length)) : buf.subarray(0, length)));
+  stream.on('end', () => done(collector.bytes(EXACT_COPY_BYTES)));
 }
 
 /**

@@ -2,6 +2,7 @@
  * POST /reset-links/verify, framework-free: the HTTP server mounts the handler and passes it the
  * parsed JSON body and the client's IP; the handler answers a status and a JSON object.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { verifyResetLink } from './verify-link';
@@ -18,6 +19,8 @@ export interface VerifyRequest {
   body: unknown;
   /** The client's address as the server sees it (after any trusted proxy header). */
   ip: string;
+  /** The request's `Authorization` header, if any. */
+  authorization?: string;
 }
 
 export interface VerifyResponse {
@@ -58,6 +61,14 @@ export function createFixedWindowLimiter(perWindow: number, windowMs = WINDOW_MS
   };
 }
 
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/** Whether `Authorization: Bearer <token>` carries the expected token; compared in constant time (as digests of one length). */
+function bearerMatches(header: string | undefined, expected: Buffer): boolean {
+  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+  return m !== null && timingSafeEqual(digest(m[1]!), expected);
+}
+
 /** `::ffff:192.0.2.1` and `192.0.2.1` are the same client. */
 function clientKey(ip: string): string {
   const trimmed = ip.trim().toLowerCase();
@@ -66,7 +77,8 @@ function clientKey(ip: string): string {
 
 /**
  * The handler of POST /reset-links/verify. Every request counts against its IP's limit of
- * `rateLimit.perMinute` per fixed minute, valid or not (429 with `Retry-After` beyond it).
+ * `rateLimit.perMinute` per fixed minute, valid or not (429 with `Retry-After` beyond it). With an
+ * `apiToken`, a request without that bearer token gets 401 `{ error: 'UNAUTHORIZED' }`.
  * A body that is not `{ token, siret, nom, prenom }` (strings, bounded lengths) gets 400
  * `{ error: 'INVALID_BODY' }`; otherwise the link is verified as the portal (actor 'portal') and
  * the answer is 200 `{ result }`, result one of valid, expired, already_used, mismatch, unknown —
@@ -78,13 +90,19 @@ export function createVerifyHandler(opts: {
   now: () => Date;
   rateLimit: { perMinute: number };
   maxFailedAttempts?: number;
+  /** When set, only requests with `Authorization: Bearer <apiToken>` are served (401 otherwise). */
+  apiToken?: string;
 }): (req: VerifyRequest) => Promise<VerifyResponse> {
   const limiter = createFixedWindowLimiter(opts.rateLimit.perMinute);
-  return async (req) => {
+  const expected = opts.apiToken ? digest(opts.apiToken) : null;
+  return async (req): Promise<VerifyResponse> => {
     const now = opts.now();
     const retryAfter = limiter.hit(clientKey(req.ip), now.getTime());
     if (retryAfter !== null) {
       return { status: 429, json: { error: 'RATE_LIMITED', retryAfterSeconds: retryAfter }, headers: { 'Retry-After': String(retryAfter) } };
+    }
+    if (expected && !bearerMatches(req.authorization, expected)) {
+      return { status: 401, json: { error: 'UNAUTHORIZED' }, headers: { 'WWW-Authenticate': 'Bearer' } };
     }
     const parsed = verifyBodySchema.safeParse(req.body);
     if (!parsed.success) {

@@ -6,8 +6,8 @@ import { createVerifyHandler } from './verify-http';
  * POST /reset-links/verify: the portal asks whether a link is valid for SIRET / NOM / PRÉNOM.
  * JSON in ({ token, siret, nom, prenom }), JSON out ({ result }); consumes the link when valid.
  */
-export function resetLinkVerifyRoute(opts: { database: Database; now: () => Date; perMinute: number }): Route {
-  const handle = createVerifyHandler({ database: opts.database, now: opts.now, rateLimit: { perMinute: opts.perMinute } });
+export function resetLinkVerifyRoute(opts: { database: Database; now: () => Date; perMinute: number; apiToken?: string }): Route {
+  const handle = createVerifyHandler({ database: opts.database, now: opts.now, rateLimit: { perMinute: opts.perMinute }, ...(opts.apiToken ? { apiToken: opts.apiToken } : {}) });
   return {
     method: 'POST',
     path: '/reset-links/verify',
@@ -19,7 +19,8 @@ export function resetLinkVerifyRoute(opts: { database: Database; now: () => Date
       } catch {
         return { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'INVALID_JSON' }) };
       }
-      const res = await handle({ body, ip: req.remoteAddress ?? 'unknown' });
+      const authorization = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
+      const res = await handle({ body, ip: req.remoteAddress ?? 'unknown', ...(authorization ? { authorization } : {}) });
       return {
         status: res.status,
         headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...res.headers },

@@ -4,7 +4,8 @@ import { pingDatabase } from '../db/client';
 import { findInboundById, quarantineInbound, storeInbound, storeInboundStreamed } from '../db/inbound-queries';
 import type { InboundMessageRow } from '../db/schema';
 import { startStreamParse, type ParsedWithContents } from '../mail/parse-mail';
-import { collectInto, type Disposition, type FetchedMessage } from '../mail/mailbox-watcher';
+import { collectInto } from '../mail/byte-collector';
+import type { Disposition, FetchedMessage } from '../mail/mailbox-watcher';
 import { processInbound, type PipelineDeps, type ProcessResult } from './process-inbound';
 import { errorFields } from '../log';
 

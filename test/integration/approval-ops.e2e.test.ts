@@ -95,6 +95,34 @@ describe('reset link over HTTP', () => {
     expect((await post({ token })).status).toBe(400);
     expect(h.logs.text()).not.toContain(token);
   });
+
+  it('POST /reset-links/verify with VERIFY_API_TOKEN: 401 without the bearer token, and the link stays unused', async () => {
+    const apiToken = 'portal-api-token-0123456789-0123456789-abcdef';
+    h = await createHarness({ env: { VERIFY_API_TOKEN: apiToken } });
+    await importAccounts(h.database.db, [{ siret: '73282932000074', lastName: 'MOUTIN', firstName: 'Claire' }], new Date());
+    const d = await h.start();
+    const { approval } = await request(h, 'etude@c.example.fr', 'liq@c.example.fr', '73282932000074');
+    const n = h.processed.length;
+    await h.mailbox.append([
+      'From: paul@support.example.fr', 'To: liquibot@support.example.fr', 'Subject: RE: validation',
+      `Message-ID: <${randomUUID()}@support.example.fr>`, `In-Reply-To: ${approval.messageId}`, 'Content-Type: text/plain; charset=UTF-8', '', 'VALIDER', '',
+    ].join('\r\n'));
+    await h.waitForProcessed(n + 1);
+    const reset = await h.sink.waitFor((m) => m.envelope.to[0] === 'liq@c.example.fr', 10_000);
+    const text = (await parseMail(reset.raw)).text;
+    const token = text.slice(text.indexOf(BASE) + BASE.length).match(/^[A-Za-z0-9_-]+/)![0];
+    const url = `http://127.0.0.1:${d.operations.http!.port}/reset-links/verify`;
+    const body = JSON.stringify({ token, siret: '73282932000074', nom: 'MOUTIN', prenom: 'Claire' });
+    const post = async (authorization?: string) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body });
+      return { status: res.status, json: (await res.json()) as { result?: string; error?: string }, challenge: res.headers.get('www-authenticate') };
+    };
+    expect(await post()).toEqual({ status: 401, json: { error: 'UNAUTHORIZED' }, challenge: 'Bearer' });
+    expect((await post(`Bearer ${apiToken.slice(0, -1)}`)).status).toBe(401);
+    // Refused calls did not touch the link: the first authorised one finds it valid.
+    expect(await post(`Bearer ${apiToken}`)).toEqual({ status: 200, json: { result: 'valid' }, challenge: null });
+    expect((await post(`Bearer ${apiToken}`)).json.result).toBe('already_used');
+  });
 });
 
 describe('DKIM required', () => {

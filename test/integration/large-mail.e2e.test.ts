@@ -58,30 +58,28 @@ describe('a mail large enough to be fetched in pieces', () => {
     await h.database.db.delete(outbox);
     await h.database.db.update(inboundMessages).set({ status: 'stored', outcome: null, ticketId: null, processedAt: null });
     await h.database.db.delete(tickets);
-    await withImapSession(h.mailbox, async (c) => {
-      await c.mailboxOpen('INBOX');
-      await c.messageFlagsRemove('1', [DONE_KEYWORD]);
-    });
-    h.sink.clear();
-    h.processed.length = 0;
-    await h.start();
-    await h.waitForProcessed(1, 60_000);
+    await restartWithFlagsCleared(h, '1', 1);
     await h.sink.waitFor((m) => m.envelope.to[0] === 'gros@etude.example.fr', 10_000);
     expect(await h.database.db.select({ status: inboundMessages.status }).from(inboundMessages)).toEqual([{ status: 'processed' }]);
 
     // The server renumbers everything and loses our flags: fetched again, recognised by its bytes, not answered.
     await h.stopDaemon();
     h.mailbox.resetUidValidity();
-    await withImapSession(h.mailbox, async (c) => {
-      await c.mailboxOpen('INBOX');
-      await c.messageFlagsRemove('1:*', [DONE_KEYWORD]);
-    });
-    h.sink.clear();
-    h.processed.length = 0;
-    await h.start();
-    await h.waitForProcessed(2, 60_000);
+    await restartWithFlagsCleared(h, '1:*', 2);
     expect(h.sink.messages).toHaveLength(0);
     expect(await h.database.db.select({ id: inboundMessages.id }).from(inboundMessages)).toHaveLength(1);
     expect((await h.mailbox.list()).every((m) => m.flags.includes(DONE_KEYWORD))).toBe(true);
   }, 180_000);
 });
+
+/** Our flag removed from `range` (as if the daemon died before setting it), then the daemon started again until `n` mails are handled. */
+async function restartWithFlagsCleared(h: Harness, range: string, n: number): Promise<void> {
+  await withImapSession(h.mailbox, async (c) => {
+    await c.mailboxOpen('INBOX');
+    await c.messageFlagsRemove(range, [DONE_KEYWORD]);
+  });
+  h.sink.clear();
+  h.processed.length = 0;
+  await h.start();
+  await h.waitForProcessed(n, 60_000);
+}

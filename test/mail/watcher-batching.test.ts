@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkUids, collectInto, runInOrderPerKey } from '../../src/mail/mailbox-watcher';
+import { chunkUids, runInOrderPerKey } from '../../src/mail/mailbox-watcher';
 import { senderKey } from '../../src/mail/sender-key';
 
 describe('chunkUids', () => {
@@ -13,19 +13,6 @@ describe('chunkUids', () => {
     const chunks = chunkUids(uids, map, 50e6);
     expect(chunks.map((c) => c.length)).toEqual(want);
     expect(chunks.flat()).toEqual(uids);
-  });
-});
-
-describe('collectInto', () => {
-  async function* pieces(...parts: string[]) {
-    for (const p of parts) yield Buffer.from(p);
-  }
-  it('gives the bytes as they came, whether the announced size is exact, too large or too small', async () => {
-    for (const expected of [10, 64, 3, 0]) {
-      const got = await collectInto(pieces('abc', 'defg', '', 'hij'), expected);
-      expect(got.toString(), `announced ${expected}`).toBe('abcdefghij');
-    }
-    expect((await collectInto(pieces(), 100)).length).toBe(0);
   });
 });
 

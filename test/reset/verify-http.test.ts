@@ -52,4 +52,17 @@ describe('createVerifyHandler (before the database)', () => {
     nowMs += 45_000;
     expect((await handler({ body: null, ip: '192.0.2.1' })).status).toBe(400);
   });
+
+  it('with an API token: 401 without it or with another, counted against the limit; served with it', async () => {
+    const apiToken = 'portal-token-0123456789-0123456789-abcdef';
+    const handler = createVerifyHandler({ database: unreachable, now: () => new Date(0), rateLimit: { perMinute: 5 }, apiToken });
+    const unauthorized = { status: 401, json: { error: 'UNAUTHORIZED' }, headers: { 'WWW-Authenticate': 'Bearer' } };
+    expect(await handler({ body: valid, ip: '192.0.2.9' })).toEqual(unauthorized);
+    expect(await handler({ body: valid, ip: '192.0.2.9', authorization: `Bearer ${apiToken}x` })).toEqual(unauthorized);
+    expect(await handler({ body: valid, ip: '192.0.2.9', authorization: `Basic ${apiToken}` })).toEqual(unauthorized);
+    expect(await handler({ body: valid, ip: '192.0.2.9', authorization: 'Bearer' })).toEqual(unauthorized);
+    // Past the checks, the body is read (this one is bad: 400, so the database is never reached).
+    expect((await handler({ body: null, ip: '192.0.2.9', authorization: `bearer  ${apiToken}` })).status).toBe(400);
+    expect((await handler({ body: null, ip: '192.0.2.9', authorization: `Bearer ${apiToken}` })).status).toBe(429);
+  });
 });

@@ -149,7 +149,7 @@ export async function createHarness(
       await sink.stop();
       await db.cleanup();
       // Every end-to-end test also proves that no secret reached the logs.
-      const leaked = secretsIn(logs.text(), [mailbox.password, config.RESET_LINK_SECRET ?? '', ...tokensSent(sink.messages)]);
+      const leaked = secretsIn(logs.text(), [mailbox.password, config.RESET_LINK_SECRET ?? '', config.VERIFY_API_TOKEN ?? '', ...tokensSent(sink.messages)]);
       if (leaked.length > 0) throw new Error(`secrets found in the daemon's logs: ${leaked.map((s) => `${s.slice(0, 6)}…`).join(', ')}`);
     },
   };
