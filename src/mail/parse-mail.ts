@@ -17,7 +17,7 @@ import {
 } from 'mailparser';
 import { decodeEncodedWords } from '../../parsers/encoded-words.js';
 import type { InboundAttachment, InboundMail, MailAddress } from '../../parsers/inbound-mail.js';
-import { decodeTransferEncoding } from '../../parsers/transfer-encoding.js';
+import { textPartsOf } from '../../parsers/mime-text-parts.js';
 import { decodeBytes, decodeWindows1252, isWellFormedUtf8 } from '../../parsers/windows-1252.js';
 import { AppError } from '../errors.js';
 import { ByteCollector } from './byte-collector.js';
@@ -144,27 +144,26 @@ function toAttachment(att: Attachment, cids: Set<string>): InboundAttachment {
 }
 
 /**
- * mailparser decodes an 8-bit body without charset as UTF-8, so Latin-1 bytes become U+FFFD.
- * For a single-part text mail without charset (or declaring us-ascii), decode the raw body
- * ourselves: UTF-8 when well-formed, else windows-1252. Limit: a multipart mail with such a part
- * keeps mailparser's decoding (the raw bytes of one part are not reachable from here), and a
- * format=flowed body decoded this way is not re-flowed.
+ * mailparser decodes an 8-bit text part without charset as UTF-8, so Latin-1 bytes become U+FFFD
+ * (and "SIRET concerné" is no longer found). When the text or the HTML has U+FFFD, the raw parts are
+ * looked at (parsers/mime-text-parts.ts): the text (or HTML) made of exactly one part that declares no
+ * charset (or us-ascii) and is not well-formed UTF-8 is decoded as windows-1252 instead, in a
+ * single-part mail and in a multipart one alike. Limits: a body made of several such parts keeps
+ * mailparser's decoding, and a format=flowed body decoded this way is not re-flowed.
  */
-function needsCharsetFallback(mail: InboundMail, charset: string | undefined): boolean {
-  const bad = `${mail.text}${mail.html ?? ''}`.includes('\ufffd');
-  const undeclared = !charset || /^(?:us-)?ascii$/i.test(charset.trim());
-  return bad && undeclared && ['text/plain', 'text/html'].includes(mail.contentType);
-}
-
-function charsetFallback(raw: Buffer, mail: InboundMail): Pick<InboundMail, 'text' | 'html'> {
-  const body = { text: mail.text, html: mail.html };
-  const crlf = raw.indexOf('\r\n\r\n');
-  const lf = raw.indexOf('\n\n');
-  const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : raw.length;
-  const bytes = decodeTransferEncoding(raw.subarray(end), mail.headers['content-transfer-encoding']?.[0] ?? null);
-  if (isWellFormedUtf8(bytes)) return body;
-  const decoded = decodeWindows1252(bytes).replace(/\r\n?/g, '\n');
-  return mail.contentType === 'text/html' ? { ...body, html: decoded } : { ...body, text: decoded };
+function undeclaredCharsetFallback(raw: Buffer, mail: InboundMail): Pick<InboundMail, 'text' | 'html'> {
+  const parts = textPartsOf(raw);
+  const redecode = (type: 'text/plain' | 'text/html', current: string): string | null => {
+    const ofType = parts.filter((p) => p.contentType === type);
+    const only = ofType.length === 1 ? ofType[0]! : null;
+    if (!only || !current.includes('\ufffd')) return null;
+    if (only.charset !== null && !/^(?:us-)?ascii$/.test(only.charset.trim())) return null;
+    return isWellFormedUtf8(only.body) ? null : decodeWindows1252(only.body).replace(/\r\n?/g, '\n');
+  };
+  return {
+    text: redecode('text/plain', mail.text) ?? mail.text,
+    html: (mail.html !== null ? redecode('text/html', mail.html) : null) ?? mail.html,
+  };
 }
 
 /** The source in pieces (views, no copies): fed whole, mailparser holds about 3.5× a large mail at once. */
@@ -338,8 +337,8 @@ async function toInboundMail(parsed: ParsedMail, sizeBytes: number, source: () =
     // The first part with these bytes, as extractAttachments picks it.
     if (!contents.has(sha256)) contents.set(sha256, { filename: att.filename ?? null, contentType: att.contentType, sha256, content: att.content });
   });
-  const raw = needsCharsetFallback(mail, structured?.params['charset']) ? await source() : null;
-  return { mail: raw ? { ...mail, ...charsetFallback(raw, mail) } : mail, contents };
+  const raw = `${mail.text}${mail.html ?? ''}`.includes('\ufffd') ? await source() : null;
+  return { mail: raw ? { ...mail, ...undeclaredCharsetFallback(raw, mail) } : mail, contents };
 }
 
 /** A parse fed with the source piece by piece, as it arrives, for a mail too large to hold whole. */
