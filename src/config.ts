@@ -1,4 +1,5 @@
 import cron from 'node-cron';
+import { withHost } from './db/connection-url';
 import { z } from 'zod';
 import { AppError } from './errors';
 
@@ -7,10 +8,10 @@ import { AppError } from './errors';
  * Every variable is documented in .env.example.
  */
 
-const urlWithScheme = (schemes: string[]) =>
+const urlWithScheme = (schemes: string[], normalize: (v: string) => string = (v) => v) =>
   z.string().trim().refine((v) => {
     try {
-      return schemes.includes(new URL(v).protocol.replace(/:$/, ''));
+      return schemes.includes(new URL(normalize(v)).protocol.replace(/:$/, ''));
     } catch {
       return false;
     }
@@ -32,7 +33,8 @@ const def = <T extends z.ZodTypeAny>(s: T, d: z.input<T>) => z.preprocess(emptyA
 const schema = z.object({
   IMAP_URL: opt(urlWithScheme(['imap', 'imaps'])),
   SMTP_URL: opt(urlWithScheme(['smtp', 'smtps'])),
-  DATABASE_URL: opt(urlWithScheme(['postgres', 'postgresql'])),
+  // libpq's Unix-socket form too: postgresql://user@/db?host=/var/run/postgresql (see db/connection-url.ts)
+  DATABASE_URL: opt(urlWithScheme(['postgres', 'postgresql'], withHost)),
   DATA_DIR: def(z.string(), './data'),
   MAIL_FROM: def(email, 'liquibot@localhost.localdomain'),
   MAIL_FROM_NAME: def(z.string().regex(/^[^\r\n]*$/, 'must be one line'), 'Support net-entreprises'),

@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { postgresConnection } from './connection-url';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -42,7 +43,9 @@ export async function openDatabase(opts: { url?: string; dataDir: string; log?: 
 async function openPostgres(url: string, log?: Logger): Promise<Database> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
-  const client = postgres(url, {
+  const connection = postgresConnection(url);
+  const client = postgres(connection.url, {
+    ...(connection.path ? { path: connection.path } : {}),
     max: 10,
     onnotice: () => {},
     connect_timeout: 10,
@@ -74,7 +77,7 @@ async function openPostgres(url: string, log?: Logger): Promise<Database> {
     },
     async tryHoldAdvisoryLock(key) {
       // A dedicated connection: the lock lives exactly as long as this session.
-      const lockClient = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10, idle_timeout: 0 });
+      const lockClient = postgres(connection.url, { ...(connection.path ? { path: connection.path } : {}), max: 1, onnotice: () => {}, connect_timeout: 10, idle_timeout: 0 });
       try {
         const [row] = await lockClient`select pg_try_advisory_lock(${key}) as ok`;
         if (!row?.ok) {

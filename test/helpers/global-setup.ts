@@ -33,7 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 function provideSandbox(project: TestProject, postgres: PostgresCluster, dovecot: DovecotSandbox): void {
-  project.provide('sandboxPostgres', { host: postgres.host, port: postgres.port, adminUrl: postgres.url() });
+  project.provide('sandboxPostgres', { host: postgres.host, port: postgres.port, adminUrl: postgres.url(), socketDir: postgres.baseDir });
   project.provide('sandboxDovecot', {
     host: dovecot.host,
     port: dovecot.port,

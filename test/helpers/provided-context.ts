@@ -4,6 +4,8 @@ export interface SandboxPostgresInfo {
   port: number;
   /** URL of the cluster's `postgres` database, as superuser; used to CREATE DATABASE. */
   adminUrl: string;
+  /** Directory of the cluster's Unix socket. */
+  socketDir: string;
 }
 
 export interface SandboxDovecotInfo {
