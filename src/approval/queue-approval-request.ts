@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, gte, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 import { LOCK_KEYS, type Tx } from '../db/client';
-import { inboundMessages, tickets, type Ticket } from '../db/schema';
+import { inboundMessages, tickets, type NewTicketEvent, type Ticket } from '../db/schema';
 import { insertEvents } from '../db/ticket-queries';
 import { errorFields } from '../log';
 import { extractAttachments, type AttachmentContent } from '../mail/parse-mail';
@@ -39,25 +39,53 @@ async function lockSiret(tx: Tx, siret: string): Promise<void> {
  */
 export async function requestApproval(
   deps: PipelineDeps, tx: Tx, ticket: Ticket, now: Date, purpose: string, known: Map<string, AttachmentContent> = new Map(),
+  /** History lines go here for the caller to insert with its own (see queueTicketMail). */
+  events?: NewTicketEvent[],
 ): Promise<boolean> {
+  let siblings: Sibling[] | undefined;
   if (ticket.siret) {
     await lockSiret(tx, ticket.siret);
-    const [before] = await tx
-      .select({ id: tickets.id, ref: tickets.ref })
-      .from(tickets)
-      .where(and(eq(tickets.siret, ticket.siret), ne(tickets.id, ticket.id), eq(tickets.status, 'awaiting_approval'), isNotNull(tickets.approvalMessageId)))
-      .orderBy(asc(tickets.id))
-      .limit(1);
+    siblings = await siblingTickets(tx, ticket, now);
+    const before = siblings.find(isBeforeTheAgents);
     if (before) {
-      await insertEvents(tx, [
+      const waiting: NewTicketEvent[] = [
         { ticketId: ticket.id, at: now, kind: 'approval_waiting', actor: 'liquibot', detail: { behind: before.ref } },
         { ticketId: before.id, at: now, kind: 'same_siret_request', actor: 'liquibot', detail: { ticketRef: ticket.ref } },
-      ]);
+      ];
+      if (events) events.push(...waiting);
+      else await insertEvents(tx, waiting);
       return false;
     }
   }
-  await queueApprovalRequest(deps, tx, ticket, now, purpose, known);
+  await queueApprovalRequest(deps, tx, ticket, now, purpose, known, { siblings, events });
   return true;
+}
+
+/** Another ticket of the same company, as the approval flow looks at it. */
+interface Sibling {
+  id: number;
+  ref: string;
+  status: Ticket['status'];
+  approvalMessageId: string | null;
+}
+
+/** Its approval request is out and no decision is made yet. */
+const isBeforeTheAgents = (t: Sibling) => t.status === 'awaiting_approval' && t.approvalMessageId !== null;
+
+/**
+ * The other tickets of the ticket's company that are open or changed in the last RECENT_DAYS (the
+ * approval request warns about them), the ones before the agents first: one query serves both the
+ * "is one already before the agents?" check and the warning.
+ */
+async function siblingTickets(tx: Tx, ticket: Ticket, now: Date): Promise<Sibling[]> {
+  if (!ticket.siret) return [];
+  const since = new Date(now.getTime() - RECENT_DAYS * 86_400_000);
+  return tx
+    .select({ id: tickets.id, ref: tickets.ref, status: tickets.status, approvalMessageId: tickets.approvalMessageId })
+    .from(tickets)
+    .where(and(eq(tickets.siret, ticket.siret), ne(tickets.id, ticket.id), or(inArray(tickets.status, [...OPEN_STATUSES]), gte(tickets.updatedAt, since))))
+    .orderBy(sql`(${tickets.status} = 'awaiting_approval' and ${tickets.approvalMessageId} is not null) desc`, asc(tickets.id))
+    .limit(50);
 }
 
 /**
@@ -94,18 +122,13 @@ export async function queueApprovalRequest(
   deps: PipelineDeps, tx: Tx, ticket: Ticket, now: Date, purpose: string,
   /** Attachment contents already decoded by the caller, by SHA-256; others are read from stored sources. */
   known: Map<string, AttachmentContent> = new Map(),
+  /** The company's other tickets when the caller has read them already; history lines to collect instead of inserting. */
+  opts: { siblings?: Sibling[] | undefined; events?: NewTicketEvent[] | undefined } = {},
 ): Promise<void> {
   const check = ticket.check as TicketCheck;
   const token = `ljv-${randomBytes(16).toString('hex')}`;
   const messageId = `<lj.approval.${randomBytes(16).toString('hex')}@${deps.config.messageIdDomain}>`;
-  const since = new Date(now.getTime() - RECENT_DAYS * 86_400_000);
-  const others = ticket.siret
-    ? await tx
-        .select({ ref: tickets.ref, status: tickets.status })
-        .from(tickets)
-        .where(and(eq(tickets.siret, ticket.siret), ne(tickets.id, ticket.id), or(inArray(tickets.status, [...OPEN_STATUSES]), gte(tickets.updatedAt, since))))
-        .limit(5)
-    : [];
+  const others = (opts.siblings ?? await siblingTickets(tx, ticket, now)).slice(0, 5).map(({ ref, status }) => ({ ref, status }));
   const warnings = approvalWarnings({
     otherTickets: others,
     liquidatorOnFreeMail: ticket.liquidatorEmail ? isFreeMailDomain(ticket.liquidatorEmail) : false,
@@ -127,16 +150,18 @@ export async function queueApprovalRequest(
     },
     to: deps.config.AGENTS_ADDRESS, purpose, parent: null, autoSubmitted: 'auto-generated', replyTo: deps.config.MAIL_FROM, messageId,
     attachments: check.documents.map((d) => ({ inboundMessageId: d.inboundMessageId, sha256: d.sha256, filename: d.filename })),
-  }, now);
+  }, now, opts.events);
   for (const d of check.documents) {
     const doc = known.get(d.sha256);
     if (doc) deps.documents?.put(doc);
   }
   await tx.update(tickets).set({ approvalMessageId: messageId, approvalTokenHash: hashApprovalToken(token), updatedAt: now }).where(eq(tickets.id, ticket.id));
-  await insertEvents(tx, [{
+  const requested: NewTicketEvent = {
     ticketId: ticket.id, at: now, kind: 'approval_requested', actor: 'liquibot',
     detail: { purpose, warnings: warnings.length, documents: check.documents.length },
-  }]);
+  };
+  if (opts.events) opts.events.push(requested);
+  else await insertEvents(tx, [requested]);
 }
 
 async function sirenInPdfs(

@@ -1,6 +1,6 @@
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import { rowsOf, type Db, type Tx } from './client';
-import { outbox, ticketEvents, tickets, type NewTicket, type Ticket, type TicketStatus } from './schema';
+import { outbox, ticketEvents, tickets, type NewTicket, type NewTicketEvent, type Ticket, type TicketStatus } from './schema';
 import { ticketIdsOfInboundMessageIds } from './inbound-queries';
 
 /** Reserve the next ticket id, so its reference can be made before the row is written. */
@@ -62,7 +62,7 @@ export async function eventsOfTicket(db: Db, ticketId: number) {
   return db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticketId)).orderBy(ticketEvents.id);
 }
 
-export async function insertEvents(tx: Tx, rows: (typeof ticketEvents.$inferInsert)[]): Promise<void> {
+export async function insertEvents(tx: Tx, rows: NewTicketEvent[]): Promise<void> {
   if (rows.length > 0) await tx.insert(ticketEvents).values(rows);
 }
 

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Tx } from '../db/client';
-import { tickets, type Ticket } from '../db/schema';
+import { tickets, type NewTicketEvent, type Ticket } from '../db/schema';
 import { markInboundProcessed } from '../db/inbound-queries';
 import { countRecentMailTo } from '../db/outbox-queries';
 import { insertEvents, insertTicket, lockTicket, nextTicketId, updateTicket } from '../db/ticket-queries';
@@ -92,19 +92,21 @@ export async function continueTicket(ctx: MessageContext, found: Ticket): Promis
 /** Write the decision's history and mails; a ticket that now conforms goes to the agents. */
 async function applyIntakeDecision(ctx: MessageContext, ticket: Ticket, from: Ticket['status'] | null, decision: TicketDecision): Promise<number> {
   const { deps, tx, mail, now, row } = ctx;
-  await insertEvents(tx, decision.events.map((e) => ({
+  // The whole history of this step, in its order, written with one statement at the end.
+  const events: NewTicketEvent[] = decision.events.map((e) => ({
     ticketId: ticket.id, at: now, kind: e.kind, actor: e.actor, fromStatus: e.fromStatus ?? null, toStatus: e.toStatus ?? null, detail: e.detail,
-  })));
+  }));
   let queued = 0;
   for (const draft of decision.mails) {
     const sent = await queueTicketMail(deps, tx, ticket, {
       template: draft.template, vars: intakeMailVars(draft, ticket, mail) as never, to: draft.to, purpose: draft.purpose,
       parent: draft.inReplyToInbound ? mail : null, autoSubmitted: draft.inReplyToInbound ? 'auto-replied' : 'auto-generated',
-    }, now);
+    }, now, events);
     if (sent) queued += 1;
   }
   if (decision.status === 'awaiting_approval' && from !== 'awaiting_approval') {
-    if (await requestApproval(deps, tx, ticket, now, `approval-request:${row.id}`, ctx.contents)) queued += 1;
+    if (await requestApproval(deps, tx, ticket, now, `approval-request:${row.id}`, ctx.contents, events)) queued += 1;
   }
+  await insertEvents(tx, events);
   return queued;
 }

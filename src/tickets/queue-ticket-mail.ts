@@ -1,5 +1,5 @@
 import type { Tx } from '../db/client';
-import type { NewOutboxRow, Ticket } from '../db/schema';
+import type { NewOutboxRow, NewTicketEvent, Ticket } from '../db/schema';
 import { enqueueMail } from '../db/outbox-queries';
 import { insertEvents } from '../db/ticket-queries';
 import type { InboundMail } from '../../parsers/inbound-mail';
@@ -24,10 +24,12 @@ export interface TicketMail<N extends TemplateName> {
 
 /**
  * Render a ticket's mail and write it to the outbox with a history line, inside the ticket's
- * transaction. Returns false when a mail with this purpose was already queued.
+ * transaction. Returns false when a mail with this purpose was already queued. With `events`, the
+ * history line is added there for the caller to insert with the others (one statement for all).
  */
 export async function queueTicketMail<N extends TemplateName>(
   deps: Pick<PipelineDeps, 'templates' | 'config'>, tx: Tx, ticket: Pick<Ticket, 'id' | 'ref'>, mail: TicketMail<N>, now: Date,
+  events?: NewTicketEvent[],
 ): Promise<boolean> {
   const rendered = deps.templates.render(mail.template, mail.vars);
   const purposeKey = `${ticket.ref}:${mail.purpose}`;
@@ -38,10 +40,12 @@ export async function queueTicketMail<N extends TemplateName>(
     messageId: mail.messageId, now,
   }));
   if (inserted) {
-    await insertEvents(tx, [{
+    const event: NewTicketEvent = {
       ticketId: ticket.id, at: now, kind: 'mail_queued', actor: 'liquibot',
       detail: { mail: mail.template, purposeKey, template: rendered.templateName, templateVersion: rendered.templateVersion },
-    }]);
+    };
+    if (events) events.push(event);
+    else await insertEvents(tx, [event]);
   }
   return inserted;
 }
