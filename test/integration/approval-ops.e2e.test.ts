@@ -71,19 +71,7 @@ describe('terminal decisions', () => {
 describe('reset link over HTTP', () => {
   it('POST /reset-links/verify: mismatch, valid once, then already used; bad bodies refused', async () => {
     h = await createHarness();
-    await importAccounts(h.database.db, [{ siret: '73282932000074', lastName: 'MOUTIN', firstName: 'Claire' }], new Date());
-    const d = await h.start();
-    const { approval } = await request(h, 'etude@c.example.fr', 'liq@c.example.fr', '73282932000074');
-    const n = h.processed.length;
-    await h.mailbox.append([
-      'From: paul@support.example.fr', 'To: liquibot@support.example.fr', 'Subject: RE: validation',
-      `Message-ID: <${randomUUID()}@support.example.fr>`, `In-Reply-To: ${approval.messageId}`, 'Content-Type: text/plain; charset=UTF-8', '', 'VALIDER', '',
-    ].join('\r\n'));
-    await h.waitForProcessed(n + 1);
-    const reset = await h.sink.waitFor((m) => m.envelope.to[0] === 'liq@c.example.fr', 10_000);
-    const text = (await parseMail(reset.raw)).text;
-    const token = text.slice(text.indexOf(BASE) + BASE.length).match(/^[A-Za-z0-9_-]+/)![0];
-    const url = `http://127.0.0.1:${d.operations.http!.port}/reset-links/verify`;
+    const { token, url } = await approvedLink(h);
     const post = async (body: unknown) => {
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
       return { status: res.status, json: (await res.json()) as { result?: string } };
@@ -99,19 +87,7 @@ describe('reset link over HTTP', () => {
   it('POST /reset-links/verify with VERIFY_API_TOKEN: 401 without the bearer token, and the link stays unused', async () => {
     const apiToken = 'portal-api-token-0123456789-0123456789-abcdef';
     h = await createHarness({ env: { VERIFY_API_TOKEN: apiToken } });
-    await importAccounts(h.database.db, [{ siret: '73282932000074', lastName: 'MOUTIN', firstName: 'Claire' }], new Date());
-    const d = await h.start();
-    const { approval } = await request(h, 'etude@c.example.fr', 'liq@c.example.fr', '73282932000074');
-    const n = h.processed.length;
-    await h.mailbox.append([
-      'From: paul@support.example.fr', 'To: liquibot@support.example.fr', 'Subject: RE: validation',
-      `Message-ID: <${randomUUID()}@support.example.fr>`, `In-Reply-To: ${approval.messageId}`, 'Content-Type: text/plain; charset=UTF-8', '', 'VALIDER', '',
-    ].join('\r\n'));
-    await h.waitForProcessed(n + 1);
-    const reset = await h.sink.waitFor((m) => m.envelope.to[0] === 'liq@c.example.fr', 10_000);
-    const text = (await parseMail(reset.raw)).text;
-    const token = text.slice(text.indexOf(BASE) + BASE.length).match(/^[A-Za-z0-9_-]+/)![0];
-    const url = `http://127.0.0.1:${d.operations.http!.port}/reset-links/verify`;
+    const { token, url } = await approvedLink(h);
     const body = JSON.stringify({ token, siret: '73282932000074', nom: 'MOUTIN', prenom: 'Claire' });
     const post = async (authorization?: string) => {
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body });
@@ -185,3 +161,20 @@ describe('scheduled approval work', () => {
     expect(t!.status).toBe('link_expired');
   });
 });
+
+/** A request for a SIRET in the accounts directory, approved by an agent: the reset token it sent, and the verify URL. */
+async function approvedLink(h: Harness): Promise<{ token: string; url: string }> {
+  await importAccounts(h.database.db, [{ siret: '73282932000074', lastName: 'MOUTIN', firstName: 'Claire' }], new Date());
+  const d = await h.start();
+  const { approval } = await request(h, 'etude@c.example.fr', 'liq@c.example.fr', '73282932000074');
+  const n = h.processed.length;
+  await h.mailbox.append([
+    'From: paul@support.example.fr', 'To: liquibot@support.example.fr', 'Subject: RE: validation',
+    `Message-ID: <${randomUUID()}@support.example.fr>`, `In-Reply-To: ${approval.messageId}`, 'Content-Type: text/plain; charset=UTF-8', '', 'VALIDER', '',
+  ].join('\r\n'));
+  await h.waitForProcessed(n + 1);
+  const reset = await h.sink.waitFor((m) => m.envelope.to[0] === 'liq@c.example.fr', 10_000);
+  const text = (await parseMail(reset.raw)).text;
+  const token = text.slice(text.indexOf(BASE) + BASE.length).match(/^[A-Za-z0-9_-]+/)![0];
+  return { token, url: `http://127.0.0.1:${d.operations.http!.port}/reset-links/verify` };
+}
