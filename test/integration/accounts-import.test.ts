@@ -9,7 +9,7 @@ import type { Output } from '../../src/cli/usage';
 import { loadConfig } from '../../src/config';
 import { openDatabase, type Db } from '../../src/db/client';
 import { accounts } from '../../src/db/schema';
-import { freshDatabase, type DbKind } from './support/liquibot-harness';
+import { databaseForSuite, freshDatabase, type DbKind } from './support/liquibot-harness';
 
 const A = '73282932000074';
 const B = '44306184100047';
@@ -22,14 +22,10 @@ async function all(db: Db) {
 }
 
 describe.each<DbKind>(['postgres', 'pglite'])('importAccounts on %s', (kind) => {
-  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+  const fresh = databaseForSuite(kind);
   let db: Db;
-  beforeAll(async () => {
-    fresh = await freshDatabase(kind);
+  beforeAll(() => {
     db = fresh.database.db;
-  });
-  afterAll(async () => {
-    await fresh?.cleanup();
   });
 
   it('inserts, then updates only the changed names, keeping accounts absent from the file', async () => {

@@ -1,22 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { RAW_PIECE_BYTES, storeInbound, storeInboundStreamed, quarantineInbound } from '../../src/db/inbound-queries';
 import { claimDueMail, countRecentMailTo, enqueueMail, markMailFailed, markMailRetry, markMailSent, outboxBacklog, renewClaim } from '../../src/db/outbox-queries';
 import { findTicketByMessageIds, insertTicket, nextTicketId } from '../../src/db/ticket-queries';
 import { outboxRowFor } from '../../src/tickets/outgoing-mail';
-import { freshDatabase, type DbKind } from './support/liquibot-harness';
+import { databaseForSuite, freshDatabase, type DbKind } from './support/liquibot-harness';
 
 const rendered = { subject: 's', text: 't', html: null, templateName: 'acknowledgment', templateVersion: 'v1' };
 
 describe.each<DbKind>(['postgres', 'pglite'])('database queries on %s', (kind) => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  beforeAll(async () => {
-    db = await freshDatabase(kind);
-  });
-  afterAll(async () => {
-    await db?.cleanup();
-  });
+  const db = databaseForSuite(kind);
 
   it('stores a raw message once, by UID and by content', async () => {
     const input = { mailbox: 'INBOX', uidValidity: 7n, uid: 1, sha256: 'a'.repeat(64), raw: Buffer.from('raw one') };

@@ -1,23 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storeInbound } from '../../src/db/inbound-queries';
 import type { OutboxRow } from '../../src/db/schema';
 import { createDocumentCache } from '../../src/mail/document-cache';
 import { loadOutboxAttachments } from '../../src/mail/outbox-attachments';
 import { parseMailWithContents } from '../../src/mail/parse-mail';
-import { freshDatabase, type DbKind } from './support/liquibot-harness';
+import { databaseForSuite, type DbKind } from './support/liquibot-harness';
 
 const FIXTURES = ['gmail-alternative-pdf-conforming.eml', 'thunderbird-flowed-jpeg-scan-conforming.eml'];
 
 describe.each<DbKind>(['postgres', 'pglite'])('court documents for the approval request on %s', (kind) => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  beforeAll(async () => {
-    db = await freshDatabase(kind);
-  });
-  afterAll(async () => {
-    await db?.cleanup();
-  });
+  const db = databaseForSuite(kind);
 
   it('are the same bytes, name and type from the in-memory hand-over as from the stored source', async () => {
     const attachments: OutboxRow['attachments'] = [];

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { linksCommand } from '../../src/cli/links-command';
 import type { Output } from '../../src/cli/usage';
 import { loadConfig } from '../../src/config';
@@ -10,7 +10,7 @@ import { accounts, resetLinks, ticketEvents, tickets } from '../../src/db/schema
 import { deriveResetToken, hashResetToken } from '../../src/reset/reset-token';
 import { createVerifyHandler } from '../../src/reset/verify-http';
 import { verifyResetLink } from '../../src/reset/verify-link';
-import { freshDatabase, type DbKind } from './support/liquibot-harness';
+import { databaseForSuite, freshDatabase, type DbKind } from './support/liquibot-harness';
 
 const SECRET = 'integration-secret-integration-secret-0123';
 const SIRET = '73282932000074';
@@ -50,14 +50,10 @@ async function eventsOf(db: Db, ticketId: number) {
 const triplet = { siret: SIRET, lastName: 'MOUTIN', firstName: 'Claire' };
 
 describe.each<DbKind>(['postgres', 'pglite'])('verifyResetLink on %s', (kind) => {
-  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+  const fresh = databaseForSuite(kind);
   let db: Db;
-  beforeAll(async () => {
-    fresh = await freshDatabase(kind);
+  beforeAll(() => {
     db = fresh.database.db;
-  });
-  afterAll(async () => {
-    await fresh?.cleanup();
   });
 
   it('accepts the right triplet once, marks the link used and records it without the token', async () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig, type Config } from '../../../src/config';
 import { startDaemon, type Daemon } from '../../../src/daemon';
 import type { DkimResolver } from '../../../src/approval/dkim-check';
@@ -73,6 +74,21 @@ export interface Harness {
   waitForProcessed(n: number, timeoutMs?: number): Promise<void>;
   stopDaemon(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A fresh database of `kind` for the enclosing describe block: made before its tests, removed after
+ * them. The fields are filled in once the block's beforeAll has run.
+ */
+export function databaseForSuite(kind: DbKind): Awaited<ReturnType<typeof freshDatabase>> {
+  const holder = {} as Awaited<ReturnType<typeof freshDatabase>>;
+  beforeAll(async () => {
+    Object.assign(holder, await freshDatabase(kind));
+  });
+  afterAll(async () => {
+    await holder.cleanup?.();
+  });
+  return holder;
 }
 
 /** An existing, migrated PostgreSQL database: opened on its own connections, never dropped. */
