@@ -2,6 +2,7 @@
  * The accounts directory as admins export it: a CSV of SIRET / NOM / PRÉNOM of each company's
  * account administrator. Pure: no I/O.
  */
+import { parse, type CsvError } from 'csv-parse/sync';
 import { decodeWindows1252 } from '../../parsers/windows-1252';
 import { isValidSiret, normalizeSiret } from '../../parsers/siret';
 
@@ -56,54 +57,52 @@ function headerKey(cell: string): string {
 }
 
 interface CsvRecord {
+  /** 1-based line of the file where the record starts. */
   line: number;
   fields: string[];
+  /** The record as written, without its line ending. */
   raw: string;
+  /** Why csv-parse could not read the record (then `fields` is empty). */
+  error?: string;
 }
 
-/** RFC 4180 records: quoted fields with `""` escapes and line breaks inside; CRLF or LF. */
-function* records(text: string, sep: string): Generator<CsvRecord> {
-  let line = 1;
-  let i = 0;
-  while (i < text.length) {
-    const startLine = line;
-    const start = i;
-    const fields: string[] = [];
-    let field = '';
-    let quoted = false;
-    let atFieldStart = true;
-    for (; i < text.length; i++) {
-      const c = text[i]!;
-      if (quoted) {
-        if (c === '"' && text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else if (c === '"') quoted = false;
-        else {
-          if (c === '\n') line++;
-          field += c;
-        }
-      } else if (c === '"' && atFieldStart) {
-        quoted = true;
-        atFieldStart = false;
-      } else if (c === sep) {
-        fields.push(field);
-        field = '';
-        atFieldStart = true;
-      } else if (c === '\n' || c === '\r') {
-        break;
-      } else {
-        field += c;
-        atFieldStart = false;
-      }
-    }
-    fields.push(field);
-    const raw = text.slice(start, i);
-    if (text[i] === '\r' && text[i + 1] === '\n') i++;
-    i++;
-    line++;
-    yield { line: startLine, fields, raw };
-  }
+const UNREADABLE: Partial<Record<CsvError['code'], string>> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is not closed: it runs to the end of the file',
+};
+
+/**
+ * The records of the file, tokenized by csv-parse (RFC 4180: quoted fields with `""` escapes, separators and
+ * line breaks inside; a quote inside an unquoted field is a character). Every CRLF, LF or lone CR ends a line,
+ * as an editor shows it: the file is given to csv-parse with LF alone, so that a file whose lines end in
+ * different ways reads right and the line numbers are the editor's.
+ */
+function records(text: string, sep: string): CsvRecord[] {
+  const out: CsvRecord[] = [];
+  const withoutEnd = (raw: string | undefined) => (raw ?? '').replace(/\n$/, '');
+  // csv-parse tells the line where a record ends; it starts as many lines above as it holds line breaks
+  const startLine = (endLine: number, raw: string) => endLine - (raw.match(/\n/g)?.length ?? 0);
+  parse(text.replace(/\r\n?/g, '\n'), {
+    delimiter: sep,
+    record_delimiter: '\n',
+    relax_column_count: true, // a wrong number of fields is reported line by line, below
+    relax_quotes: true,
+    raw: true,
+    skip_records_with_error: true,
+    on_skip: (err, raw) => {
+      const rawRecord = withoutEnd(raw);
+      const error = (err && UNREADABLE[err.code]) ?? err?.message ?? 'unreadable record';
+      out.push({ line: startLine(Number(err?.lines ?? 0), rawRecord), fields: [], raw: rawRecord, error });
+      return undefined;
+    },
+    on_record: (value, context) => {
+      // with `raw: true` csv-parse hands over { record, raw }, which its typings do not say
+      const { record, raw } = value as unknown as { record: string[]; raw: string };
+      const rawRecord = withoutEnd(raw);
+      out.push({ line: startLine(context.lines, rawRecord), fields: record, raw: rawRecord });
+      return null;
+    },
+  });
+  return out;
 }
 
 function detectSeparator(headerLine: string): ';' | ',' | '\t' {
@@ -120,18 +119,19 @@ function cleanName(s: string): string {
  * The header is required and must name the columns `siret`, `nom` (or `last_name`) and `prenom`
  * (or `prénom`, `first_name`), in any order, case and accents ignored; other columns are ignored.
  *
- * A line is rejected, with its line number and reason, for: a wrong number of fields, an invalid
- * SIRET (Luhn / La Poste rule, separators allowed), a missing or overlong name, or a SIRET already
- * seen earlier in the file (the first one is kept). Blank lines are skipped.
- * Throws {@link AccountsCsvError} when the header is missing or lacks a required column.
+ * A line is rejected, with its line number and reason, for: a quoted field never closed, a wrong number
+ * of fields, an invalid SIRET (Luhn / La Poste rule, separators allowed), a missing or overlong name, or a
+ * SIRET already seen earlier in the file (the first one is kept). Blank lines are skipped.
+ * Throws {@link AccountsCsvError} when the header is missing, unreadable or lacks a required column.
  */
 export function parseAccountsCsv(text: string): ParsedAccounts {
   const input = text.replace(/^\ufeff/, '');
-  const firstLine = input.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  const firstLine = input.split(/\r\n?|\n/).find((l) => l.trim() !== '') ?? '';
   const separator = detectSeparator(firstLine);
-  const all = [...records(input, separator)].filter((r) => r.fields.some((f) => f.trim() !== ''));
+  const all = records(input, separator).filter((r) => r.error !== undefined || r.fields.some((f) => f.trim() !== ''));
   const header = all.shift();
   if (!header) throw new AccountsCsvError('the file is empty: a header line "siret;nom;prenom" is required');
+  if (header.error !== undefined) throw new AccountsCsvError(`line ${header.line}: the header cannot be read: ${header.error}`);
 
   const index: Partial<Record<Column, number>> = {};
   header.fields.forEach((cell, i) => {
@@ -151,6 +151,10 @@ export function parseAccountsCsv(text: string): ParsedAccounts {
   const firstLineOf = new Map<string, number>();
   for (const record of all) {
     const reject = (reason: string) => rejected.push({ line: record.line, reason, raw: record.raw.slice(0, 200) });
+    if (record.error !== undefined) {
+      reject(record.error);
+      continue;
+    }
     if (record.fields.length !== header.fields.length) {
       reject(`wrong number of fields: ${record.fields.length}, the header has ${header.fields.length}`);
       continue;

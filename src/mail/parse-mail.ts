@@ -151,8 +151,8 @@ function toAttachment(att: Attachment, cids: Set<string>): InboundAttachment {
  * single-part mail and in a multipart one alike. Limits: a body made of several such parts keeps
  * mailparser's decoding, and a format=flowed body decoded this way is not re-flowed.
  */
-function undeclaredCharsetFallback(raw: Buffer, mail: InboundMail): Pick<InboundMail, 'text' | 'html'> {
-  const parts = textPartsOf(raw);
+async function undeclaredCharsetFallback(raw: Buffer, mail: InboundMail): Promise<Pick<InboundMail, 'text' | 'html'>> {
+  const parts = await textPartsOf(raw);
   const redecode = (type: 'text/plain' | 'text/html', current: string): string | null => {
     const ofType = parts.filter((p) => p.contentType === type);
     const only = ofType.length === 1 ? ofType[0]! : null;
@@ -338,7 +338,7 @@ async function toInboundMail(parsed: ParsedMail, sizeBytes: number, source: () =
     if (!contents.has(sha256)) contents.set(sha256, { filename: att.filename ?? null, contentType: att.contentType, sha256, content: att.content });
   });
   const raw = `${mail.text}${mail.html ?? ''}`.includes('\ufffd') ? await source() : null;
-  return { mail: raw ? { ...mail, ...undeclaredCharsetFallback(raw, mail) } : mail, contents };
+  return { mail: raw ? { ...mail, ...(await undeclaredCharsetFallback(raw, mail)) } : mail, contents };
 }
 
 /** A parse fed with the source piece by piece, as it arrives, for a mail too large to hold whole. */

@@ -76,6 +76,28 @@ describe('parseAccountsCsv: rejected lines', () => {
     expect(rejected[7]!.raw).toHaveLength(200);
   });
 
+  it('counts lines as an editor does: CRLF, LF and lone CR, also inside a quoted field', () => {
+    const csv = `siret;nom;prenom\r\n"${A}";"Dupont";"Jean\r\nPierre"\r${B};Martin\n"${C}";"Durand\rX";Paul\r\n12345678912345;Faux;Siret`;
+    const { rows, rejected } = parseAccountsCsv(csv);
+    expect(rows.map((r) => [r.siret, r.firstName])).toEqual([[A, 'Jean Pierre'], [C, 'Paul']]);
+    expect(rejected.map((r) => [r.line, r.reason])).toEqual([
+      [4, 'wrong number of fields: 2, the header has 3'],
+      [7, 'invalid SIRET "12345678912345"'],
+    ]);
+  });
+
+  it('rejects a quoted field that is never closed, at the line where it starts', () => {
+    const { rows, rejected } = parseAccountsCsv(`siret;nom;prenom\n${A};Dupont;Jean\n${B};"Martin;Claire\n${C};Durand;Paul\n`);
+    expect(rows).toEqual([{ siret: A, lastName: 'Dupont', firstName: 'Jean' }]);
+    expect(rejected).toEqual([{ line: 3, reason: 'a quoted field is not closed: it runs to the end of the file', raw: `${B};"Martin;Claire\n${C};Durand;Paul` }]);
+  });
+
+  it('a quote inside an unquoted field is a character; text after a closing quote keeps the field as written', () => {
+    const { rows, rejected } = parseAccountsCsv(`siret;nom;prenom\n${A};O"Neil;Jean\n"${B}"7;Martin;Claire`);
+    expect(rows).toEqual([{ siret: A, lastName: 'O"Neil', firstName: 'Jean' }]);
+    expect(rejected.map((r) => [r.line, r.reason])).toEqual([[3, `invalid SIRET "\"${B}\"7"`]]);
+  });
+
   it('rejects an overlong name', () => {
     expect(parseAccountsCsv(`siret;nom;prenom\n${A};${'x'.repeat(201)};Jean`).rejected[0]!.reason).toBe('name longer than 200 characters');
   });
@@ -87,6 +109,7 @@ describe('parseAccountsCsv: unreadable files', () => {
     ['blank', '\n \n', 'empty'],
     ['no header', `${A};Dupont;Jean`, 'missing: siret, nom, prenom'],
     ['a column missing', `siret;nom;email\n${A};Dupont;j@x.fr`, 'missing: prenom'],
+    ['a header whose quote is never closed', `siret;"nom;prenom\n${A};Dupont;Jean`, 'line 1: the header cannot be read: a quoted field is not closed'],
   ])('%s', (_name, csv, message) => {
     expect(() => parseAccountsCsv(csv)).toThrow(AccountsCsvError);
     expect(() => parseAccountsCsv(csv)).toThrow(message);

@@ -74,6 +74,17 @@ describe('parseMail: decoding', () => {
     expect(mail.text).not.toContain('\ufffd');
   });
 
+  // The fallback reads the parts mailparser read (the same splitter): before, its own walk differed on these.
+  it('falls back to windows-1252 for an 8-bit part whose charset parameter is empty', async () => {
+    const raw = crlf('Subject: x\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain; charset=""\nContent-Transfer-Encoding: 8bit\n\nSIRET concern\xe9 : 1\n--b--\n');
+    expect((await parseMail(raw)).text).toBe('SIRET concerné : 1');
+  });
+
+  it('keeps the text mailparser found when the top Content-Type is damaged (no raw MIME source as text)', async () => {
+    const raw = crlf('Subject: x\nContent-Type: multipart\x01mixed; boundary=b\n\npreamble\n--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nSIRET concern\xe9 : 1\n--b--\n');
+    expect((await parseMail(raw)).text).toBe('SIRET concern\ufffd : 1');
+  });
+
   it('keeps a UTF-8 body without charset as UTF-8', async () => {
     const raw = crlf('Subject: x\nContent-Transfer-Encoding: 8bit\n\n') ;
     const mail = await parseMail(Buffer.concat([raw, Buffer.from('concerné à\r\n', 'utf8')]));

@@ -9,7 +9,11 @@ describe('htmlToText', () => {
     ['outlook blank paragraph', '<p class=MsoNormal>A<o:p></o:p></p>\n<p class=MsoNormal><o:p>&nbsp;</o:p></p>\n<p class=MsoNormal>B<o:p></o:p></p>', 'A\n\nB'],
     ['named entities', 'concern&eacute;&nbsp;: &agrave; &Eacute;tude &amp; Cie &lt;x&gt; &rsquo;&euro;', 'concerné\u00a0: à Étude & Cie <x> ’€'],
     ['numeric entities', '&#233;&#xE9;&#x20AC;&#8211;&#128;', 'éé€–€'],
-    ['unknown entity kept', '&foo; &amp', '&foo; &amp'],
+    // he reads references as the HTML standard (and so the recipient's browser) does
+    ['unknown entity kept, legacy one without semicolon read', '&foo; &amp &eacute &#233', '&foo; & é é'],
+    ['every HTML5 named reference', '&hearts; &rarr; &AMP;', '♥ → &'],
+    ['out-of-range reference', '&#12345678;', '\ufffd'],
+    ['what renders as nothing is dropped, as reference or as character', 'con&shy;cern\u00adé SI&zwnj;RET 732&zwj;829', 'concerné SIRET 732829'],
     ['head, style, script, title dropped', '<html><head><title>T</title><style>p{color:red}</style></head><body><script>x()</script><p>Texte</p></body></html>', 'Texte'],
     ['comments and conditional comments dropped', '<!--[if gte mso 9]><xml><o:shapedefaults/></xml><![endif]--><p>A<!-- note --></p>', 'A'],
     ['whitespace in source collapses', '<p>SIRET\n   concerné\t:\n 732</p>', 'SIRET concerné : 732'],
