@@ -2,6 +2,15 @@ import { sql } from 'drizzle-orm';
 import {
   bigint, bigserial, customType, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import {
+  AUTO_SUBMITTED_VALUES, INBOUND_STATUSES, OUTBOX_STATUSES, RESET_LINK_STATUSES, TICKET_DECISIONS, TICKET_EVENT_KINDS,
+  TICKET_STATUSES,
+} from './vocabulary';
+import { vocabularyChecks } from './vocabulary-sql';
+import type { TicketCheck } from '../workflow/ticket-check';
+
+// The closed sets live in vocabulary.ts; re-exported for the many `from '../db/schema'` imports.
+export { TICKET_STATUSES, type TicketStatus } from './vocabulary';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => 'bytea',
@@ -19,7 +28,7 @@ export const mailboxState = pgTable('mailbox_state', {
    * Messages with a UID at or below this one are never processed in this UIDVALIDITY epoch: the
    * backlog skipped on first start (FIRST_START=skip). 0 processes everything.
    */
-  skipUpTo: integer('skip_up_to').notNull().default(0),
+  skipUpTo: bigint('skip_up_to', { mode: 'number' }).notNull().default(0),
   updatedAt: tstz('updated_at').notNull().defaultNow(),
 });
 
@@ -30,18 +39,20 @@ export const inboundMessages = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     mailbox: text('mailbox').notNull(),
     uidValidity: bigint('uid_validity', { mode: 'bigint' }).notNull(),
-    uid: integer('uid').notNull(),
+    /** IMAP UIDs are unsigned 32-bit: up to 4294967295, past integer's range. */
+    uid: bigint('uid', { mode: 'number' }).notNull(),
     sha256: text('sha256').notNull(),
     sizeBytes: integer('size_bytes').notNull(),
     raw: bytea('raw'),
     messageId: text('message_id'),
     /** stored → processed | quarantined; purged once retention removed `raw`. */
-    status: text('status', { enum: ['stored', 'processed', 'quarantined'] }).notNull().default('stored'),
+    status: text('status', { enum: INBOUND_STATUSES }).notNull().default('stored'),
     /** What the pipeline made of it: ignored:auto-reply, unrelated, request, follow-up, … */
     outcome: text('outcome'),
     errorCode: text('error_code'),
     errorDetail: text('error_detail'),
-    ticketId: integer('ticket_id'),
+    /** Unlinked, not deleted, when its ticket goes: the row is what stops the message from being processed again. */
+    ticketId: integer('ticket_id').references(() => tickets.id, { onDelete: 'set null' }),
     receivedAt: tstz('received_at').notNull().defaultNow(),
     processedAt: tstz('processed_at'),
   },
@@ -50,16 +61,16 @@ export const inboundMessages = pgTable(
     uniqueIndex('inbound_messages_sha256').on(t.sha256),
     index('inbound_messages_message_id').on(t.messageId),
     index('inbound_messages_status').on(t.status),
+    index('inbound_messages_ticket').on(t.ticketId),
+    ...vocabularyChecks('inbound_messages', t),
   ],
 );
 
-export const TICKET_STATUSES = [
-  'non_conforming', 'awaiting_approval', 'approved', 'link_sent', 'resolved', 'refused', 'link_expired', 'reissued',
-  // a non-conforming request its requester never completed, closed by retention after RETENTION_DAYS
-  'abandoned',
-] as const;
-export type TicketStatus = (typeof TICKET_STATUSES)[number];
-
+/**
+ * liquibot never deletes a ticket (retention closes it, and clears raw sources and mail bodies). Deleted
+ * by hand, a ticket takes its events, reset links and mails with it (ON DELETE CASCADE), and its inbound
+ * messages stay, unlinked.
+ */
 export const tickets = pgTable(
   'tickets',
   {
@@ -72,14 +83,14 @@ export const tickets = pgTable(
     siret: text('siret'),
     liquidatorEmail: text('liquidator_email'),
     /** The merged check of every message of the ticket: fields, documents, problems. */
-    check: jsonb('check').notNull(),
+    check: jsonb('check').$type<TicketCheck>().notNull(),
     /** Message-ID of the first request mail. */
     rootMessageId: text('root_message_id'),
     /** Message-ID of the latest approval request sent to the agents (random, never derivable). */
     approvalMessageId: text('approval_message_id'),
     /** SHA-256 of the approval token written in that request; the token itself is never stored. */
     approvalTokenHash: text('approval_token_hash'),
-    decision: text('decision', { enum: ['approved', 'refused'] }),
+    decision: text('decision', { enum: TICKET_DECISIONS }),
     decidedBy: text('decided_by'),
     decidedAt: tstz('decided_at'),
     refusalReason: text('refusal_reason'),
@@ -94,6 +105,7 @@ export const tickets = pgTable(
     uniqueIndex('tickets_approval_token_hash').on(t.approvalTokenHash),
     index('tickets_status').on(t.status),
     index('tickets_siret').on(t.siret),
+    ...vocabularyChecks('tickets', t),
   ],
 );
 
@@ -102,15 +114,19 @@ export const ticketEvents = pgTable(
   'ticket_events',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    ticketId: integer('ticket_id').notNull(),
+    ticketId: integer('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
     at: tstz('at').notNull().defaultNow(),
-    kind: text('kind').notNull(),
+    kind: text('kind', { enum: TICKET_EVENT_KINDS }).notNull(),
     actor: text('actor').notNull(),
-    fromStatus: text('from_status'),
-    toStatus: text('to_status'),
-    detail: jsonb('detail').notNull().default(sql`'{}'::jsonb`),
+    fromStatus: text('from_status', { enum: TICKET_STATUSES }),
+    toStatus: text('to_status', { enum: TICKET_STATUSES }),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
   },
-  (t) => [index('ticket_events_ticket').on(t.ticketId, t.id), index('ticket_events_kind').on(t.kind)],
+  (t) => [
+    index('ticket_events_ticket').on(t.ticketId, t.id),
+    index('ticket_events_kind').on(t.kind),
+    ...vocabularyChecks('ticket_events', t),
+  ],
 );
 
 /** Every mail liquibot sends, written in the same transaction as the ticket change that wants it. */
@@ -120,7 +136,7 @@ export const outbox = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     /** Unique reason for this mail, e.g. `ticket:12:notice:msg:40`: the same purpose is never sent twice. */
     purposeKey: text('purpose_key').notNull(),
-    ticketId: integer('ticket_id'),
+    ticketId: integer('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
     ticketRef: text('ticket_ref'),
     kind: text('kind').notNull(),
     messageId: text('message_id').notNull(),
@@ -131,15 +147,18 @@ export const outbox = pgTable(
     inReplyTo: text('in_reply_to'),
     references: jsonb('references').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     /** RFC 3834 Auto-Submitted value: auto-replied for answers to a mail, auto-generated otherwise. */
-    autoSubmitted: text('auto_submitted', { enum: ['auto-replied', 'auto-generated'] }),
+    autoSubmitted: text('auto_submitted', { enum: AUTO_SUBMITTED_VALUES }),
     replyTo: text('reply_to'),
     /** Attachments to copy from stored inbound messages: [{ inboundMessageId, sha256, filename }]. */
     attachments: jsonb('attachments').$type<OutboxAttachmentRef[]>().notNull().default(sql`'[]'::jsonb`),
-    /** For a reset mail: the link whose token is put into the body at send time (the body holds a placeholder). */
-    resetLinkId: integer('reset_link_id'),
+    /**
+     * For a reset mail: the link whose token is put into the body at send time (the body holds a placeholder).
+     * No ON DELETE action: a link cannot go while a mail carries it, unless both go with their ticket.
+     */
+    resetLinkId: integer('reset_link_id').references(() => resetLinks.id),
     templateName: text('template_name').notNull(),
     templateVersion: text('template_version').notNull(),
-    status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: OUTBOX_STATUSES }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: tstz('next_attempt_at').notNull().defaultNow(),
     claimedUntil: tstz('claimed_until'),
@@ -153,6 +172,9 @@ export const outbox = pgTable(
     index('outbox_due').on(t.status, t.nextAttemptAt),
     index('outbox_to_kind_created').on(t.toAddress, t.kind, t.createdAt),
     index('outbox_ticket').on(t.ticketId),
+    // For the foreign key's check when a link is deleted; few rows carry a link.
+    index('outbox_reset_link').on(t.resetLinkId).where(sql`${t.resetLinkId} is not null`),
+    ...vocabularyChecks('outbox', t),
   ],
 );
 
@@ -164,7 +186,7 @@ export const resetLinks = pgTable(
   'reset_links',
   {
     id: serial('id').primaryKey(),
-    ticketId: integer('ticket_id').notNull(),
+    ticketId: integer('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
     tokenHash: text('token_hash').notNull(),
     siret: text('siret').notNull(),
     liquidatorEmail: text('liquidator_email').notNull(),
@@ -172,13 +194,14 @@ export const resetLinks = pgTable(
     expiresAt: tstz('expires_at').notNull(),
     usedAt: tstz('used_at'),
     /** active → used | expired | superseded */
-    status: text('status', { enum: ['active', 'used', 'expired', 'superseded'] }).notNull().default('active'),
+    status: text('status', { enum: RESET_LINK_STATUSES }).notNull().default('active'),
     failedAttempts: integer('failed_attempts').notNull().default(0),
   },
   (t) => [
     uniqueIndex('reset_links_token_hash').on(t.tokenHash),
     index('reset_links_ticket').on(t.ticketId),
     index('reset_links_status_expiry').on(t.status, t.expiresAt),
+    ...vocabularyChecks('reset_links', t),
   ],
 );
 

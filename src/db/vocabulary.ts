@@ -1,0 +1,62 @@
+/**
+ * The closed sets of values stored in text columns. One source for three consumers: the TypeScript
+ * unions (`TicketStatus`, …), drizzle's column enums (schema.ts), and the database's CHECK constraints
+ * (drizzle/0001_*.sql, checked against these lists by test/db/vocabulary-checks.test.ts).
+ * Imports nothing: the state machine, the schema and the migrations test all read it.
+ */
+
+/**
+ * Every state a ticket can be in (see src/workflow/ticket-transitions.ts for how it moves). No phantom
+ * states: an approval moves a ticket from `awaiting_approval` to `resolved` in one transition.
+ */
+export const TICKET_STATUSES = [
+  'non_conforming',
+  'awaiting_approval',
+  'resolved',
+  'refused',
+  'link_expired',
+  'reissued',
+  // a non-conforming request its requester never completed, closed by retention after RETENTION_DAYS
+  'abandoned',
+] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+/** Every kind of line in a ticket's history. */
+export const TICKET_EVENT_KINDS = [
+  'request_received',
+  'follow_up_received',
+  'requester_message',
+  'duplicate_request',
+  'checked',
+  'status_changed',
+  'notice_suppressed',
+  'mail_ignored',
+  'mail_queued',
+  'delivery_failed',
+  'approval_requested',
+  'approval_waiting',
+  'same_siret_request',
+  'decision',
+  'decision_rejected',
+  'reminded',
+  'link_issued',
+  'link_expired',
+  'link_verified',
+  'reopen_requested',
+  'retention_purged',
+] as const;
+export type TicketEventKind = (typeof TICKET_EVENT_KINDS)[number];
+
+export const TICKET_DECISIONS = ['approved', 'refused'] as const;
+export type TicketDecisionValue = (typeof TICKET_DECISIONS)[number];
+
+export const INBOUND_STATUSES = ['stored', 'processed', 'quarantined'] as const;
+export type InboundStatus = (typeof INBOUND_STATUSES)[number];
+
+export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'failed'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+export const AUTO_SUBMITTED_VALUES = ['auto-replied', 'auto-generated'] as const;
+
+export const RESET_LINK_STATUSES = ['active', 'used', 'expired', 'superseded'] as const;
+export type ResetLinkStatus = (typeof RESET_LINK_STATUSES)[number];
