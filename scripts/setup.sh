@@ -3,7 +3,7 @@
 #   - dovecot-imapd (Dovecot 2.3) when no `dovecot` binary is found,
 #   - postgresql-15 when no `initdb` is on PATH nor in /usr/lib/postgresql/*/bin,
 #   - node modules with `npm ci` (SKIP_NPM=1 skips it).
-# The tests start their own Dovecot and PostgreSQL on free ports (src/sandbox/); the system
+# The tests start their own Dovecot and PostgreSQL on free ports (test/support/sandbox/); the system
 # services are not used. Run as root (CI does); otherwise it prints the sudo command to run.
 set -euo pipefail
 

@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   TEMPLATE_MISSING: 'A mail template is missing',
   TICKET_NOT_FOUND: 'No ticket has this reference',
   USAGE: 'The command was called with bad arguments',
+  ILLEGAL_TRANSITION: 'A decision tried a ticket transition the state machine does not allow (a bug)',
+  INTERNAL: 'An invariant of liquibot itself does not hold (a bug, or a broken installation)',
   HTTP_FAILED: 'The HTTP server (health, metrics) cannot listen on HTTP_HOST:HTTP_PORT',
 } as const;
 

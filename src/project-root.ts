@@ -1,3 +1,4 @@
+import { AppError } from './errors';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,7 @@ export function findProjectRoot(from: string = fileURLToPath(import.meta.url)): 
   for (;;) {
     if (isLiquibotPackage(join(dir, 'package.json'))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`liquibot's package.json not found above ${from}`);
+    if (parent === dir) throw new AppError('INTERNAL', `liquibot's package.json not found above ${from}`);
     dir = parent;
   }
 }

@@ -1,3 +1,4 @@
+import { AppError } from '../errors';
 /**
  * Loading the accounts directory into the database.
  */
@@ -27,7 +28,7 @@ const BATCH = 1000;
 export async function importAccounts(db: Db, rows: readonly AccountRow[], now: Date): Promise<ImportCounts> {
   const unique = new Map<string, AccountRow>();
   for (const row of rows) {
-    if (!isValidSiret(row.siret)) throw new Error(`importAccounts: invalid SIRET ${JSON.stringify(row.siret)}`);
+    if (!isValidSiret(row.siret)) throw new AppError('INTERNAL', `importAccounts: invalid SIRET ${JSON.stringify(row.siret)}`);
     if (!unique.has(row.siret)) unique.set(row.siret, row);
   }
   const values = [...unique.values()].map((r) => ({ siret: r.siret, lastName: r.lastName, firstName: r.firstName, updatedAt: now }));

@@ -1,3 +1,4 @@
+import { AppError } from '../errors';
 /**
  * Who may approve or refuse a request: the AGENT_SENDERS list, addresses and whole domains.
  */
@@ -22,13 +23,13 @@ export function parseAllowList(raw: string | undefined): AllowList {
   for (const entry of (raw ?? '').split(/[\s,;]+/).filter(Boolean)) {
     const value = entry.toLowerCase();
     // `*@x.fr` is a legal address but surely meant as a wildcard: say how to write that
-    if (value.includes('*')) throw new Error(`entry "${entry}": no wildcards; write @domain to allow a whole domain`);
+    if (value.includes('*')) throw new AppError('CONFIG_INVALID', `entry "${entry}": no wildcards; write @domain to allow a whole domain`);
     if (value.startsWith('@')) {
       // a domain is valid when an address on it would be
-      if (!isPlausibleEmail(`agent${value}`)) throw new Error(`entry "${entry}" is not a valid @domain`);
+      if (!isPlausibleEmail(`agent${value}`)) throw new AppError('CONFIG_INVALID', `entry "${entry}" is not a valid @domain`);
       domains.add(value.slice(1));
     } else {
-      if (!isPlausibleEmail(value)) throw new Error(`entry "${entry}" is neither an e-mail address nor an @domain`);
+      if (!isPlausibleEmail(value)) throw new AppError('CONFIG_INVALID', `entry "${entry}" is neither an e-mail address nor an @domain`);
       addresses.add(value);
     }
   }

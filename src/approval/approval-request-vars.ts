@@ -1,5 +1,5 @@
 import type { TemplateVars } from '../templates/catalog';
-import type { TicketCheck } from '../tickets/ticket-check';
+import type { TicketCheck } from '../workflow/ticket-check';
 
 const KIND_LABEL: Record<string, string> = { pdf: 'PDF', jpeg: 'JPEG', png: 'PNG', tiff: 'TIFF' };
 

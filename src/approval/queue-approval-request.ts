@@ -1,30 +1,29 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, gte, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
+import type { Config } from '../config';
 import { LOCK_KEYS, type Tx } from '../db/client';
-import { inboundMessages, tickets, type NewTicketEvent, type Ticket } from '../db/schema';
-import { insertEvents } from '../db/ticket-queries';
-import { errorFields } from '../log';
-import { extractAttachments, type AttachmentContent } from '../mail/parse-mail';
-import { sirenOf } from '../../parsers/siret';
-import { queueTicketMail, requesterOf } from '../tickets/queue-ticket-mail';
-import type { PipelineDeps } from '../tickets/process-inbound';
-import type { TicketCheck } from '../tickets/ticket-check';
-import { findSirenInPdf } from './siren-in-pdf';
-import { isFreeMailDomain } from './warnings';
+import { tickets, type NewTicketEvent, type Ticket } from '../db/schema';
+import type { DocumentCache } from '../mail/document-cache';
+import type { AttachmentContent } from '../mail/parse-mail';
+import { queueTicketMail, type QueueDeps } from '../outbox/queue-ticket-mail';
+import { OPEN_STATUSES } from '../workflow/ticket-transitions';
+import type { TicketCheck } from '../workflow/ticket-check';
+import { hashApprovalToken, newApprovalMessageId, newApprovalToken } from './approval-token';
 import { approvalChecks, approvalMailtos, approvalWarnings } from './approval-request-vars';
+import { isFreeMailDomain } from './warnings';
 
-const OPEN_STATUSES = ['non_conforming', 'awaiting_approval', 'approved', 'link_sent', 'link_expired', 'reissued'] as const;
 const RECENT_DAYS = 30;
 
-/** SHA-256 of an approval token, as stored on the ticket. */
-export function hashApprovalToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+/** What handing a ticket to the agents needs. */
+export interface ApprovalDeps extends QueueDeps {
+  config: Pick<Config, 'AGENTS_ADDRESS' | 'MAIL_FROM' | 'messageIdDomain'>;
+  /** Hands the court documents decoded at intake to the outbox (a shortcut; absent in some tests). */
+  documents?: DocumentCache | undefined;
 }
 
 /**
  * Serialises the approval requests of one company across transactions and instances (held until
  * commit): the check "is one already before the agents?" and the release after a decision cannot
- * interleave.
+ * interleave. Nothing slow runs under it: documents are read before the transaction.
  */
 async function lockSiret(tx: Tx, siret: string): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEYS.siretApproval}, hashtext(${siret}))`);
@@ -38,9 +37,7 @@ async function lockSiret(tx: Tx, siret: string): Promise<void> {
  * follows warns about the other. Returns whether the approval request was queued now.
  */
 export async function requestApproval(
-  deps: PipelineDeps, tx: Tx, ticket: Ticket, now: Date, purpose: string, known: Map<string, AttachmentContent> = new Map(),
-  /** History lines go here for the caller to insert with its own (see queueTicketMail). */
-  events?: NewTicketEvent[],
+  deps: ApprovalDeps, tx: Tx, ticket: Ticket, now: Date, purpose: string, known: ReadonlyMap<string, AttachmentContent>, events: NewTicketEvent[],
 ): Promise<boolean> {
   let siblings: Sibling[] | undefined;
   if (ticket.siret) {
@@ -48,16 +45,14 @@ export async function requestApproval(
     siblings = await siblingTickets(tx, ticket, now);
     const before = siblings.find(isBeforeTheAgents);
     if (before) {
-      const waiting: NewTicketEvent[] = [
+      events.push(
         { ticketId: ticket.id, at: now, kind: 'approval_waiting', actor: 'liquibot', detail: { behind: before.ref } },
         { ticketId: before.id, at: now, kind: 'same_siret_request', actor: 'liquibot', detail: { ticketRef: ticket.ref } },
-      ];
-      if (events) events.push(...waiting);
-      else await insertEvents(tx, waiting);
+      );
       return false;
     }
   }
-  await queueApprovalRequest(deps, tx, ticket, now, purpose, known, { siblings, events });
+  await queueApprovalRequest(deps, tx, ticket, now, purpose, events, { known, siblings });
   return true;
 }
 
@@ -92,7 +87,7 @@ async function siblingTickets(tx: Tx, ticket: Ticket, now: Date): Promise<Siblin
  * After a decision on one of a company's tickets: the oldest request that waited behind it goes to the
  * agents now. Returns its reference, or null when none waited.
  */
-export async function releaseWaitingApproval(deps: PipelineDeps, tx: Tx, siret: string, now: Date): Promise<string | null> {
+export async function releaseWaitingApproval(deps: ApprovalDeps, tx: Tx, siret: string, now: Date, events: NewTicketEvent[]): Promise<string | null> {
   await lockSiret(tx, siret);
   // A waiting request decided at the terminal leaves the one before the agents there: nothing to release yet.
   const [stillBefore] = await tx
@@ -109,37 +104,41 @@ export async function releaseWaitingApproval(deps: PipelineDeps, tx: Tx, siret: 
     .limit(1)
     .for('update');
   if (!next) return null;
-  await queueApprovalRequest(deps, tx, next, now, 'approval-request:released');
+  await queueApprovalRequest(deps, tx, next, now, 'approval-request:released', events);
   return next.ref;
 }
 
 /**
  * Hand a conforming ticket to the agents: one approval request with a fresh unguessable token and
- * Message-ID (both bind the agents' replies), the court documents attached, and the warnings.
- * Runs inside the ticket's transaction.
+ * Message-ID (both bind the agents' replies), the court documents attached, and the warnings (the
+ * documents' SIREN scans were made at intake and are on the ticket's check). Runs inside the ticket's
+ * transaction.
  */
 export async function queueApprovalRequest(
-  deps: PipelineDeps, tx: Tx, ticket: Ticket, now: Date, purpose: string,
-  /** Attachment contents already decoded by the caller, by SHA-256; others are read from stored sources. */
-  known: Map<string, AttachmentContent> = new Map(),
-  /** The company's other tickets when the caller has read them already; history lines to collect instead of inserting. */
-  opts: { siblings?: Sibling[] | undefined; events?: NewTicketEvent[] | undefined } = {},
+  deps: ApprovalDeps, tx: Tx, ticket: Ticket, now: Date, purpose: string, events: NewTicketEvent[],
+  opts: {
+    /** Attachment contents already decoded by the caller, by SHA-256, for the outbox's cache. */
+    known?: ReadonlyMap<string, AttachmentContent> | undefined;
+    /** The company's other tickets when the caller has read them already. */
+    siblings?: Sibling[] | undefined;
+  } = {},
 ): Promise<void> {
-  const check = ticket.check as TicketCheck;
-  const token = `ljv-${randomBytes(16).toString('hex')}`;
-  const messageId = `<lj.approval.${randomBytes(16).toString('hex')}@${deps.config.messageIdDomain}>`;
+  const check = ticket.check;
+  const token = newApprovalToken();
+  const messageId = newApprovalMessageId(deps.config.messageIdDomain);
   const others = (opts.siblings ?? await siblingTickets(tx, ticket, now)).slice(0, 5).map(({ ref, status }) => ({ ref, status }));
+  const siren = ticket.siret?.slice(0, 9) ?? null;
   const warnings = approvalWarnings({
     otherTickets: others,
     liquidatorOnFreeMail: ticket.liquidatorEmail ? isFreeMailDomain(ticket.liquidatorEmail) : false,
-    sirenInPdfs: ticket.siret ? await sirenInPdfs(deps, tx, check, sirenOf(ticket.siret), known) : [],
+    sirenInPdfs: check.documents.flatMap((d) => (d.kind === 'pdf' && d.sirenScan && d.sirenScan.siren === siren ? [d.sirenScan.result] : [])),
     linkReissues: ticket.linkReissues,
   });
   await queueTicketMail(deps, tx, ticket, {
     template: 'approval-request',
     vars: {
       ticketRef: ticket.ref,
-      requester: requesterOf(ticket),
+      requester: { email: ticket.requesterEmail, name: ticket.requesterName || null },
       receivedAt: ticket.createdAt,
       siret: ticket.siret!,
       liquidatorEmail: ticket.liquidatorEmail!,
@@ -150,40 +149,14 @@ export async function queueApprovalRequest(
     },
     to: deps.config.AGENTS_ADDRESS, purpose, parent: null, autoSubmitted: 'auto-generated', replyTo: deps.config.MAIL_FROM, messageId,
     attachments: check.documents.map((d) => ({ inboundMessageId: d.inboundMessageId, sha256: d.sha256, filename: d.filename })),
-  }, now, opts.events);
+  }, now, events);
   for (const d of check.documents) {
-    const doc = known.get(d.sha256);
+    const doc = opts.known?.get(d.sha256);
     if (doc) deps.documents?.put(doc);
   }
   await tx.update(tickets).set({ approvalMessageId: messageId, approvalTokenHash: hashApprovalToken(token), updatedAt: now }).where(eq(tickets.id, ticket.id));
-  const requested: NewTicketEvent = {
+  events.push({
     ticketId: ticket.id, at: now, kind: 'approval_requested', actor: 'liquibot',
     detail: { purpose, warnings: warnings.length, documents: check.documents.length },
-  };
-  if (opts.events) opts.events.push(requested);
-  else await insertEvents(tx, [requested]);
-}
-
-async function sirenInPdfs(
-  deps: PipelineDeps, tx: Tx, check: TicketCheck, siren: string, known: Map<string, AttachmentContent>,
-): Promise<('found' | 'not-found' | 'unreadable')[]> {
-  const results: ('found' | 'not-found' | 'unreadable')[] = [];
-  const pdfs: TicketCheck['documents'] = [];
-  for (const d of check.documents.filter((doc) => doc.kind === 'pdf')) {
-    const content = known.get(d.sha256);
-    if (content) results.push(findSirenInPdf(content.content, siren));
-    else pdfs.push(d);
-  }
-  if (pdfs.length === 0) return results;
-  for (const inboundId of new Set(pdfs.map((d) => d.inboundMessageId))) {
-    const [row] = await tx.select({ raw: inboundMessages.raw }).from(inboundMessages).where(eq(inboundMessages.id, inboundId));
-    if (!row?.raw) continue;
-    try {
-      const contents = await extractAttachments(row.raw, pdfs.filter((d) => d.inboundMessageId === inboundId).map((d) => d.sha256));
-      for (const c of contents) results.push(findSirenInPdf(c.content, siren));
-    } catch (err) {
-      deps.log.warn({ inboundId, ...errorFields(err) }, 'court document could not be read for the SIREN check');
-    }
-  }
-  return results;
+  });
 }

@@ -4,8 +4,8 @@ import { ticketEvents, tickets } from '../db/schema';
 import { enqueueMail } from '../db/outbox-queries';
 import { insertEvents } from '../db/ticket-queries';
 import { LOCK_KEYS } from '../db/client';
-import { outboxRowFor } from '../tickets/outgoing-mail';
-import type { PipelineDeps } from '../tickets/process-inbound';
+import { outboxRowFor } from '../outbox/outgoing-mail';
+import type { PipelineDeps } from '../workflow/context';
 
 /**
  * One digest to the agents listing the requests that have waited for a decision longer than

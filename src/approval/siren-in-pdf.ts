@@ -1,3 +1,4 @@
+import { AppError } from '../errors';
 /**
  * Is the company's SIREN written in the court document? A warning for the agents when a PDF whose text
  * can be read does not show it. Reads content streams as bytes (Flate decoded within bounds) and stops
@@ -381,7 +382,7 @@ class SirenMatcher implements ShownTextSink {
  * is not 9 digits (programmer error).
  */
 export function findSirenInPdf(pdf: Buffer, siren: string): 'found' | 'not-found' | 'unreadable' {
-  if (!/^\d{9}$/.test(siren)) throw new Error(`findSirenInPdf: "${siren}" is not a 9-digit SIREN`);
+  if (!/^\d{9}$/.test(siren)) throw new AppError('INTERNAL', `findSirenInPdf: "${siren}" is not a 9-digit SIREN`);
   if (!pdf.subarray(0, 1024).includes('%PDF-')) return 'unreadable';
   const matcher = new SirenMatcher(siren);
   const scanner = new ContentScanner();

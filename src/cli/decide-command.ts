@@ -1,11 +1,12 @@
 import { userInfo } from 'node:os';
 import type { Config } from '../config';
-import { findTicketByRef, insertEvents, lockTicket } from '../db/ticket-queries';
+import { findTicketByRef, lockTicket } from '../db/ticket-queries';
 import { AppError } from '../errors';
 import type { Logger } from '../log';
-import { applyApproval, applyRefusal, type DecisionDeps } from '../approval/apply-decision';
-import { decideAgentReply } from '../approval/decide-agent-reply';
-import { createPipelineDeps } from '../pipeline-deps';
+import { applyDecision } from '../workflow/apply-decision';
+import { decideAgentReply, decideApproval, decideRefusal, type DecisionActor } from '../workflow/decide-agent-reply';
+import { noteOnly } from '../workflow/decision';
+import { createPipelineDeps } from '../workflow/deps';
 import { openTemplateStore } from '../templates/open-store';
 import { openDatabaseForCommand } from './open-database';
 import { parseCommandArgs, type Output } from './usage';
@@ -38,27 +39,29 @@ export async function decideCommand(
   const reason = (values.reason ?? '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ').trim();
   if (kind === 'refuse' && !reason) throw new AppError('USAGE', `refuse needs --reason "…" (it is sent to the requester)\n\n${help}`);
   const operator = (values.as ?? process.env.LIQUIBOT_OPERATOR ?? userInfo().username).trim().slice(0, 100);
-  const actor = { email: `terminal:${operator}`, name: operator, via: 'terminal' as const };
+  const actor: DecisionActor = { email: `terminal:${operator}`, name: operator, via: 'terminal' };
 
   const database = await openDatabaseForCommand(config);
   try {
     const templates = await openTemplateStore(config, log);
-    const deps: DecisionDeps = createPipelineDeps({ config, database, templates, log, now });
+    const deps = createPipelineDeps({ config, database, templates, log, now });
     const found = await findTicketByRef(database.db, positionals[0]!);
     if (!found) throw new AppError('TICKET_NOT_FOUND', `no ticket ${positionals[0]}`);
-    const message = await database.db.transaction(async (tx) => {
+    const message = await database.db.transaction(async (tx): Promise<{ code: number; text: string }> => {
       const ticket = (await lockTicket(tx, found.id))!;
       const at = now();
       const outcome = decideAgentReply(ticket, kind === 'approve' ? { kind: 'approve' } : { kind: 'refuse', reason });
       switch (outcome.kind) {
         case 'approve':
-          await applyApproval(deps, tx, ticket, actor, at);
+          await applyDecision(deps, tx, ticket, decideApproval(ticket, actor, config.AGENTS_ADDRESS, at), { now: at });
           return { code: 0, text: `${ticket.ref} approved by ${operator}: reset link queued for ${ticket.liquidatorEmail}` };
         case 'refuse':
-          await applyRefusal(deps, tx, ticket, actor, outcome.reason, at);
+          await applyDecision(deps, tx, ticket, decideRefusal(ticket, actor, outcome.reason, at), { now: at });
           return { code: 0, text: `${ticket.ref} refused by ${operator}: refusal queued for ${ticket.requesterEmail}` };
         case 'already-decided':
-          await insertEvents(tx, [{ ticketId: ticket.id, at, kind: 'decision_rejected', actor: actor.email, detail: { reason: 'ALREADY_DECIDED', via: 'terminal' } }]);
+          await applyDecision(deps, tx, ticket, noteOnly([
+            { kind: 'decision_rejected', actor: actor.email, detail: { reason: 'ALREADY_DECIDED', via: 'terminal' } },
+          ]), { now: at });
           return { code: 1, text: `${ticket.ref} was already ${outcome.decision} by ${outcome.decidedBy} at ${outcome.decidedAt.toISOString()}; nothing changed` };
         case 'not-awaiting':
           return { code: 1, text: `${ticket.ref} does not await a decision (status ${outcome.status}); nothing changed` };

@@ -149,7 +149,7 @@ async function preview(args: string[], opts: TemplatesCommandOptions): Promise<n
     for (const issue of r.errors) err(`  ${formatIssue({ ...issue, file: display(issue.file, cwd) })}`);
   }
   const input = values.ticket !== undefined ? await opts.loadTicketVars!(values.ticket, name) : CATALOG[name].example;
-  const mail = store.render(name, input as never);
+  const mail = store.renderUnknown(name, input);
   const outDir = resolve(cwd, values.out ?? 'preview');
   mkdirSync(outDir, { recursive: true });
   const emlFile = join(outDir, `${name}.eml`);

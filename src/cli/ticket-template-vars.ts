@@ -2,9 +2,8 @@ import type { Config } from '../config';
 import { findTicketByRef } from '../db/ticket-queries';
 import { AppError } from '../errors';
 import { CATALOG, type TemplateName } from '../templates/catalog';
-import type { TicketCheck } from '../tickets/ticket-check';
+import type { TicketCheck } from '../workflow/ticket-check';
 import { openDatabaseForCommand } from './open-database';
-import { requesterOf } from '../tickets/queue-ticket-mail';
 
 /**
  * Variables for previewing a mail with a real ticket's data: the mail's sample data with every
@@ -17,12 +16,12 @@ export async function ticketTemplateVars(config: Config, ref: string, name: Temp
     const ticket = await findTicketByRef(database.db, ref);
     if (!ticket) throw new AppError('TICKET_NOT_FOUND', `no ticket ${ref}`);
     const vars: Record<string, unknown> = { ...(CATALOG[name].example as Record<string, unknown>) };
-    const check = ticket.check as TicketCheck;
+    const check = ticket.check;
     const set = (key: string, value: unknown) => {
       if (key in vars && value !== null && value !== undefined) vars[key] = value;
     };
     set('ticketRef', ticket.ref);
-    set('requester', requesterOf(ticket));
+    set('requester', { email: ticket.requesterEmail, name: ticket.requesterName || null });
     set('siret', ticket.siret);
     set('liquidatorEmail', ticket.liquidatorEmail);
     set('sentTo', ticket.liquidatorEmail);

@@ -5,7 +5,7 @@ import { outboxOfTicket } from '../db/outbox-queries';
 import { eventsOfTicket, findTicketByRef, listTickets } from '../db/ticket-queries';
 import { AppError } from '../errors';
 import { formatSiret } from '../../parsers/siret';
-import type { TicketCheck } from '../tickets/ticket-check';
+import type { TicketCheck } from '../workflow/ticket-check';
 import { openDatabaseForCommand } from './open-database';
 import { parseCommandArgs, type Output } from './usage';
 
@@ -66,7 +66,7 @@ export async function ticketsCommand(args: string[], io: Output, config: Config)
       io.out(JSON.stringify({ ticket, events, mailsIn, mailsOut }));
       return 0;
     }
-    const check = ticket.check as TicketCheck;
+    const check = ticket.check;
     io.out(`${ticket.ref}  ${ticket.status}`);
     io.out(`  requester:    ${ticket.requesterName ? `${ticket.requesterName} ` : ''}<${ticket.requesterEmail}>`);
     io.out(`  SIRET:        ${ticket.siret ? formatSiret(ticket.siret) : '-'}`);

@@ -1,4 +1,5 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, lt, sql, type SQL } from 'drizzle-orm';
+import { tickets, type Ticket } from './schema';
 import { rowsOf, type Db, type Tx } from './client';
 
 /**
@@ -152,18 +153,13 @@ export async function clearRawSources(tx: Tx, ids: number[]): Promise<void> {
 }
 
 /**
- * Close as `abandoned` up to `limit` non-conforming tickets unchanged since before `cutoff` (rows
- * another transaction holds are skipped: the next run gets them). Their `updated_at` stays the time
- * of their last change, so retention applies to them at once. Returns the tickets closed.
+ * Lock up to `limit` non-conforming tickets unchanged since before `cutoff`, for retention to close
+ * (rows another transaction holds are skipped: the next run gets them).
  */
-export async function abandonStaleTickets(tx: Tx, cutoff: Date, limit: number): Promise<{ id: number; updatedAt: Date }[]> {
-  const found = await rows<{ id: number; updated_at: unknown }>(tx, sql`
-    update tickets set status = 'abandoned'
-    where id in (
-      select id from tickets where status = 'non_conforming' and updated_at < ${at(cutoff)}
-      order by id limit ${limit} for update skip locked)
-    returning id, updated_at`);
-  return found.map((r) => ({ id: Number(r.id), updatedAt: toDate(r.updated_at)! }));
+export async function lockStaleTickets(tx: Tx, cutoff: Date, limit: number): Promise<Ticket[]> {
+  return tx.select().from(tickets)
+    .where(and(eq(tickets.status, 'non_conforming'), lt(tickets.updatedAt, cutoff)))
+    .orderBy(asc(tickets.id)).limit(limit).for('update', { skipLocked: true });
 }
 
 /** How many non-conforming tickets are unchanged since before `cutoff` (what a purge would close). */

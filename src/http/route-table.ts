@@ -1,3 +1,4 @@
+import { AppError } from '../errors';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /**
@@ -56,9 +57,9 @@ export function createRouteTable(initial: Route[] = []): RouteTable {
   const byPath = new Map<string, Map<string, Route>>();
   const table: RouteTable = {
     add(route) {
-      if (!route.path.startsWith('/')) throw new Error(`route path must start with /: ${route.path}`);
+      if (!route.path.startsWith('/')) throw new AppError('INTERNAL', `route path must start with /: ${route.path}`);
       const methods = byPath.get(route.path) ?? new Map<string, Route>();
-      if (methods.has(route.method)) throw new Error(`route registered twice: ${route.method} ${route.path}`);
+      if (methods.has(route.method)) throw new AppError('INTERNAL', `route registered twice: ${route.method} ${route.path}`);
       methods.set(route.method, route);
       byPath.set(route.path, methods);
     },

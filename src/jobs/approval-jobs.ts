@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import { errorFields, type Logger } from '../log';
 import { sendReminderDigest } from '../approval/reminder-digest';
 import { sweepExpiredLinks } from '../reset/expiry-sweep';
-import type { PipelineDeps } from '../tickets/process-inbound';
+import type { PipelineDeps } from '../workflow/context';
 
 export interface ApprovalJobs {
   stop(): Promise<void>;

@@ -1,10 +1,12 @@
 import type { Database } from '../db/client';
 import {
-  abandonStaleTickets, clearOutboxBodies, clearRawSources, countStaleTickets, lockRawRetentionCandidates, outboxBodyCandidates,
+  clearOutboxBodies, lockStaleTickets, clearRawSources, countStaleTickets, lockRawRetentionCandidates, outboxBodyCandidates,
   PURGED_BODY, rawRetentionCandidates, ticketChecks,
 } from '../db/ops-queries';
 import { insertEvents } from '../db/ticket-queries';
 import type { Logger } from '../log';
+import { applyRecordDecision } from '../workflow/apply-decision';
+import { decideAbandon } from '../workflow/decide-lifecycle';
 import {
   documentsFromMessage, outboxBodyRetentionDecision, rawRetentionDecision, retentionCutoff, type RawKeepReason,
 } from './retention-rules';
@@ -56,11 +58,8 @@ export async function runRetentionPurge(opts: PurgeOptions): Promise<PurgeReport
   } else {
     for (;;) {
       const closed = await opts.database.db.transaction(async (tx) => {
-        const stale = await abandonStaleTickets(tx, cutoff, batchSize);
-        await insertEvents(tx, stale.map((t) => ({
-          ticketId: t.id, at: opts.now, kind: 'status_changed', actor: 'liquibot', fromStatus: 'non_conforming', toStatus: 'abandoned',
-          detail: { reason: 'not-completed', retentionDays: opts.days, lastChangeAt: t.updatedAt.toISOString() },
-        })));
+        const stale = await lockStaleTickets(tx, cutoff, batchSize);
+        for (const ticket of stale) await applyRecordDecision(tx, ticket, decideAbandon(ticket, opts.days), opts.now);
         return stale.length;
       });
       report.tickets.abandoned += closed;

@@ -1,4 +1,5 @@
 import type { TicketStatus } from '../db/schema';
+import { SERVED_OR_FINAL_STATUSES } from '../workflow/ticket-transitions';
 import type { OutboxBodyCandidate, RawRetentionCandidate } from '../db/ops-queries';
 
 /**
@@ -7,8 +8,8 @@ import type { OutboxBodyCandidate, RawRetentionCandidate } from '../db/ops-queri
  * and again on the locked row inside the purge transaction.
  */
 
-/** Tickets that are over: their mails may lose their raw source once old enough. */
-export const CLOSED_TICKET_STATUSES: readonly TicketStatus[] = ['resolved', 'refused', 'abandoned'];
+/** Tickets that are over (from the state machine): their mails may lose their raw source once old enough. */
+export const CLOSED_TICKET_STATUSES: readonly TicketStatus[] = SERVED_OR_FINAL_STATUSES;
 
 /**
  * A non-conforming ticket unchanged for N days was never completed by its requester: it is over

@@ -1,8 +1,8 @@
 import type { Tx } from '../db/client';
 import type { OutboxRow } from '../db/schema';
 import { enqueueMail } from '../db/outbox-queries';
-import { outboxRowFor } from '../tickets/outgoing-mail';
-import type { PipelineDeps } from '../tickets/process-inbound';
+import { outboxRowFor } from '../outbox/outgoing-mail';
+import type { PipelineDeps } from '../workflow/context';
 
 /**
  * Tell the agents, once, that a mail could not be delivered. Never about a mail to the agents

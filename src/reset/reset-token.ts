@@ -1,3 +1,4 @@
+import { AppError } from '../errors';
 /**
  * Reset-link tokens and the comparisons made when a link is used. Pure: no I/O, no clock.
  *
@@ -14,8 +15,8 @@ export const RESET_TOKEN_PLACEHOLDER = 'LIQUIBOT_RESET_TOKEN_PLACEHOLDER';
  * 43 characters, 256 bits. Deterministic, so a mail re-sent after a crash carries the same link.
  */
 export function deriveResetToken(secret: string, linkId: number): string {
-  if (!secret) throw new Error('deriveResetToken: empty secret');
-  if (!Number.isSafeInteger(linkId) || linkId <= 0) throw new Error(`deriveResetToken: bad link id ${linkId}`);
+  if (!secret) throw new AppError('CONFIG_INVALID', 'deriveResetToken: empty secret');
+  if (!Number.isSafeInteger(linkId) || linkId <= 0) throw new AppError('INTERNAL', `deriveResetToken: bad link id ${linkId}`);
   return createHmac('sha256', secret).update(`liquibot-reset-link:${linkId}`).digest('base64url');
 }
 

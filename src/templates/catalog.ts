@@ -1,75 +1,16 @@
 import type { z } from 'zod';
 import type { TemplatePart } from './engine';
-import {
-  acknowledgmentSchema,
-  adminTemplateErrorSchema,
-  agentReplyErrorSchema,
-  alreadyDecidedSchema,
-  approvalConfirmationSchema,
-  approvalRequestSchema,
-  deliveryFailureSchema,
-  linkStillValidSchema,
-  nonConformitySchema,
-  refusalSchema,
-  reminderDigestSchema,
-  resetLinkSchema,
-  resolvedSchema,
-  tooLargeSchema,
-} from './schemas';
 import { EXAMPLES, STATES } from './examples';
+import {
+  TEMPLATE_NAMES, TEMPLATE_SCHEMAS, type TemplateName, type TemplateSchema, type TemplateState, type TemplateVars,
+} from './template-types';
 
-/** Every mail liquibot sends; one folder `templates/<name>/` each. */
-export const TEMPLATE_NAMES = [
-  'acknowledgment',
-  'non-conformity',
-  'approval-request',
-  'reset-link',
-  'resolved',
-  'refusal',
-  'approval-confirmation',
-  'agent-reply-error',
-  'already-decided',
-  'link-still-valid',
-  'reminder-digest',
-  'admin-template-error',
-  'delivery-failure',
-  'too-large',
-] as const;
-export type TemplateName = (typeof TEMPLATE_NAMES)[number];
-
-/** The zod schema of each mail's variables. */
-export const TEMPLATE_SCHEMAS = {
-  acknowledgment: acknowledgmentSchema,
-  'non-conformity': nonConformitySchema,
-  'approval-request': approvalRequestSchema,
-  'reset-link': resetLinkSchema,
-  resolved: resolvedSchema,
-  refusal: refusalSchema,
-  'approval-confirmation': approvalConfirmationSchema,
-  'agent-reply-error': agentReplyErrorSchema,
-  'already-decided': alreadyDecidedSchema,
-  'link-still-valid': linkStillValidSchema,
-  'reminder-digest': reminderDigestSchema,
-  'admin-template-error': adminTemplateErrorSchema,
-  'delivery-failure': deliveryFailureSchema,
-  'too-large': tooLargeSchema,
-} as const satisfies Record<TemplateName, z.ZodObject>;
-
-export type TemplateSchema<N extends TemplateName> = (typeof TEMPLATE_SCHEMAS)[N];
-/** What a caller passes to `render(name, vars)` (nullable fields may be omitted). */
-export type TemplateVars<N extends TemplateName> = z.input<TemplateSchema<N>>;
-/** What the template sees after validation (defaults filled in). */
-export type TemplateData<N extends TemplateName> = z.output<TemplateSchema<N>>;
+export {
+  TEMPLATE_NAMES, TEMPLATE_SCHEMAS, type TemplateData, type TemplateName, type TemplateSchema, type TemplateState, type TemplateVars,
+} from './template-types';
 
 /** Who receives the mail. */
 export type Audience = 'requester' | 'liquidator' | 'agents' | 'admins';
-
-/** One situation a mail is sent in; every template must render in every state. */
-export interface TemplateState<N extends TemplateName> {
-  /** French label, shown in check messages. */
-  label: string;
-  vars: TemplateVars<N>;
-}
 
 export interface TemplateSpec<N extends TemplateName> {
   name: N;

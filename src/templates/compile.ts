@@ -1,3 +1,4 @@
+import { AppError } from '../errors';
 import { LiquidError } from 'liquidjs';
 import { CATALOG, statesOf, type TemplateName } from './catalog';
 import { parsePart, renderPart, TEMPLATE_PARTS, type CompiledPart, type TemplateEngines, type TemplatePart } from './engine';
@@ -50,7 +51,7 @@ export function issueFromError(err: unknown, base: Omit<TemplateIssue, 'line' | 
 /** Renders a compiled template with already-validated data. Throws liquidjs errors. */
 export function renderCompiled(engines: TemplateEngines, template: CompiledTemplate, data: object): RenderedParts {
   const { subject, text, html } = template.parts;
-  if (!subject || !text) throw new Error(`template ${template.name} has no subject or text`);
+  if (!subject || !text) throw new AppError('TEMPLATE_INVALID', `template ${template.name} has no subject or text`);
   const htmlOut = html ? renderPart(engines, 'html', html, data) : '';
   return {
     subject: renderPart(engines, 'subject', subject, data),

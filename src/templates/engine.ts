@@ -1,3 +1,4 @@
+import { AppError } from '../errors';
 import { filters, Liquid, Tag, type FilterImplOptions, type Template, type TagToken, type TopLevelToken } from 'liquidjs';
 import { formatSiret as formatSiretDigits, sirenOf as sirenOfSiret } from '../../parsers/siret';
 
@@ -40,7 +41,7 @@ function forbiddenTag(name: string) {
   return class ForbiddenTag extends Tag {
     constructor(token: TagToken, remain: TopLevelToken[], liquid: Liquid) {
       super(token, remain, liquid);
-      throw new Error(`tag "${name}" is not allowed in mail templates (templates cannot load other files)`);
+      throw new AppError('TEMPLATE_INVALID', `tag "${name}" is not allowed in mail templates (templates cannot load other files)`);
     }
     render(): void {
       // never reached: the constructor refuses the tag at parse time

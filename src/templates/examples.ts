@@ -1,5 +1,5 @@
 import { PROBLEM_CODES } from '../../parsers/problems';
-import type { TemplateName, TemplateState, TemplateVars } from './catalog';
+import type { TemplateName, TemplateState, TemplateVars } from './template-types';
 import { AGENT_REPLY_ERRORS } from './schemas';
 
 // Sample data: previews, docs, and the states every template must render in.

@@ -87,6 +87,14 @@ export class TemplateStore {
    * programmer error and throws AppError TEMPLATE_INVALID, as does a render failure.
    */
   render<N extends TemplateName>(name: N, vars: TemplateVars<N>): RenderedMail {
+    return this.renderUnknown(name, vars);
+  }
+
+  /**
+   * Renders a mail from variables that come from outside the type system (a real ticket, a file for a
+   * preview): the mail's schema is the only check, with the same errors as render().
+   */
+  renderUnknown(name: TemplateName, vars: unknown): RenderedMail {
     const template = this.active.get(name);
     if (!template) throw new AppError('TEMPLATE_MISSING', `no template named ${String(name)}`);
     const parsed = CATALOG[name].schema.safeParse(vars);

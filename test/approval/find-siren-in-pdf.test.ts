@@ -2,7 +2,7 @@ import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { flate, PAGE, pdf, raw, stream } from './pdf-builder';
 import { contentStreamText, findSirenInPdf } from '../../src/approval/siren-in-pdf';
-import { courtDocumentPdf, drainBenchPdf, judgmentPage, prng } from '../../src/bench/micro-siren-pdfs';
+import { courtDocumentPdf, drainBenchPdf, judgmentPage, prng } from '../support/siren-pdfs';
 import { referenceContentStreamText, referenceFindSirenInPdf } from './siren-reference';
 
 // The byte scanner that replaced the string-building one must give the same answers: every case

@@ -1,6 +1,6 @@
 /**
  * Frozen copy of findSirenInPdf as it was before the speed-up (commit 4710a76), kept as the
- * oracle the differential tests and src/bench/micro-siren.ts compare the fast version with.
+ * oracle the differential tests and bench/micro-siren.ts compare the fast version with.
  * Do not "fix" it: its results (and its slowness) are the reference.
  */
 import { inflateSync, constants as zlibConstants } from 'node:zlib';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { trackAnswers } from '../../src/bench/answer-tracker';
-import type { SinkMessage, SmtpSink } from '../../src/sandbox/smtp-sink';
+import { trackAnswers } from '../../bench/answer-tracker';
+import type { SinkMessage, SmtpSink } from '../support/sandbox/smtp-sink';
 
 function mail(at: number, to: string, inReplyTo?: string): SinkMessage {
   return {

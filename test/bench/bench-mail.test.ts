@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { benchRequest, benchRequests, pdfPadFor } from '../../src/bench/bench-mail';
-import { samplePdf } from '../../src/demo/sample-mails';
+import { benchRequest, benchRequests } from '../../bench/bench-mail';
+import { pdfPadFor, samplePdf } from '../support/sample-mails';
 import { parseMail } from '../../src/mail/parse-mail';
 
 describe('pdfPadFor', () => {

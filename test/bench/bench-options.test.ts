@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, parseBenchArgs, QUICK, UsageError } from '../../src/bench/bench-options';
+import { DEFAULTS, parseBenchArgs, QUICK, UsageError } from '../../bench/bench-options';
 
 describe('parseBenchArgs', () => {
   it('defaults to the issue sizes and every scenario', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { latencyBreakdown } from '../../src/bench/latency-breakdown';
+import { latencyBreakdown } from '../../bench/latency-breakdown';
 
 describe('latencyBreakdown', () => {
   it('lines the daemon timeline up with the bench samples', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dropIntoMaildir, maildirName } from '../../src/bench/maildir-drop';
+import { dropIntoMaildir, maildirName } from '../../bench/maildir-drop';
 
 describe('maildirName', () => {
   it('is unique per sequence number and carries the exact size', () => {

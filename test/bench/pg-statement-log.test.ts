@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shapeOf, summariseStatementLog } from '../../src/bench/pg-statement-log';
+import { shapeOf, summariseStatementLog } from '../../bench/pg-statement-log';
 
 const LOG = [
   '2026-11-26 16:52:00.100 UTC [4242] LOG:  duration: 0.050 ms  parse <unnamed>: insert into "t" ("a", "b") values ($1, $2)',
@@ -40,7 +40,7 @@ describe('summariseStatementLogFile', () => {
     const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
-    const { summariseStatementLogFile } = await import('../../src/bench/pg-statement-log');
+    const { summariseStatementLogFile } = await import('../../bench/pg-statement-log');
     const dir = mkdtempSync(join(tmpdir(), 'bench-pglog-'));
     const before = '2026-11-26 16:51:00.000 UTC [1] LOG:  duration: 9.000 ms  statement: select 1\n';
     writeFileSync(join(dir, 'postgres.log'), before + LOG);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuSecondsBetween, descendantsOf, parseStat, parseStatusMemory, readMemory, type CpuSnapshot, type StatFields } from '../../src/bench/proc-stats';
+import { cpuSecondsBetween, descendantsOf, parseStat, parseStatusMemory, readMemory, type CpuSnapshot, type StatFields } from '../../bench/proc-stats';
 
 const STATUS = `Name:\tnode
 State:\tS (sleeping)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { categoryOf, summariseProfile, type CpuProfile } from '../../src/bench/profile-summary';
+import { categoryOf, summariseProfile, type CpuProfile } from '../../bench/profile-summary';
 
 describe('categoryOf', () => {
   it.each([

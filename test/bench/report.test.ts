@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseBenchArgs } from '../../src/bench/bench-options';
-import { benchSummary, benchTable } from '../../src/bench/report';
-import type { BacklogResult } from '../../src/bench/scenario-backlog';
+import { parseBenchArgs } from '../../bench/bench-options';
+import { benchSummary, benchTable } from '../../bench/report';
+import type { BacklogResult } from '../../bench/scenario-backlog';
 
 const machine = { nproc: 2, ramMb: 24_000, cpu: 'AMD EPYC', node: 'v20.20.2', loadAvg1m: { start: 0.5, end: 0.7 } };
 const code = { commit: 'abc123', dirty: false };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mean, percentile, round } from '../../src/bench/stats';
+import { mean, percentile, round } from '../../bench/stats';
 
 describe('percentile (nearest rank)', () => {
   const thirty = Array.from({ length: 30 }, (_, i) => 30 - i); // 30..1, unsorted on purpose

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fuzzCases } from '../../src/mail/fuzz/fuzz-cases';
-import { runFuzzCases, type FuzzCase, type FuzzResult } from '../../src/mail/fuzz/fuzz-runner';
-import { summarise } from '../../src/mail/fuzz/fuzz-summary';
-import { MUTATIONS } from '../../src/mail/fuzz/mutations';
+import { fuzzCases } from '../../tools/fuzz/fuzz-cases';
+import { runFuzzCases, type FuzzCase, type FuzzResult } from '../../tools/fuzz/fuzz-runner';
+import { summarise } from '../../tools/fuzz/fuzz-summary';
+import { MUTATIONS } from '../../tools/fuzz/mutations';
 
 const FIXTURES = join(__dirname, '../fixtures/eml');
 const BOUND_MS = 5_000;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MUTATIONS, type MutationOptions } from '../../src/mail/fuzz/mutations';
-import { seededRandom, seedOf } from '../../src/mail/fuzz/seeded-random';
+import { MUTATIONS, type MutationOptions } from '../../tools/fuzz/mutations';
+import { seededRandom, seedOf } from '../../tools/fuzz/seeded-random';
 
 const fixture = readFileSync(join(__dirname, '../fixtures/eml/gmail-alternative-pdf-conforming.eml'));
 const small: MutationOptions = { hugeBytes: 64 * 1024, depth: 50 };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { addDovecotUser } from '../../src/sandbox/dovecot-users';
-import { imapUrl, resetUidValidity } from '../../src/sandbox/dovecot';
+import { addDovecotUser } from '../support/sandbox/dovecot-users';
+import { imapUrl, resetUidValidity } from '../support/sandbox/dovecot';
 import {
   appendMessage,
   listMessages,
@@ -11,7 +11,7 @@ import {
   type ImapLogin,
   type ListedMessage,
   type MailboxState,
-} from '../../src/sandbox/imap-seed';
+} from '../support/sandbox/imap-seed';
 import { requireProvided } from './require-provided';
 
 export interface FreshMailbox extends ImapLogin {

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startDovecot, type DovecotSandbox } from '../../src/sandbox/dovecot';
-import { startPostgresCluster, type PostgresCluster } from '../../src/sandbox/postgres-cluster';
+import { startDovecot, type DovecotSandbox } from '../support/sandbox/dovecot';
+import { startPostgresCluster, type PostgresCluster } from '../support/sandbox/postgres-cluster';
 import './provided-context';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SinkMessage } from '../../src/sandbox/smtp-sink';
+import type { SinkMessage } from '../support/sandbox/smtp-sink';
 import { resendsByKill } from './resends';
 
 const at = (messageId: string, ms: number) => ({ messageId, receivedAt: new Date(ms) }) as SinkMessage;

@@ -1,4 +1,4 @@
-import type { SinkMessage } from '../../src/sandbox/smtp-sink';
+import type { SinkMessage } from '../support/sandbox/smtp-sink';
 
 /** A Message-ID the sink received more than once. */
 export interface Resend {

@@ -1,4 +1,4 @@
-import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../../src/sandbox/smtp-sink';
+import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../support/sandbox/smtp-sink';
 
 /**
  * Start an in-process SMTP sink for one test file (it lives in the worker, so tests can read

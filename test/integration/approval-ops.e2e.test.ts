@@ -7,7 +7,7 @@ import { eventsOfTicket } from '../../src/db/ticket-queries';
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/log';
 import { parseMail } from '../../src/mail/parse-mail';
-import { buildRequestMail } from '../../src/demo/sample-mails';
+import { buildRequestMail } from '../support/sample-mails';
 import { importAccounts } from '../../src/accounts/import-accounts';
 import { decideCommand } from '../../src/cli/decide-command';
 import { createHarness, type Harness } from './support/liquibot-harness';

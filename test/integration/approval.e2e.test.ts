@@ -4,12 +4,12 @@ import { eq } from 'drizzle-orm';
 import { resetLinks, tickets, type Ticket } from '../../src/db/schema';
 import { eventsOfTicket } from '../../src/db/ticket-queries';
 import { parseMail } from '../../src/mail/parse-mail';
-import { buildRequestMail } from '../../src/demo/sample-mails';
+import { buildRequestMail } from '../support/sample-mails';
 import { importAccounts } from '../../src/accounts/import-accounts';
 import { verifyResetLink } from '../../src/reset/verify-link';
-import type { SinkMessage } from '../../src/sandbox/smtp-sink';
+import type { SinkMessage } from '../support/sandbox/smtp-sink';
 import { createHarness, tokensSent, type Harness } from './support/liquibot-harness';
-import type { TicketCheck } from '../../src/tickets/ticket-check';
+import type { TicketCheck } from '../../src/workflow/ticket-check';
 
 const AGENT = 'paul.durand@support.example.fr';
 const AGENT2 = 'sophie.martin@support.example.fr';
@@ -81,7 +81,7 @@ describe('approval end to end', () => {
     expect(parsed.attachments).toHaveLength(1);
     expect(Buffer.from(parsed.attachments[0]!.head).subarray(0, 5).toString('latin1')).toBe('%PDF-');
     // The very bytes the requester sent.
-    expect(parsed.attachments[0]!.sha256).toBe((ticket.check as TicketCheck).documents[0]!.sha256);
+    expect(parsed.attachments[0]!.sha256).toBe((ticket.check).documents[0]!.sha256);
     expect(parsed.text).toContain('VALIDER');
     expect(parsed.text).toMatch(/SIRET : 732 829 320 00074/);
     expect(approval.headers['reply-to']?.[0]).toContain('liquibot@support.example.fr');

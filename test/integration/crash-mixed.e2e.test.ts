@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { buildAutoReply, buildRequestMail, buildUnrelatedMail, sampleSiret } from '../../src/demo/sample-mails';
+import { buildAutoReply, buildRequestMail, buildUnrelatedMail, sampleSiret } from '../support/sample-mails';
 import { DONE_KEYWORD } from '../../src/mail/mailbox-watcher';
-import type { SinkMessage, SmtpSink } from '../../src/sandbox/smtp-sink';
+import type { SinkMessage, SmtpSink } from '../support/sandbox/smtp-sink';
 import { freshDatabase } from './support/liquibot-harness';
 import { startChildDaemon, type ChildDaemon } from './support/child-daemon';
 import { freshMailbox, type FreshMailbox } from '../helpers/fresh-mailbox';

@@ -1,13 +1,14 @@
+import { EMPTY_CHECK } from '../../src/workflow/ticket-check';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { RAW_PIECE_BYTES, storeInbound, storeInboundStreamed, quarantineInbound } from '../../src/db/inbound-queries';
 import { claimDueMail, countRecentMailTo, enqueueMail, markMailFailed, markMailRetry, markMailSent, outboxBacklog, renewClaim } from '../../src/db/outbox-queries';
 import { findTicketByMessageIds, insertTicket, nextTicketId } from '../../src/db/ticket-queries';
-import { outboxRowFor } from '../../src/tickets/outgoing-mail';
+import { outboxRowFor } from '../../src/outbox/outgoing-mail';
 import { databaseForSuite, freshDatabase, type DbKind } from './support/liquibot-harness';
 
-const rendered = { subject: 's', text: 't', html: null, templateName: 'acknowledgment', templateVersion: 'v1' };
+const rendered = { subject: 's', text: 't', html: null, templateName: 'acknowledgment' as const, templateVersion: 'v1' };
 
 describe.each<DbKind>(['postgres', 'pglite'])('database queries on %s', (kind) => {
   const db = databaseForSuite(kind);
@@ -94,7 +95,7 @@ describe.each<DbKind>(['postgres', 'pglite'])('database queries on %s', (kind) =
     const now = new Date();
     const id = await db.database.db.transaction(async (tx) => {
       const tid = await nextTicketId(tx);
-      await insertTicket(tx, { id: tid, ref: `LJ-261126-${String(tid).padStart(4, '0')}`, status: 'non_conforming', requesterEmail: 'r@x.fr', check: {} });
+      await insertTicket(tx, { id: tid, ref: `LJ-261126-${String(tid).padStart(4, '0')}`, status: 'non_conforming', requesterEmail: 'r@x.fr', check: EMPTY_CHECK });
       for (const [purpose, kind] of [['n1', 'non-conformity'], ['n2', 'non-conformity'], ['ack', 'acknowledgment']] as const) {
         await enqueueMail(tx, outboxRowFor({
           purposeKey: `T:${purpose}`, kind, ticketId: tid, ticketRef: 'T', to: 'r@x.fr', rendered: { ...rendered, templateName: kind },

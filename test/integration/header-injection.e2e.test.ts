@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tickets } from '../../src/db/schema';
-import { buildRequestMail } from '../../src/demo/sample-mails';
+import { buildRequestMail } from '../support/sample-mails';
 import { parseMail } from '../../src/mail/parse-mail';
-import type { SinkMessage } from '../../src/sandbox/smtp-sink';
+import type { SinkMessage } from '../support/sandbox/smtp-sink';
 import { createHarness, type Harness } from './support/liquibot-harness';
 
 const b64 = (s: string) => `=?UTF-8?B?${Buffer.from(s, 'utf8').toString('base64')}?=`;

@@ -6,9 +6,9 @@ import { inboundMessages, outbox, tickets } from '../../src/db/schema';
 import { eventsOfTicket } from '../../src/db/ticket-queries';
 import { parseMail } from '../../src/mail/parse-mail';
 import { DONE_KEYWORD } from '../../src/mail/mailbox-watcher';
-import { buildAutoReply, buildRequestMail, buildUnrelatedMail } from '../../src/demo/sample-mails';
-import type { SinkMessage } from '../../src/sandbox/smtp-sink';
-import { withImapSession } from '../../src/sandbox/imap-seed';
+import { buildAutoReply, buildRequestMail, buildUnrelatedMail } from '../support/sample-mails';
+import type { SinkMessage } from '../support/sandbox/smtp-sink';
+import { withImapSession } from '../support/sandbox/imap-seed';
 import { createHarness, type DbKind, type Harness } from './support/liquibot-harness';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '../fixtures/eml', name));

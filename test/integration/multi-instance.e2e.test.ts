@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { buildRequestMail, sampleSiret } from '../../src/demo/sample-mails';
-import type { SmtpSink } from '../../src/sandbox/smtp-sink';
+import { buildRequestMail, sampleSiret } from '../support/sample-mails';
+import type { SmtpSink } from '../support/sandbox/smtp-sink';
 import { freshDatabase } from './support/liquibot-harness';
 import { startChildDaemon, type ChildDaemon } from './support/child-daemon';
 import { freshMailbox, type FreshMailbox } from '../helpers/fresh-mailbox';

@@ -1,7 +1,7 @@
 import postgres from 'postgres';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { buildRequestMail } from '../../src/demo/sample-mails';
-import { findFreePort } from '../../src/sandbox/find-free-port';
+import { buildRequestMail } from '../support/sample-mails';
+import { findFreePort } from '../support/sandbox/find-free-port';
 import { createHarness, type Harness } from './support/liquibot-harness';
 import '../helpers/provided-context';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { buildAutoReply, buildRequestMail } from '../../src/demo/sample-mails';
+import { buildAutoReply, buildRequestMail } from '../support/sample-mails';
 import { parsePrometheusText, sampleValue, type Sample } from '../../src/metrics/prometheus-text';
 import { createHarness, type Harness } from './support/liquibot-harness';
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { tickets } from '../../src/db/schema';
-import { buildRequestMail } from '../../src/demo/sample-mails';
+import { buildRequestMail } from '../support/sample-mails';
 import { createHarness, type Harness } from './support/liquibot-harness';
 
 const EVERY_3S = '*/3 * * * * *';

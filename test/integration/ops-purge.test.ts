@@ -5,10 +5,10 @@ import { loadConfig } from '../../src/config';
 import { PURGED_BODY } from '../../src/db/ops-queries';
 import { inboundMessages, outbox, tickets } from '../../src/db/schema';
 import { eventsOfTicket } from '../../src/db/ticket-queries';
-import { buildAutoReply, buildRequestMail, buildUnrelatedMail } from '../../src/demo/sample-mails';
+import { buildAutoReply, buildRequestMail, buildUnrelatedMail } from '../support/sample-mails';
 import { silentLogger } from '../../src/log';
 import { runRetentionPurge, type PurgeReport } from '../../src/jobs/retention-purge';
-import type { TicketCheck } from '../../src/tickets/ticket-check';
+import type { TicketCheck } from '../../src/workflow/ticket-check';
 import { createHarness, type DbKind, type Harness } from './support/liquibot-harness';
 
 const DAY = 86_400_000;
@@ -125,7 +125,7 @@ describe.each<DbKind>(['postgres', 'pglite'])('retention purge on %s', (db) => {
     const source = inbound.find((r) => r.ticketId === closedTicketId)!;
     const purged = (await eventsOfTicket(h.database.db, closedTicketId)).filter((e) => e.kind === 'retention_purged');
     expect(purged).toHaveLength(1);
-    const documents = (closed.check as TicketCheck).documents;
+    const documents = (closed.check).documents;
     expect(documents.length).toBe(1);
     expect(purged[0]!.detail).toEqual({
       inboundMessageId: source.id, sha256: source.sha256, sizeBytes: source.sizeBytes, retentionDays: 90,
@@ -176,6 +176,6 @@ describe.each<DbKind>(['postgres', 'pglite'])('retention purge on %s', (db) => {
     // It brings only the court document. Merged with the closed request (SIRET and address) it would
     // conform; checked on its own, its notice asks for what it lacks.
     expect(h.mailsTo('stale@etude.example.fr')).toHaveLength(1);
-    expect((mine[1]!.check as TicketCheck).problems.map((p) => p.code).sort()).toEqual(['LIQUIDATOR_EMAIL_MISSING', 'SIRET_MISSING']);
+    expect((mine[1]!.check).problems.map((p) => p.code).sort()).toEqual(['LIQUIDATOR_EMAIL_MISSING', 'SIRET_MISSING']);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { statusCommand, type StatusReport } from '../../src/cli/status-command';
 import { loadConfig } from '../../src/config';
-import { buildRequestMail } from '../../src/demo/sample-mails';
+import { buildRequestMail } from '../support/sample-mails';
 import { createHarness, type DbKind, type Harness } from './support/liquibot-harness';
 
 let h: Harness | undefined;

@@ -1,3 +1,4 @@
+import { EMPTY_CHECK } from '../../src/workflow/ticket-check';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimDueMail, enqueueMail } from '../../src/db/outbox-queries';
@@ -6,13 +7,13 @@ import { insertTicket, nextTicketId } from '../../src/db/ticket-queries';
 import { createLogger } from '../../src/log';
 import { createOutboxWorker } from '../../src/mail/outbox-worker';
 import { createSmtpSender } from '../../src/mail/smtp-transport';
-import type { SmtpSink } from '../../src/sandbox/smtp-sink';
-import { outboxRowFor } from '../../src/tickets/outgoing-mail';
+import type { SmtpSink } from '../support/sandbox/smtp-sink';
+import { outboxRowFor } from '../../src/outbox/outgoing-mail';
 import { startSink } from '../helpers/smtp-sink';
 import { freshDatabase } from './support/liquibot-harness';
 
 const LEASE_MS = 10_000;
-const rendered = { subject: 'Accusé de réception', text: 'Bonjour', html: null, templateName: 'acknowledgment', templateVersion: 'v1' };
+const rendered = { subject: 'Accusé de réception', text: 'Bonjour', html: null, templateName: 'acknowledgment' as const, templateVersion: 'v1' };
 
 describe('outbox claims between two senders', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -30,7 +31,7 @@ describe('outbox claims between two senders', () => {
     const t0 = new Date();
     await db.database.db.transaction(async (tx) => {
       const id = await nextTicketId(tx);
-      await insertTicket(tx, { id, ref: `LJ-LEASE-${id}`, status: 'awaiting_approval', requesterEmail: 'r@x.fr', check: {} });
+      await insertTicket(tx, { id, ref: `LJ-LEASE-${id}`, status: 'awaiting_approval', requesterEmail: 'r@x.fr', check: EMPTY_CHECK });
       for (const n of [1, 2]) {
         await enqueueMail(tx, outboxRowFor({
           purposeKey: `lease:${n}`, kind: 'acknowledgment', ticketId: id, ticketRef: `LJ-LEASE-${id}`, to: `lease${n}@etude.example.fr`, rendered,

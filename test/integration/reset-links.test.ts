@@ -1,3 +1,4 @@
+import { EMPTY_CHECK } from '../../src/workflow/ticket-check';
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { eq } from 'drizzle-orm';
@@ -23,7 +24,7 @@ const DURING = new Date('2026-11-26T12:00:00Z');
 async function seedLink(db: Db, opts: { siret?: string; account?: { lastName: string; firstName: string } | null; status?: 'active' | 'superseded'; issuedAt?: Date; expiresAt?: Date } = {}) {
   const siret = opts.siret ?? SIRET;
   const [ticket] = await db.insert(tickets).values({
-    ref: `LJ-T-${randomBytes(4).toString('hex')}`, status: 'link_sent', requesterEmail: 'req@etude.fr', siret, check: {},
+    ref: `LJ-T-${randomBytes(4).toString('hex')}`, status: 'resolved', requesterEmail: 'req@etude.fr', siret, check: EMPTY_CHECK,
   }).returning();
   const [link] = await db.insert(resetLinks).values({
     ticketId: ticket!.id, tokenHash: `pending-${randomBytes(8).toString('hex')}`, siret, liquidatorEmail: 'liq@etude.fr',

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log';
 import { parseMailWithContents } from '../../src/mail/parse-mail';
 import { createSmtpSender } from '../../src/mail/smtp-transport';
-import type { SmtpSink } from '../../src/sandbox/smtp-sink';
+import type { SmtpSink } from '../support/sandbox/smtp-sink';
 import { startSink } from '../helpers/smtp-sink';
 
 describe('SMTP sender', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { outbox } from '../../src/db/schema';
 import { eq } from 'drizzle-orm';
-import { buildRequestMail } from '../../src/demo/sample-mails';
+import { buildRequestMail } from '../support/sample-mails';
 import { parseMail } from '../../src/mail/parse-mail';
 import { SHIPPED_TEMPLATES_DIR } from '../../src/templates/sources';
 import { createHarness, type Harness } from './support/liquibot-harness';

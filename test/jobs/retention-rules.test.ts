@@ -36,8 +36,11 @@ describe('rawRetentionDecision', () => {
     ['abandoned ticket, both old', { ticketStatus: 'abandoned' }, 'purge'],
     ['abandoned ticket changed within N days', { ticketStatus: 'abandoned', ticketUpdatedAt: daysAgo(5) }, 'ticket-recent'],
     ['awaiting approval (open)', { ticketStatus: 'awaiting_approval' }, 'ticket-open'],
-    ['link sent (open)', { ticketStatus: 'link_sent' }, 'ticket-open'],
-    ['link expired (open)', { ticketStatus: 'link_expired' }, 'ticket-open'],
+    // A request whose link went out is served: only its liquidator can move it again. Before the state
+    // machine, an expired or reissued link kept the sources for ever.
+    ['link expired, both old (served)', { ticketStatus: 'link_expired' }, 'purge'],
+    ['link reissued, both old (served)', { ticketStatus: 'reissued' }, 'purge'],
+    ['link expired, changed within N days', { ticketStatus: 'link_expired', ticketUpdatedAt: daysAgo(5) }, 'ticket-recent'],
     ['ticket row missing', { ticketStatus: null }, 'ticket-open'],
     ['closed but changed within N days', { ticketUpdatedAt: daysAgo(5) }, 'ticket-recent'],
     ['an unsent mail still attaches its documents', { awaitedByOutbox: true }, 'outbox-pending'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageIdFor, outboxRowFor, threadOn } from '../../src/tickets/outgoing-mail';
+import { messageIdFor, outboxRowFor, threadOn } from '../../src/outbox/outgoing-mail';
 
 describe('messageIdFor', () => {
   it('is stable per purpose and differs between purposes', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { fuzzCases } from '../../src/mail/fuzz/fuzz-cases';
+import { fuzzCases } from '../../tools/fuzz/fuzz-cases';
 import { parseMailWithContents } from '../../src/mail/parse-mail';
 
 const DIR = join(import.meta.dirname, '../fixtures/eml');

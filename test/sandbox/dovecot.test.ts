@@ -1,7 +1,7 @@
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDovecot, type DovecotSandbox } from '../../src/sandbox/dovecot';
-import { withImapSession } from '../../src/sandbox/imap-seed';
+import { startDovecot, type DovecotSandbox } from '../support/sandbox/dovecot';
+import { withImapSession } from '../support/sandbox/imap-seed';
 import { freshMailbox } from '../helpers/fresh-mailbox';
 
 const raw = (subject: string, id: string): string =>

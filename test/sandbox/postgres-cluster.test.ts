@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgresCluster, type PostgresCluster } from '../../src/sandbox/postgres-cluster';
+import { startPostgresCluster, type PostgresCluster } from '../support/sandbox/postgres-cluster';
 import { freshDatabaseUrl } from '../helpers/fresh-database';
 
 describe('shared PostgreSQL cluster (global setup)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRawHeaders } from '../../src/sandbox/raw-headers';
+import { parseRawHeaders } from '../support/sandbox/raw-headers';
 
 describe('parseRawHeaders', () => {
   it('lower-cases names, unfolds values, keeps repeats, stops at the body', () => {

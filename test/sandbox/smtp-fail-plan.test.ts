@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFailPlanState, failAlways, failTimes } from '../../src/sandbox/smtp-fail-plan';
+import { createFailPlanState, failAlways, failTimes } from '../support/sandbox/smtp-fail-plan';
 
 describe('createFailPlanState', () => {
   it('refuses messages N times, then accepts', () => {

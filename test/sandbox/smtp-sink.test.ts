@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { failAlways, failTimes } from '../../src/sandbox/smtp-fail-plan';
-import type { SmtpSink } from '../../src/sandbox/smtp-sink';
+import { failAlways, failTimes } from '../support/sandbox/smtp-fail-plan';
+import type { SmtpSink } from '../support/sandbox/smtp-sink';
 import { startSink } from '../helpers/smtp-sink';
 
 const mail = (n: number, to: string | string[] = 'mandataire@example.org') => ({

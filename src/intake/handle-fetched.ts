@@ -1,0 +1,90 @@
+import { AppError } from '../errors';
+import { createHash } from 'node:crypto';
+import type { Config } from '../config';
+import { pingDatabase } from '../db/client';
+import { findInboundById, quarantineInbound, storeInbound, storeInboundStreamed } from '../db/inbound-queries';
+import type { InboundMessageRow } from '../db/schema';
+import { startStreamParse, type ParsedWithContents } from '../mail/parse-mail';
+import { collectInto } from '../mail/byte-collector';
+import type { Disposition, FetchedMessage } from '../mail/mailbox-watcher';
+import { processInbound } from '../workflow/process-inbound';
+import type { OutcomeKind, PipelineDeps, ProcessResult } from '../workflow/context';
+import { errorFields } from '../log';
+
+/** SQLSTATEs of a transaction worth trying again: serialization failure, deadlock, lock not available, query cancelled. */
+const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014']);
+
+/** Where a handled message goes on the server, by what it turned out to be. */
+export function folderFor(kind: OutcomeKind, config: Pick<Config, 'PROCESSED_FOLDER' | 'UNRELATED_FOLDER' | 'QUARANTINE_FOLDER'>): string | null {
+  switch (kind) {
+    case 'unrelated':
+      return config.UNRELATED_FOLDER ?? null;
+    case 'quarantined':
+      return config.QUARANTINE_FOLDER ?? null;
+    case 'ticket':
+    case 'ignored':
+    case 'already-processed':
+      return config.PROCESSED_FOLDER ?? null;
+  }
+}
+
+/**
+ * The watcher's handler: store the raw message first (idempotent), then process it, then tell the
+ * watcher where the message goes. Only a broken database makes it throw (the message is then retried);
+ * a bug met while processing one mail quarantines that mail instead of retrying it forever.
+ */
+export function createFetchedMessageHandler(
+  deps: PipelineDeps & { onProcessed?: (r: ProcessResult & { inboundId: number }) => void },
+): (msg: FetchedMessage) => Promise<Disposition> {
+  return async (msg) => {
+    const { row: storedRow, parse } = await store(deps, msg);
+    let result: ProcessResult;
+    try {
+      result = await processInbound(deps, storedRow, parse);
+    } catch (err) {
+      // A broken database, or a transaction PostgreSQL gave up on (deadlock, serialization, lock timeout):
+      // not the mail's fault, so it is left for the next pass instead of being quarantined.
+      if (TRANSIENT_SQLSTATES.has(errorFields(err).code ?? '') || !(await pingDatabase(deps.database))) throw err;
+      deps.log.error({ inboundId: storedRow.id, ...errorFields(err) }, 'processing failed, message quarantined');
+      await quarantineInbound(deps.database.db, storedRow.id, {
+        code: 'PROCESSING_FAILED', detail: errorFields(err).err, now: deps.now(),
+      });
+      result = { kind: 'quarantined', outcome: 'quarantined', ticketRef: null, mailsQueued: 0 };
+    }
+    deps.onProcessed?.({ ...result, inboundId: storedRow.id });
+    return { moveTo: folderFor(result.kind, deps.config) };
+  };
+}
+
+/**
+ * Stores the message; a large one (with `download`) is stored and parsed in one streamed pass, and its
+ * parse is handed on with it. Such a message whose UID or bytes are already known (a restart after its
+ * store, a header-only quarantine, the same bytes under another UID) is fetched whole and stored as
+ * any other: those rare cases keep storeInbound's one set of rules.
+ */
+async function store(deps: PipelineDeps, msg: FetchedMessage): Promise<{ row: InboundMessageRow; parse?: Promise<ParsedWithContents> }> {
+  let raw = msg.raw;
+  if (msg.download) {
+    const download = msg.download;
+    let storedId: number | null = null;
+    // The whole source is read back from the database only if the charset fallback needs it.
+    const parser = startStreamParse(msg.sizeBytes, async () => (storedId === null ? null : (await findInboundById(deps.database.db, storedId))?.raw ?? null));
+    const streamed = await storeInboundStreamed(
+      deps.database.db, { mailbox: msg.mailbox, uidValidity: msg.uidValidity, uid: msg.uid, sizeBytes: msg.sizeBytes }, download, (piece) => parser.write(piece),
+    );
+    if (streamed.kind === 'new') {
+      storedId = streamed.row.id;
+      const parse = parser.end();
+      parse.catch(() => {}); // awaited by processInbound; a parse failure is its to report
+      return { row: streamed.row, parse };
+    }
+    const content = await download();
+    if (!content) throw new AppError('IMAP_FAILED', 'message vanished before fetch');
+    raw = await collectInto(content, msg.sizeBytes);
+  }
+  const sha256 = createHash('sha256').update(raw).digest('hex');
+  const stored = await storeInbound(deps.database.db, {
+    mailbox: msg.mailbox, uidValidity: msg.uidValidity, uid: msg.uid, sha256, raw, sizeBytes: msg.sizeBytes, headerOnly: msg.headerOnly,
+  });
+  return { row: stored.row };
+}

@@ -1,0 +1,77 @@
+import type { InboundMail } from '../../parsers/inbound-mail';
+import type { IgnoreReason } from '../../parsers/problems';
+import { detectIgnoreReason, type OwnIdentity } from '../../parsers/loop-guard';
+import { isRequestSubject } from '../../parsers/subject';
+import type { Ticket } from '../db/schema';
+import { REOPENABLE_STATUSES } from './ticket-transitions';
+
+/** What an incoming mail is to liquibot. The reason is a typed, stored value. */
+export type Classification =
+  /** A machine's mail, never answered; noted on the ticket whose thread it is on, if any. */
+  | { kind: 'ignored'; reason: Exclude<IgnoreReason, 'not-a-request'>; threadTicket: Ticket | null }
+  | { kind: 'unrelated'; why: 'subject' | 'no-sender'; threadTicket: Ticket | null }
+  | { kind: 'new-request' }
+  | { kind: 'follow-up'; ticket: Ticket }
+  /** A reply bound to an approval request (thread or token): an attempt to decide, to be authorised. */
+  | { kind: 'agent-reply'; ticket: Ticket; boundTicketIds: number[] }
+  /** An allow-listed agent writing about a ticket without replying to its approval request. */
+  | { kind: 'agent-unbound'; ticket: Ticket };
+
+export interface ClassifyInput {
+  mail: InboundMail;
+  own: OwnIdentity;
+  /** The ticket this mail threads onto (In-Reply-To/References, or the reference in the subject), if any. */
+  threadTicket: Ticket | null;
+  /** Tickets whose approval request this mail is bound to (by thread or by approval token). */
+  approvalTickets: Ticket[];
+  /** The ticket named by the reference in the subject, if any. */
+  subjectTicket: Ticket | null;
+  senderIsAgent: boolean;
+}
+
+/**
+ * Decide what a mail is, in a fixed order: loop guard first (never answer machines or ourselves),
+ * then replies bound to an approval request, agents writing about a ticket, replies on a ticket's
+ * thread from its requester (or its liquidator once the link was sent), new requests by subject;
+ * anything else is left for humans.
+ */
+export function classifyMail(input: ClassifyInput): Classification {
+  const { mail, threadTicket } = input;
+  const ignore = detectIgnoreReason(mail, input.own);
+  if (ignore) return { kind: 'ignored', reason: ignore, threadTicket };
+  const sender = mail.from?.address ?? null;
+  if (!sender) return { kind: 'unrelated', why: 'no-sender', threadTicket };
+  if (input.approvalTickets.length > 0) {
+    const ids = input.approvalTickets.map((t) => t.id);
+    if (input.subjectTicket) ids.push(input.subjectTicket.id);
+    return { kind: 'agent-reply', ticket: input.approvalTickets[0]!, boundTicketIds: ids };
+  }
+  const named = threadTicket ?? input.subjectTicket;
+  if (named && input.senderIsAgent && sender !== named.requesterEmail && sender !== named.liquidatorEmail) {
+    return { kind: 'agent-unbound', ticket: named };
+  }
+  // Only the requester (or, once the link is out, the liquidator) may continue a ticket's thread:
+  // a reference in a subject is easy to copy.
+  // A ticket closed as abandoned (its requester never completed it) is not continued: a mail on its
+  // thread is read as any other, a new request when its subject is the procedure's.
+  if (threadTicket && threadTicket.status !== 'abandoned') {
+    if (threadTicket.requesterEmail === sender) return { kind: 'follow-up', ticket: threadTicket };
+    if (threadTicket.liquidatorEmail === sender && REOPENABLE_STATUSES.includes(threadTicket.status)) {
+      return { kind: 'follow-up', ticket: threadTicket };
+    }
+  }
+  if (isRequestSubject(mail.subject)) return { kind: 'new-request' };
+  return { kind: 'unrelated', why: 'subject', threadTicket };
+}
+
+/** The stored outcome of a classification, as kept on inbound_messages.outcome. */
+export function outcomeOf(c: Classification): string {
+  switch (c.kind) {
+    case 'ignored':
+      return `ignored:${c.reason}`;
+    case 'unrelated':
+      return c.why === 'subject' ? 'unrelated' : 'unrelated:no-sender';
+    default:
+      return c.kind;
+  }
+}

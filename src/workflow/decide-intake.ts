@@ -1,0 +1,108 @@
+import type { InboundMail } from '../../parsers/inbound-mail';
+import type { RequestCheck } from '../../parsers/check-request';
+import type { Ticket } from '../db/schema';
+import { SYSTEM_ACTOR, statusEvents, type DecisionAction, type EventDraft, type NewTicketDecision, type TicketDecision } from './decision';
+import { initialTicketCheck, mergeTicketCheck, withDocumentScans, type DocumentScans, type TicketCheck } from './ticket-check';
+import { CORRECTABLE_STATUSES, transition, type TicketState } from './ticket-transitions';
+
+/** The facts of one request mail, gathered before the transaction. */
+export interface IntakeInput {
+  mail: InboundMail;
+  check: RequestCheck;
+  inboundMessageId: number;
+  /** False when the requester already got NOTICE_RATE_LIMIT notices within the window. */
+  noticeAllowed: boolean;
+  /** What the court documents say about the company's SIREN, read outside the transaction. */
+  scans: DocumentScans;
+}
+
+/** The ticket as the intake decisions need it. */
+export type IntakeTicket = Pick<Ticket, 'ref' | 'status' | 'check' | 'requesterEmail' | 'requesterName' | 'createdAt'>;
+
+/**
+ * A new request (its reference already reserved): conforming → awaits approval, with an
+ * acknowledgment, and goes to the agents; otherwise non-conforming, with a notice saying what is wrong.
+ */
+export function decideNewRequest(input: IntakeInput & { ref: string; now: Date }): NewTicketDecision {
+  const { mail } = input;
+  const requester = mail.from!.address;
+  const check = withDocumentScans(initialTicketCheck(input.check, input.inboundMessageId), input.scans);
+  const ticket: IntakeTicket = {
+    ref: input.ref, status: 'non_conforming', check, requesterEmail: requester, requesterName: mail.from!.name, createdAt: input.now,
+  };
+  const received: EventDraft = { kind: 'request_received', actor: requester, detail: { inboundMessageId: input.inboundMessageId, messageId: mail.messageId } };
+  const decision = conclude('new', ticket, check, input, [received]);
+  return {
+    ...decision,
+    create: {
+      requesterEmail: requester,
+      requesterName: mail.from!.name,
+      subject: mail.subject.slice(0, 500),
+      siret: check.siret,
+      liquidatorEmail: check.liquidatorEmail,
+      check,
+      rootMessageId: mail.messageId,
+      createdAt: input.now,
+      updatedAt: input.now,
+    },
+  };
+}
+
+/**
+ * A requester's mail on their ticket's thread. A non-conforming ticket is checked again with the new
+ * facts merged in; on any other state the message is kept in the history and not answered.
+ */
+export function decideFollowUp(input: IntakeInput & { ticket: IntakeTicket }): TicketDecision {
+  const { ticket } = input;
+  const base: EventDraft = {
+    kind: 'follow_up_received', actor: ticket.requesterEmail, detail: { inboundMessageId: input.inboundMessageId, messageId: input.mail.messageId },
+  };
+  if (!CORRECTABLE_STATUSES.includes(ticket.status)) {
+    return { transition: null, patch: {}, events: [{ ...base, kind: 'requester_message' }], actions: [] };
+  }
+  const merged = mergeTicketCheck(ticket.check, input.check, input.inboundMessageId);
+  return conclude(ticket.status, ticket, withDocumentScans(merged, input.scans), input, [base]);
+}
+
+function conclude(from: TicketState, ticket: IntakeTicket, check: TicketCheck, input: IntakeInput, events: EventDraft[]): TicketDecision {
+  const conforming = check.problems.length === 0;
+  const t = transition(from, conforming ? 'found_conforming' : 'found_non_conforming');
+  events.push({
+    kind: 'checked',
+    actor: SYSTEM_ACTOR,
+    detail: { verdict: conforming ? 'conforme' : 'non_conforme', problems: check.problems.map((p) => p.code), documents: check.documents.length },
+  });
+  events.push(...statusEvents(t, SYSTEM_ACTOR));
+
+  const requester = { email: ticket.requesterEmail, name: ticket.requesterName || null };
+  const receivedAt = input.mail.date && !Number.isNaN(input.mail.date.getTime()) ? input.mail.date : ticket.createdAt;
+  const actions: DecisionAction[] = [];
+  if (conforming) {
+    actions.push({
+      kind: 'queue-mail',
+      mail: {
+        template: 'acknowledgment', to: ticket.requesterEmail, purpose: 'acknowledgment', parent: input.mail, autoSubmitted: 'auto-replied',
+        vars: { ticketRef: ticket.ref, requester, receivedAt, siret: check.siret!, liquidatorEmail: check.liquidatorEmail! },
+      },
+    });
+    // A fix that makes a non-conforming request whole sends it to the agents, as a first conforming mail does.
+    actions.push({ kind: 'request-approval', purpose: `approval-request:${input.inboundMessageId}` });
+  } else if (input.noticeAllowed) {
+    actions.push({
+      kind: 'queue-mail',
+      mail: {
+        template: 'non-conformity', to: ticket.requesterEmail, purpose: `non-conformity:${input.inboundMessageId}`, parent: input.mail,
+        autoSubmitted: 'auto-replied',
+        vars: { ticketRef: ticket.ref, requester, receivedAt, problems: check.problems.map((p) => ({ code: p.code, found: p.found ?? null })) },
+      },
+    });
+  } else {
+    events.push({ kind: 'notice_suppressed', actor: SYSTEM_ACTOR, detail: { reason: 'rate-limit' } });
+  }
+  return {
+    transition: t,
+    patch: { check, siret: check.siret, liquidatorEmail: check.liquidatorEmail },
+    events,
+    actions,
+  };
+}

@@ -1,0 +1,50 @@
+import type { Config } from '../config';
+import { AppError } from '../errors';
+import type { Database } from '../db/client';
+import type { Logger } from '../log';
+import { isAllowedAgent, parseAllowList } from '../approval/agent-allow-list';
+import { checkDkim, type DkimResolver } from '../approval/dkim-check';
+import { createBuiltinLinkProvider, type ResetLinkProvider } from '../reset/link-provider';
+import { resolveLinkSecret } from '../reset/link-secret';
+import type { MailRenderer } from '../outbox/outgoing-mail';
+import type { PipelineDeps } from './context';
+import type { DocumentCache } from '../mail/document-cache';
+
+/**
+ * Everything the message pipeline and the decisions need, built once from the configuration.
+ * Throws AppError CONFIG_INVALID for a bad AGENT_SENDERS or a missing RESET_LINK_SECRET.
+ */
+export function createPipelineDeps(input: {
+  config: Config;
+  database: Database;
+  templates: MailRenderer;
+  log: Logger;
+  now?: () => Date;
+  links?: ResetLinkProvider;
+  dkimResolver?: DkimResolver;
+  documents?: DocumentCache;
+}): PipelineDeps {
+  const { config } = input;
+  let allowList;
+  try {
+    allowList = parseAllowList(config.AGENT_SENDERS);
+  } catch (err) {
+    throw new AppError('CONFIG_INVALID', `configuration: AGENT_SENDERS: ${(err as Error).message}`);
+  }
+  const links = input.links ?? createBuiltinLinkProvider({
+    secret: resolveLinkSecret(config),
+    baseUrl: config.RESET_LINK_BASE_URL,
+    validityHours: config.RESET_LINK_VALIDITY_HOURS,
+  });
+  return {
+    database: input.database,
+    config,
+    templates: input.templates,
+    log: input.log,
+    now: input.now ?? (() => new Date()),
+    links,
+    isAgent: (sender) => isAllowedAgent(sender, allowList),
+    checkDkim: (raw, domain) => checkDkim(raw, domain, input.dkimResolver ? { resolver: input.dkimResolver } : undefined),
+    documents: input.documents,
+  };
+}

@@ -1,0 +1,52 @@
+import { parseAgentReply } from '../../../parsers/agent-reply';
+import { findInboundById } from '../../db/inbound-queries';
+import { lockTicket } from '../../db/ticket-queries';
+import { applyDecision } from '../apply-decision';
+import type { MessageContext } from '../context';
+import { authorizeAgentReply, decideAgentMail, decideAgentUnbound, type AgentMailInput, type DkimVerdict } from '../decide-agent-reply';
+import type { MailHandler } from './handler';
+
+/** DKIM needs the network (DNS): checked before the transaction, and only when required. */
+async function dkimOf(ctx: MessageContext): Promise<DkimVerdict> {
+  const { deps, row, mail } = ctx;
+  if (!deps.config.REQUIRE_DKIM || !mail.from) return 'not-checked';
+  const raw = row.raw ?? (await findInboundById(deps.database.db, row.id))?.raw ?? Buffer.alloc(0);
+  return deps.checkDkim(raw, mail.from.address.split('@').pop()!);
+}
+
+const agentInput = (ctx: MessageContext, ticket: AgentMailInput['ticket']): AgentMailInput => ({
+  ticket,
+  mail: { ...ctx.mail, from: ctx.mail.from! },
+  inboundMessageId: ctx.row.id,
+  senderIsAgent: ctx.deps.isAgent(ctx.mail.from!.address),
+  agentsAddress: ctx.deps.config.AGENTS_ADDRESS,
+  now: ctx.now,
+});
+
+/**
+ * A reply bound to an approval request. It decides only when authorised; every refused attempt is
+ * kept in the ticket's history. The first decision wins (the ticket row is locked).
+ */
+export const handleAgentReply: MailHandler<'agent-reply'> = async (ctx, c) => {
+  const dkim = await dkimOf(ctx);
+  const reply = parseAgentReply(ctx.mail);
+  return async (tx) => {
+    const { deps, mail } = ctx;
+    const ticket = (await lockTicket(tx, c.ticket.id))!;
+    const sender = mail.from!.address;
+    const auth = authorizeAgentReply({
+      sender, ticket, senderAllowed: deps.isAgent(sender), boundTicketIds: c.boundTicketIds, ticketId: ticket.id, dkim, requireDkim: deps.config.REQUIRE_DKIM,
+    });
+    if (!auth.ok) deps.log.warn({ ticketRef: ticket.ref, reason: auth.reason }, 'decision attempt rejected');
+    const { decision, label } = decideAgentMail({ ...agentInput(ctx, ticket), auth, reply, dkim });
+    const applied = await applyDecision(deps, tx, ticket, decision, { now: ctx.now });
+    return { kind: 'ticket', outcome: label, storedOutcome: label, ticket: applied.ticket, mailsQueued: applied.mailsQueued };
+  };
+};
+
+/** An allow-listed agent wrote about a ticket without replying to its approval request: nothing changes, they are told how. */
+export const handleAgentUnbound: MailHandler<'agent-unbound'> = async (ctx, c) => async (tx) => {
+  const ticket = (await lockTicket(tx, c.ticket.id))!;
+  const applied = await applyDecision(ctx.deps, tx, ticket, decideAgentUnbound(agentInput(ctx, ticket)), { now: ctx.now });
+  return { kind: 'ticket', outcome: 'agent-unbound', storedOutcome: 'agent-unbound', ticket: applied.ticket, mailsQueued: applied.mailsQueued };
+};

@@ -1,0 +1,77 @@
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { checkRequest } from '../../../parsers/check-request';
+import type { Tx } from '../../db/client';
+import { resetLinks, tickets, type Ticket } from '../../db/schema';
+import { lockTicket, nextTicketId } from '../../db/ticket-queries';
+import { noticeAllowed } from '../../outbox/notice-limit';
+import { applyDecision, applyNewTicketDecision } from '../apply-decision';
+import type { HandlerResult, MessageContext } from '../context';
+import { decideFollowUp, decideNewRequest } from '../decide-intake';
+import { decideReopenMail } from '../decide-reopen';
+import { scanDocuments } from '../document-facts';
+import { initialTicketCheck, mergeTicketCheck, type TicketCheck } from '../ticket-check';
+import { formatTicketRef } from '../ticket-ref';
+import { OPEN_STATUSES, REOPENABLE_STATUSES } from '../ticket-transitions';
+import type { MailHandler } from './handler';
+
+/**
+ * A new request. When the same requester already has an open ticket for the same company, the mail
+ * joins that ticket instead (one request per company; a new request after an expired link reopens it).
+ */
+export const handleNewRequest: MailHandler<'new-request'> = async (ctx) => {
+  const check = checkRequest(ctx.mail);
+  const scans = await scanDocuments(ctx.deps, initialTicketCheck(check, ctx.row.id), ctx.contents);
+  return async (tx) => {
+    const { deps, mail, row, now } = ctx;
+    const requester = mail.from!.address;
+    if (check.siret) {
+      const [open] = await tx.select().from(tickets)
+        .where(and(eq(tickets.requesterEmail, requester), eq(tickets.siret, check.siret), inArray(tickets.status, [...OPEN_STATUSES])))
+        .orderBy(desc(tickets.id)).limit(1);
+      if (open) {
+        const duplicate = { kind: 'duplicate_request' as const, actor: requester, detail: { inboundMessageId: row.id } };
+        return continueTicket(ctx, tx, open, check, scans, 'follow-up:duplicate', [duplicate]);
+      }
+    }
+    // The notice limit matters only for a notice: a conforming request skips the count.
+    const allowed = check.problems.length === 0 || (await noticeAllowed(deps.config, tx, requester, now));
+    const id = await nextTicketId(tx);
+    const ref = formatTicketRef(id, now, deps.config.TIMEZONE);
+    const decision = decideNewRequest({ mail, check, inboundMessageId: row.id, noticeAllowed: allowed, scans, ref, now });
+    const applied = await applyNewTicketDecision(deps, tx, { id, ref }, decision, { now, known: ctx.contents });
+    return { kind: 'ticket', outcome: `new-request:${applied.ticket.status}`, storedOutcome: 'new-request', ticket: applied.ticket, mailsQueued: applied.mailsQueued };
+  };
+};
+
+/** A requester's (or, once the link is out, the liquidator's) mail on an existing ticket. */
+export const handleFollowUp: MailHandler<'follow-up'> = async (ctx, c) => {
+  const check = checkRequest(ctx.mail);
+  // The documents are read before the transaction, against the SIRET the ticket would have after this mail.
+  const merged = mergeTicketCheck(c.ticket.check, check, ctx.row.id);
+  const scans = await scanDocuments(ctx.deps, merged, ctx.contents);
+  return (tx) => continueTicket(ctx, tx, c.ticket, check, scans, 'follow-up', []);
+};
+
+async function continueTicket(
+  ctx: MessageContext, tx: Tx, found: Ticket, check: ReturnType<typeof checkRequest>, scans: Awaited<ReturnType<typeof scanDocuments>>,
+  label: string, before: { kind: 'duplicate_request'; actor: string; detail: Record<string, unknown> }[],
+): Promise<HandlerResult> {
+  const { deps, mail, row, now } = ctx;
+  const ticket = (await lockTicket(tx, found.id))!;
+  let decision;
+  if (REOPENABLE_STATUSES.includes(ticket.status)) {
+    const [lastLink] = await tx.select().from(resetLinks).where(eq(resetLinks.ticketId, ticket.id)).orderBy(desc(resetLinks.id)).limit(1);
+    decision = decideReopenMail({
+      ticket, lastLink: lastLink ?? null, mail: { ...mail, from: mail.from! }, inboundMessageId: row.id, maxReissues: deps.config.MAX_LINK_REISSUES,
+      noticeAllowed: await noticeAllowed(deps.config, tx, mail.from!.address, now), now,
+    }).decision;
+  } else {
+    decision = decideFollowUp({
+      ticket, mail, check, inboundMessageId: row.id, scans,
+      noticeAllowed: await noticeAllowed(deps.config, tx, ticket.requesterEmail, now),
+    });
+  }
+  decision = { ...decision, events: [...before, ...decision.events] };
+  const applied = await applyDecision(deps, tx, ticket, decision, { now, known: ctx.contents });
+  return { kind: 'ticket', outcome: `${label}:${applied.ticket.status}`, storedOutcome: label, ticket: applied.ticket, mailsQueued: applied.mailsQueued };
+}

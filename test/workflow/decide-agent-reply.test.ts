@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { authorizeAgentReply, decideAgentReply } from '../../src/workflow/decide-agent-reply';
+
+const at = new Date('2026-11-26T14:02:00Z');
+const awaiting = { status: 'awaiting_approval' as const, decision: null, decidedBy: null, decidedAt: null };
+const approved = { status: 'resolved' as const, decision: 'approved' as const, decidedBy: 'paul@support.example.fr', decidedAt: at };
+
+describe('decideAgentReply', () => {
+  it.each([
+    ['approve while awaiting', awaiting, { kind: 'approve' }, { kind: 'approve' }],
+    ['refuse with a reason', awaiting, { kind: 'refuse', reason: 'autre entreprise' }, { kind: 'refuse', reason: 'autre entreprise' }],
+    ['a reply not understood', awaiting, { kind: 'invalid', error: 'BOTH', firstLine: 'VALIDER ou REFUSER' }, { kind: 'reply-error', error: 'BOTH', firstLine: 'VALIDER ou REFUSER' }],
+    ['a second approval', approved, { kind: 'approve' }, { kind: 'already-decided', decision: 'approved', decidedBy: 'paul@support.example.fr', decidedAt: at }],
+    ['a refusal after an approval', approved, { kind: 'refuse', reason: 'x' }, { kind: 'already-decided', decision: 'approved', decidedBy: 'paul@support.example.fr', decidedAt: at }],
+    ['a reply on a non-conforming ticket', { ...awaiting, status: 'non_conforming' as const }, { kind: 'approve' }, { kind: 'not-awaiting', status: 'non_conforming' }],
+  ] as const)('%s', (_l, ticket, reply, want) => {
+    expect(decideAgentReply(ticket, reply as never)).toEqual(want);
+  });
+});
+
+describe('authorizeAgentReply', () => {
+  const base = {
+    sender: 'paul@support.example.fr', ticket: { requesterEmail: 'req@etude.fr', liquidatorEmail: 'liq@etude.fr' },
+    senderAllowed: true, boundTicketIds: [7], ticketId: 7, dkim: 'not-checked' as const, requireDkim: false,
+  };
+  it.each([
+    ['an allowed agent bound by thread or token', {}, { ok: true }],
+    ['a sender not on the list', { senderAllowed: false }, { ok: false, reason: 'SENDER_NOT_ALLOWED' }],
+    ['the requester, even allow-listed', { sender: 'req@etude.fr' }, { ok: false, reason: 'REQUESTER_CANNOT_DECIDE' }],
+    ['the liquidator', { sender: 'liq@etude.fr' }, { ok: false, reason: 'REQUESTER_CANNOT_DECIDE' }],
+    ['no binding', { boundTicketIds: [] }, { ok: false, reason: 'NOT_BOUND' }],
+    ['another ticket’s token', { boundTicketIds: [8] }, { ok: false, reason: 'BINDING_CONFLICT' }],
+    ['two tickets at once', { boundTicketIds: [7, 8] }, { ok: false, reason: 'BINDING_CONFLICT' }],
+    ['the same ticket bound twice', { boundTicketIds: [7, 7] }, { ok: true }],
+    ['DKIM required and failing', { requireDkim: true, dkim: 'fail' }, { ok: false, reason: 'DKIM_FAILED' }],
+    ['DKIM required and absent', { requireDkim: true, dkim: 'none' }, { ok: false, reason: 'DKIM_FAILED' }],
+    ['DKIM required and passing', { requireDkim: true, dkim: 'pass' }, { ok: true }],
+  ] as const)('%s', (_l, over, want) => {
+    expect(authorizeAgentReply({ ...base, ...over } as never)).toEqual(want);
+  });
+});
