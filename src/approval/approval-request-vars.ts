@@ -1,5 +1,7 @@
 import type { TemplateVars } from '../templates/catalog';
-import type { TicketCheck } from '../workflow/ticket-check';
+import type { TicketStatus } from '../db/vocabulary';
+import { STATUS_LABELS } from '../workflow/status-labels';
+import type { FactChange, TicketCheck } from '../workflow/ticket-check';
 
 const KIND_LABEL: Record<string, string> = { pdf: 'PDF', jpeg: 'JPEG', png: 'PNG', tiff: 'TIFF' };
 
@@ -29,23 +31,69 @@ export function approvalChecks(check: TicketCheck): TemplateVars<'approval-reque
 }
 
 export interface WarningFacts {
-  /** Other tickets for the same SIRET that are open or recent. */
-  otherTickets: { ref: string; status: string }[];
+  /** Other tickets for the same SIRET that are open or recent; `liquidatorEmail` when it differs from this request's. */
+  otherTickets: { ref: string; status: TicketStatus; otherLiquidator?: string | null }[];
   liquidatorOnFreeMail: boolean;
   /** One entry per PDF document: whether the company's SIREN appears in its text. */
   sirenInPdfs: ('found' | 'not-found' | 'unreadable')[];
   /** Links already reissued, when the request comes back to the agents after the limit. */
   linkReissues: number;
+  /** Facts set or changed by mails after the first request. */
+  changes: FactChange[];
+  /** The liquidator's and the requester's organisation domains, when they differ. */
+  domains: { liquidator: string; requester: string } | null;
+  /** The domain of liquibot, the agents or the support on which the liquidator's address sits, if any. */
+  liquidatorOnOwnDomain: string | null;
+  /** Requests for other companies naming the same liquidator address recently. */
+  liquidatorElsewhere: { count: number; refs: string[] };
+  /** True when no earlier request came from this requester. */
+  requesterNew: boolean;
 }
 
-/** Points worth a human look, in French, for the approval request. */
+const FIELD_LABEL: Record<FactChange['field'], string> = {
+  siret: 'SIRET',
+  liquidatorEmail: 'Adresse du liquidateur',
+  document: 'Document ajouté',
+};
+
+/** How a change is shown: old → new, and the mail that made it. */
+function describeChange(c: FactChange): string {
+  const by = [c.sender ? `par ${c.sender}` : null, c.at ? `le ${formatParisDate(c.at)}` : null].filter(Boolean).join(' ');
+  const what = c.field === 'document'
+    ? `${FIELD_LABEL.document} après la demande initiale : ${c.to}`
+    : `${FIELD_LABEL[c.field]} modifié(e) après la demande initiale : ${c.from ?? '(absent ou invalide)'} → ${c.to}`;
+  return `${what} (message n° ${c.inboundMessageId}${by ? ` envoyé ${by}` : ''}). Vérifiez que ce changement vient bien du demandeur.`;
+}
+
+function formatParisDate(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' }).format(d);
+}
+
+/** Points worth a human look, in French, each with its reason, for the approval request. */
 export function approvalWarnings(f: WarningFacts): string[] {
   const w: string[] = [];
-  for (const t of f.otherTickets) w.push(`Une autre demande existe pour ce SIRET : ${t.ref} (état : ${t.status}).`);
+  for (const c of f.changes) w.push(describeChange(c));
+  for (const t of f.otherTickets) {
+    const other = t.otherLiquidator ? `, avec une autre adresse de liquidateur : ${t.otherLiquidator}` : '';
+    w.push(`Une autre demande existe pour ce SIRET : ${t.ref} (état : ${STATUS_LABELS[t.status]}${other}).`);
+  }
   if (f.sirenInPdfs.includes('not-found') && !f.sirenInPdfs.includes('found')) {
     w.push('Le SIREN de l’entreprise n’a pas été trouvé dans le texte du document PDF joint : vérifiez qu’il concerne bien cette entreprise.');
   }
+  if (f.liquidatorOnOwnDomain) {
+    w.push(`L’adresse du liquidateur est sur le domaine ${f.liquidatorOnOwnDomain}, celui du support ou des agents : un liquidateur n’y a pas d’adresse.`);
+  }
   if (f.liquidatorOnFreeMail) w.push('L’adresse du liquidateur est une messagerie grand public, et non l’adresse d’une étude.');
+  else if (f.domains) {
+    w.push(`Le domaine de l’adresse du liquidateur (${f.domains.liquidator}) diffère de celui du demandeur (${f.domains.requester}) : le lien partira vers une autre organisation que celle qui le demande.`);
+  }
+  if (f.liquidatorElsewhere.count > 0) {
+    const refs = f.liquidatorElsewhere.refs.join(', ');
+    w.push(`L’adresse du liquidateur figure dans ${f.liquidatorElsewhere.count} autre(s) demande(s) récente(s) pour d’autres entreprises${refs ? ` : ${refs}` : ''}.`);
+  }
+  if (f.requesterNew) w.push('Première demande reçue de ce demandeur.');
   if (f.linkReissues > 0) {
     w.push(`Le lien a déjà été renvoyé ${f.linkReissues} fois sans être utilisé : la demande revient aux agents.`);
   }

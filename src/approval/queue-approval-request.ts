@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Config } from '../config';
 import { LOCK_KEYS, type Tx } from '../db/client';
 import { tickets, type NewTicketEvent, type Ticket } from '../db/schema';
@@ -8,14 +8,14 @@ import { queueTicketMail, type QueueDeps } from '../outbox/queue-ticket-mail';
 import { OPEN_STATUSES } from '../workflow/ticket-transitions';
 import type { TicketCheck } from '../workflow/ticket-check';
 import { hashApprovalToken, newApprovalMessageId, newApprovalToken } from './approval-token';
-import { approvalChecks, approvalMailtos, approvalWarnings } from './approval-request-vars';
-import { isFreeMailDomain } from './warnings';
+import { approvalChecks, approvalMailtos, approvalWarnings, type WarningFacts } from './approval-request-vars';
+import { domainOf, isFreeMailDomain, organisationDomainOf } from './warnings';
 
 const RECENT_DAYS = 30;
 
 /** What handing a ticket to the agents needs. */
 export interface ApprovalDeps extends QueueDeps {
-  config: Pick<Config, 'AGENTS_ADDRESS' | 'MAIL_FROM' | 'messageIdDomain'>;
+  config: Pick<Config, 'AGENTS_ADDRESS' | 'MAIL_FROM' | 'messageIdDomain' | 'AGENT_SENDERS'>;
   /** Hands the court documents decoded at intake to the outbox (a shortcut; absent in some tests). */
   documents?: DocumentCache | undefined;
 }
@@ -62,6 +62,7 @@ interface Sibling {
   ref: string;
   status: Ticket['status'];
   approvalMessageId: string | null;
+  liquidatorEmail: string | null;
 }
 
 /** Its approval request is out and no decision is made yet. */
@@ -76,7 +77,7 @@ async function siblingTickets(tx: Tx, ticket: Ticket, now: Date): Promise<Siblin
   if (!ticket.siret) return [];
   const since = new Date(now.getTime() - RECENT_DAYS * 86_400_000);
   return tx
-    .select({ id: tickets.id, ref: tickets.ref, status: tickets.status, approvalMessageId: tickets.approvalMessageId })
+    .select({ id: tickets.id, ref: tickets.ref, status: tickets.status, approvalMessageId: tickets.approvalMessageId, liquidatorEmail: tickets.liquidatorEmail })
     .from(tickets)
     .where(and(eq(tickets.siret, ticket.siret), ne(tickets.id, ticket.id), or(inArray(tickets.status, [...OPEN_STATUSES]), gte(tickets.updatedAt, since))))
     .orderBy(sql`(${tickets.status} = 'awaiting_approval' and ${tickets.approvalMessageId} is not null) desc`, asc(tickets.id))
@@ -126,13 +127,17 @@ export async function queueApprovalRequest(
   const check = ticket.check;
   const token = newApprovalToken();
   const messageId = newApprovalMessageId(deps.config.messageIdDomain);
-  const others = (opts.siblings ?? await siblingTickets(tx, ticket, now)).slice(0, 5).map(({ ref, status }) => ({ ref, status }));
+  const others = (opts.siblings ?? await siblingTickets(tx, ticket, now)).slice(0, 5).map(({ ref, status, liquidatorEmail }) => ({
+    ref, status, otherLiquidator: liquidatorEmail && ticket.liquidatorEmail && liquidatorEmail !== ticket.liquidatorEmail ? liquidatorEmail : null,
+  }));
   const siren = ticket.siret?.slice(0, 9) ?? null;
   const warnings = approvalWarnings({
     otherTickets: others,
     liquidatorOnFreeMail: ticket.liquidatorEmail ? isFreeMailDomain(ticket.liquidatorEmail) : false,
     sirenInPdfs: check.documents.flatMap((d) => (d.kind === 'pdf' && d.sirenScan && d.sirenScan.siren === siren ? [d.sirenScan.result] : [])),
     linkReissues: ticket.linkReissues,
+    changes: check.changes ?? [],
+    ...(await identityFacts(deps, tx, ticket, now)),
   });
   await queueTicketMail(deps, tx, ticket, {
     template: 'approval-request',
@@ -159,4 +164,37 @@ export async function queueApprovalRequest(
     ticketId: ticket.id, at: now, kind: 'approval_requested', actor: 'liquibot',
     detail: { purpose, warnings: warnings.length, documents: check.documents.length },
   });
+}
+
+/**
+ * Who the request names, compared with what liquibot knows: the liquidator's domain against the
+ * requester's and liquibot's own, the liquidator address on other companies' recent requests, and
+ * whether the requester ever wrote before. Reads only; the agents judge.
+ */
+async function identityFacts(
+  deps: ApprovalDeps, tx: Tx, ticket: Ticket, now: Date,
+): Promise<Pick<WarningFacts, 'domains' | 'liquidatorOnOwnDomain' | 'liquidatorElsewhere' | 'requesterNew'>> {
+  const liquidator = ticket.liquidatorEmail;
+  const since = new Date(now.getTime() - RECENT_DAYS * 86_400_000);
+  const [earlier] = await tx.select({ id: tickets.id }).from(tickets)
+    .where(and(eq(tickets.requesterEmail, ticket.requesterEmail), ne(tickets.id, ticket.id), lt(tickets.id, ticket.id))).limit(1);
+  if (!liquidator) return { domains: null, liquidatorOnOwnDomain: null, liquidatorElsewhere: { count: 0, refs: [] }, requesterNew: !earlier };
+  const elsewhere = await tx.select({ ref: tickets.ref }).from(tickets)
+    .where(and(eq(tickets.liquidatorEmail, liquidator), ne(tickets.id, ticket.id), ticket.siret ? ne(tickets.siret, ticket.siret) : undefined, gte(tickets.createdAt, since)))
+    .orderBy(desc(tickets.id)).limit(50);
+  const liquidatorOrg = organisationDomainOf(liquidator);
+  const requesterOrg = organisationDomainOf(ticket.requesterEmail);
+  const own = ownDomains(deps.config);
+  return {
+    domains: liquidatorOrg !== requesterOrg ? { liquidator: domainOf(liquidator), requester: domainOf(ticket.requesterEmail) } : null,
+    liquidatorOnOwnDomain: own.has(liquidatorOrg) ? liquidatorOrg : null,
+    liquidatorElsewhere: { count: elsewhere.length, refs: elsewhere.slice(0, 5).map((r) => r.ref) },
+    requesterNew: !earlier,
+  };
+}
+
+/** The organisation domains of liquibot, the agents' shared address and every allow-listed agent. */
+function ownDomains(config: ApprovalDeps['config']): Set<string> {
+  const entries = (config.AGENT_SENDERS ?? '').split(/[\s,;]+/).filter(Boolean).map((e) => (e.startsWith('@') ? `x${e}` : e));
+  return new Set([config.MAIL_FROM, config.AGENTS_ADDRESS, ...entries].map(organisationDomainOf));
 }

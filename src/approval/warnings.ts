@@ -1,3 +1,5 @@
+import { getDomain } from 'tldts';
+
 /**
  * Warnings shown to the agents in an approval request: facts worth a second look, never a reason
  * to refuse on their own. Pure: no I/O, no clock.
@@ -22,4 +24,18 @@ const FREE_MAIL_DOMAINS: ReadonlySet<string> = new Set([
 export function isFreeMailDomain(address: string): boolean {
   const domain = address.slice(address.lastIndexOf('@') + 1).trim().toLowerCase().replace(/\.$/, '');
   return FREE_MAIL_DOMAINS.has(domain) || /^yandex\.[a-z]{2,6}$/.test(domain);
+}
+
+/** The domain of an address, lower case, without a trailing dot. */
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).trim().toLowerCase().replace(/\.$/, '');
+}
+
+/**
+ * The registrable domain of an address (`paris.mj-dupont.fr` → `mj-dupont.fr`, by the public suffix
+ * list), or its whole domain when it has none (an IP, a local name).
+ */
+export function organisationDomainOf(address: string): string {
+  const domain = domainOf(address);
+  return getDomain(domain, { allowPrivateDomains: true }) ?? domain;
 }

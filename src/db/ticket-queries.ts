@@ -34,8 +34,23 @@ export async function findTicketByRef(db: Db | Tx, ref: string): Promise<Ticket 
 }
 
 /**
+ * The ticket a mail is bound to: its In-Reply-To/References name a mail liquibot sent on that ticket
+ * (outbox Message-IDs hold 128 random bits: only someone who received the mail knows one). The newest
+ * match wins.
+ */
+export async function findTicketBySentMessageIds(db: Db | Tx, messageIds: string[]): Promise<Ticket | null> {
+  if (messageIds.length === 0) return null;
+  const sent = await db.select({ ticketId: outbox.ticketId }).from(outbox).where(inArray(outbox.messageId, messageIds));
+  const ids = [...new Set(sent.map((r) => r.ticketId).filter((v): v is number => v !== null))];
+  if (ids.length === 0) return null;
+  const [row] = await db.select().from(tickets).where(inArray(tickets.id, ids)).orderBy(desc(tickets.id)).limit(1);
+  return row ?? null;
+}
+
+/**
  * The ticket a mail threads onto: any of its In-Reply-To/References naming a mail we sent for a ticket
- * or a mail we received for one. The newest match wins.
+ * or a mail we received for one (which anyone who saw that mail, or guessed its Message-ID, can name:
+ * this finds the ticket, it does not bind to it). The newest match wins.
  */
 export async function findTicketByMessageIds(db: Db | Tx, messageIds: string[]): Promise<Ticket | null> {
   if (messageIds.length === 0) return null;

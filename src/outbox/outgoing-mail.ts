@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { InboundMail } from '../../parsers/inbound-mail';
 import type { NewOutboxRow } from '../db/schema';
 import type { TemplateName, TemplateVars } from '../templates/catalog';
@@ -12,12 +12,13 @@ export interface MailRenderer {
 }
 
 /**
- * The Message-ID of an outbox row, derived from its purpose key: the same purpose always gets the same
- * Message-ID, so a resend after a crash is recognisable by every mail client as the same mail.
+ * A fresh Message-ID for an outbox row, with 128 random bits. It is written with the row, before the
+ * first attempt, so a resend after a crash carries the same one; and nobody outside can compute it, so
+ * a reply that names it (In-Reply-To/References) is bound to a mail liquibot really sent on the ticket:
+ * the only thing that lets a follow-up change a request's facts (docs/security.md).
  */
-export function messageIdFor(purposeKey: string, domain: string): string {
-  const digest = createHash('sha256').update(purposeKey).digest('hex').slice(0, 24);
-  return `<lj.${digest}@${domain}>`;
+export function newMessageId(domain: string): string {
+  return `<lj.${randomBytes(16).toString('hex')}@${domain}>`;
 }
 
 /** In-Reply-To and References for an answer to `parent` (nodemailer does not build References itself). */
@@ -41,7 +42,7 @@ export interface OutboxRowInput {
   autoSubmitted: 'auto-replied' | 'auto-generated';
   replyTo?: string | null;
   attachments?: NewOutboxRow['attachments'];
-  /** A Message-ID that must not be derivable (the approval request's); default: derived from the purpose key. */
+  /** A Message-ID made by the caller (the approval request's, bound to its token); default: a fresh random one. */
   messageId?: string;
   resetLinkId?: number | null;
   now: Date;
@@ -55,7 +56,7 @@ export function outboxRowFor(input: OutboxRowInput): NewOutboxRow {
     ticketId: input.ticketId,
     ticketRef: input.ticketRef,
     kind: input.kind,
-    messageId: input.messageId ?? messageIdFor(input.purposeKey, input.messageIdDomain),
+    messageId: input.messageId ?? newMessageId(input.messageIdDomain),
     resetLinkId: input.resetLinkId ?? null,
     toAddress: input.to,
     subject: input.rendered.subject,

@@ -11,7 +11,13 @@ export type Classification =
   | { kind: 'ignored'; reason: Exclude<IgnoreReason, 'not-a-request'>; threadTicket: Ticket | null }
   | { kind: 'unrelated'; why: 'subject' | 'no-sender'; threadTicket: Ticket | null }
   | { kind: 'new-request' }
+  /** The requester's (or, once the link is out, the liquidator's) answer to a mail liquibot sent on the ticket. */
   | { kind: 'follow-up'; ticket: Ticket }
+  /**
+   * The requester or liquidator writing about a ticket without answering a mail liquibot sent on it
+   * (a [REF] in the subject, a reply to their own mail): kept for the agents, it changes no fact.
+   */
+  | { kind: 'unbound-message'; ticket: Ticket }
   /** A reply bound to an approval request (thread or token): an attempt to decide, to be authorised. */
   | { kind: 'agent-reply'; ticket: Ticket; boundTicketIds: number[] }
   /** An allow-listed agent writing about a ticket without replying to its approval request. */
@@ -20,7 +26,9 @@ export type Classification =
 export interface ClassifyInput {
   mail: InboundMail;
   own: OwnIdentity;
-  /** The ticket this mail threads onto (In-Reply-To/References, or the reference in the subject), if any. */
+  /** The ticket whose mail (sent by liquibot, random Message-ID) this one answers: the only binding for facts. */
+  boundTicket: Ticket | null;
+  /** The ticket this mail threads onto (bound, or In-Reply-To/References naming a received mail, or the subject's reference), if any. */
   threadTicket: Ticket | null;
   /** Tickets whose approval request this mail is bound to (by thread or by approval token). */
   approvalTickets: Ticket[];
@@ -50,16 +58,15 @@ export function classifyMail(input: ClassifyInput): Classification {
   if (named && input.senderIsAgent && sender !== named.requesterEmail && sender !== named.liquidatorEmail) {
     return { kind: 'agent-unbound', ticket: named };
   }
-  // Only the requester (or, once the link is out, the liquidator) may continue a ticket's thread:
-  // a reference in a subject is easy to copy.
+  // Only the requester (or, once the link is out, the liquidator) may continue a ticket, and only by
+  // answering a mail liquibot sent on it: a From is easy to forge, a reference in a subject easy to
+  // copy, a Message-ID of liquibot's (128 random bits) is known only to whoever received the mail.
   // A ticket closed as abandoned (its requester never completed it) is not continued: a mail on its
   // thread is read as any other, a new request when its subject is the procedure's.
-  if (threadTicket && threadTicket.status !== 'abandoned') {
-    if (threadTicket.requesterEmail === sender) return { kind: 'follow-up', ticket: threadTicket };
-    if (threadTicket.liquidatorEmail === sender && REOPENABLE_STATUSES.includes(threadTicket.status)) {
-      return { kind: 'follow-up', ticket: threadTicket };
-    }
-  }
+  const mayContinue = (t: Ticket) =>
+    t.status !== 'abandoned' && (t.requesterEmail === sender || (t.liquidatorEmail === sender && REOPENABLE_STATUSES.includes(t.status)));
+  if (input.boundTicket && mayContinue(input.boundTicket)) return { kind: 'follow-up', ticket: input.boundTicket };
+  if (named && mayContinue(named)) return { kind: 'unbound-message', ticket: named };
   if (isRequestSubject(mail.subject)) return { kind: 'new-request' };
   return { kind: 'unrelated', why: 'subject', threadTicket };
 }

@@ -60,8 +60,13 @@ export function decideFollowUp(input: IntakeInput & { ticket: IntakeTicket }): T
   if (!CORRECTABLE_STATUSES.includes(ticket.status)) {
     return { transition: null, patch: {}, events: [{ ...base, kind: 'requester_message' }], actions: [] };
   }
-  const merged = mergeTicketCheck(ticket.check, input.check, input.inboundMessageId);
+  const merged = mergeTicketCheck(ticket.check, input.check, input.inboundMessageId, sourceOf(input.mail));
   return conclude(ticket.status, ticket, withDocumentScans(merged, input.scans), input, [base]);
+}
+
+/** Who sent a mail and when, as the agents are shown a change of facts. */
+function sourceOf(mail: InboundMail): { sender: string | null; at: string | null } {
+  return { sender: mail.from?.address ?? null, at: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : null };
 }
 
 function conclude(from: TicketState, ticket: IntakeTicket, check: TicketCheck, input: IntakeInput, events: EventDraft[]): TicketDecision {
@@ -104,5 +109,18 @@ function conclude(from: TicketState, ticket: IntakeTicket, check: TicketCheck, i
     patch: { check, siret: check.siret, liquidatorEmail: check.liquidatorEmail },
     events,
     actions,
+  };
+}
+
+/**
+ * A mail about a ticket that does not answer a mail liquibot sent on it (a [REF] in a subject, a reply
+ * to the requester's own mail, a forged From): kept in the history for the agents, changing nothing.
+ */
+export function decideUnboundMessage(input: { sender: string; inboundMessageId: number; messageId: string | null }): TicketDecision {
+  return {
+    transition: null,
+    patch: {},
+    events: [{ kind: 'requester_message', actor: input.sender, detail: { inboundMessageId: input.inboundMessageId, messageId: input.messageId, bound: false } }],
+    actions: [],
   };
 }

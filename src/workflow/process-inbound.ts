@@ -5,7 +5,7 @@ import { findTicketRef } from '../../parsers/subject';
 import { hashApprovalToken } from '../approval/approval-token';
 import { markInboundProcessed } from '../db/inbound-queries';
 import { inboundMessages, tickets, type InboundMessageRow, type Ticket } from '../db/schema';
-import { findTicketByMessageIds, findTicketByRef } from '../db/ticket-queries';
+import { findTicketByMessageIds, findTicketByRef, findTicketBySentMessageIds } from '../db/ticket-queries';
 import { isAppError } from '../errors';
 import { quarantine, quarantineTooLarge } from '../intake/quarantine';
 import { parseMailWithContents, type AttachmentContent, type ParsedWithContents } from '../mail/parse-mail';
@@ -81,18 +81,24 @@ function storedOutcomeKind(row: Pick<InboundMessageRow, 'status' | 'outcome'>): 
 
 const quarantined = (mailsQueued: number): ProcessResult => ({ kind: 'quarantined', outcome: 'quarantined', ticketRef: null, mailsQueued });
 
-/** The tickets a mail may belong to: by thread, by the reference in its subject, by approval binding. */
-async function lookUpTickets(deps: PipelineDeps, mail: InboundMail): Promise<{ threadTicket: Ticket | null; subjectTicket: Ticket | null; approvalTickets: Ticket[] }> {
+/**
+ * The tickets a mail may belong to: bound (it answers a mail liquibot sent on the ticket), by thread or
+ * by the reference in its subject (found, not bound), by approval binding.
+ */
+async function lookUpTickets(
+  deps: PipelineDeps, mail: InboundMail,
+): Promise<{ boundTicket: Ticket | null; threadTicket: Ticket | null; subjectTicket: Ticket | null; approvalTickets: Ticket[] }> {
   const db = deps.database.db;
   const ids = [...new Set([mail.inReplyTo, ...mail.references].filter((v): v is string => !!v))];
   const ref = findTicketRef(mail.subject);
   const subjectTicket = ref ? await findTicketByRef(db, ref) : null;
-  const threadTicket = (await findTicketByMessageIds(db, ids)) ?? subjectTicket;
+  const boundTicket = await findTicketBySentMessageIds(db, ids);
+  const threadTicket = boundTicket ?? (await findTicketByMessageIds(db, ids)) ?? subjectTicket;
   const tokenHashes = findApprovalTokens(`${mail.text}\n${mail.html ?? ''}`).map(hashApprovalToken);
   const conditions = [
     ...(ids.length ? [inArray(tickets.approvalMessageId, ids)] : []),
     ...(tokenHashes.length ? [inArray(tickets.approvalTokenHash, tokenHashes)] : []),
   ];
   const approvalTickets = conditions.length === 0 ? [] : await db.select().from(tickets).where(or(...conditions)).orderBy(tickets.id);
-  return { threadTicket, subjectTicket, approvalTickets };
+  return { boundTicket, threadTicket, subjectTicket, approvalTickets };
 }

@@ -43,6 +43,21 @@ export interface TicketCheck {
   liquidatorEmail: string | null;
   documents: TicketDocument[];
   problems: Problem[];
+  /** Facts a later mail of the thread set or changed, in order: the agents see each one (old → new). */
+  changes?: FactChange[];
+}
+
+/** A fact of the request set or changed by a mail after the first one. */
+export interface FactChange {
+  field: 'siret' | 'liquidatorEmail' | 'document';
+  /** The value before (null: the first request did not give a usable one). */
+  from: string | null;
+  /** The new value (for a document: its file name, or its SHA-256 when it has none). */
+  to: string;
+  inboundMessageId: number;
+  /** Who sent the mail and when (its Date header, ISO), as shown to the agents. */
+  sender: string | null;
+  at: string | null;
 }
 
 const SIRET_CODES: ProblemCode[] = ['SIRET_MISSING', 'SIRET_INVALID', 'SIRET_MULTIPLE'];
@@ -67,7 +82,9 @@ export function initialTicketCheck(check: RequestCheck, inboundMessageId: number
  * A field the follow-up does not mention keeps its earlier state; a field it mentions replaces it,
  * good or bad. Documents accumulate: one acceptable document anywhere in the thread is enough.
  */
-export function mergeTicketCheck(previous: TicketCheck, next: RequestCheck, inboundMessageId: number): TicketCheck {
+export function mergeTicketCheck(
+  previous: TicketCheck, next: RequestCheck, inboundMessageId: number, source: { sender: string | null; at: string | null } = { sender: null, at: null },
+): TicketCheck {
   const has = (check: { problems: Problem[] }, code: ProblemCode) => check.problems.some((p) => p.code === code);
   const pick = (codes: ProblemCode[], from: { problems: Problem[] }) => from.problems.filter((p) => codes.includes(p.code));
 
@@ -80,10 +97,18 @@ export function mergeTicketCheck(previous: TicketCheck, next: RequestCheck, inbo
   const attachmentProblems: Problem[] =
     documents.length > 0 ? [] : has(next, 'ATTACHMENT_INVALID') ? pick(ATTACHMENT_CODES, next) : pick(ATTACHMENT_CODES, previous);
 
+  const siret = siretFromNext ? next.siret : previous.siret;
+  const liquidatorEmail = emailFromNext ? next.liquidatorEmail : previous.liquidatorEmail;
+  const changes = [...(previous.changes ?? [])];
+  const change = (field: FactChange['field'], from: string | null, to: string) => changes.push({ field, from, to, inboundMessageId, ...source });
+  if (siret !== null && siret !== previous.siret) change('siret', previous.siret, siret);
+  if (liquidatorEmail !== null && liquidatorEmail !== previous.liquidatorEmail) change('liquidatorEmail', previous.liquidatorEmail, liquidatorEmail);
+  for (const doc of documents.slice(previous.documents.length)) change('document', null, doc.filename ?? doc.sha256);
   return {
-    siret: siretFromNext ? next.siret : previous.siret,
-    liquidatorEmail: emailFromNext ? next.liquidatorEmail : previous.liquidatorEmail,
+    siret,
+    liquidatorEmail,
     documents,
+    ...(changes.length > 0 ? { changes } : {}),
     problems: [
       ...(siretFromNext ? pick(SIRET_CODES, next) : pick(SIRET_CODES, previous)),
       ...(emailFromNext ? pick(EMAIL_CODES, next) : pick(EMAIL_CODES, previous)),

@@ -117,7 +117,7 @@ describe('approval end to end', () => {
     const again = await verifyResetLink(h.database.db, { token, siret: '73282932000074', lastName: 'MOUTIN', firstName: 'Claire', now });
     expect(again.result).toBe('already_used');
     // The harness scans the logs for every token sent (on close): make sure it sees them.
-    expect(tokensSent(h.sink.messages)).toEqual(expect.arrayContaining([token, await tokenOf(approval)]));
+    expect(await tokensSent(h.sink.messages)).toEqual(expect.arrayContaining([token, await tokenOf(approval)]));
   });
 
   it('a second request for the same company waits behind the first, and goes to the agents once the first is decided', async () => {

@@ -93,7 +93,7 @@ describe.each<DbKind>(['postgres', 'pglite'])('intake end to end on %s', (db) =>
     expect(kinds).toEqual(expect.arrayContaining(['request_received', 'follow_up_received', 'status_changed', 'mail_queued']));
   });
 
-  it('joins a reply that only carries the reference in its subject', async () => {
+  it('keeps a mail that only carries the reference in its subject, changing nothing (a reference is easy to copy)', async () => {
     await h.mailbox.append(buildRequestMail({ from: 'scp.leroy@mandataires.example.fr', attachment: 'docx' }));
     await h.waitForProcessed(8);
     const [t] = await h.database.db.select().from(tickets).where(eq(tickets.requesterEmail, 'scp.leroy@mandataires.example.fr'));
@@ -103,7 +103,11 @@ describe.each<DbKind>(['postgres', 'pglite'])('intake end to end on %s', (db) =>
     }));
     await h.waitForProcessed(9);
     const [after] = await h.database.db.select().from(tickets).where(eq(tickets.id, t!.id));
-    expect(after!.status).toBe('awaiting_approval');
+    expect(after!.status).toBe('non_conforming');
+    expect(after!.check).toEqual(t!.check);
+    expect(h.processed.at(-1)!.outcome).toBe('unbound-message');
+    const kept = (await eventsOfTicket(h.database.db, t!.id)).at(-1)!;
+    expect(kept).toMatchObject({ kind: 'requester_message', detail: { bound: false } });
     expect(await h.database.db.select().from(tickets)).toHaveLength(3);
   });
 

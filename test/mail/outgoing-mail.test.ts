@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { messageIdFor, outboxRowFor, threadOn } from '../../src/outbox/outgoing-mail';
+import { newMessageId, outboxRowFor, threadOn } from '../../src/outbox/outgoing-mail';
 
-describe('messageIdFor', () => {
-  it('is stable per purpose and differs between purposes', () => {
-    const a = messageIdFor('LJ-261126-0001:acknowledgment', 'liquibot.example.fr');
-    expect(a).toBe(messageIdFor('LJ-261126-0001:acknowledgment', 'liquibot.example.fr'));
-    expect(a).not.toBe(messageIdFor('LJ-261126-0002:acknowledgment', 'liquibot.example.fr'));
-    expect(a).toMatch(/^<lj\.[0-9a-f]{24}@liquibot\.example\.fr>$/);
+describe('newMessageId', () => {
+  it('holds 128 random bits: never the same twice, nothing derivable from the ticket', () => {
+    const ids = new Set(Array.from({ length: 1000 }, () => newMessageId('liquibot.example.fr')));
+    expect(ids.size).toBe(1000);
+    for (const id of ids) expect(id).toMatch(/^<lj\.[0-9a-f]{32}@liquibot\.example\.fr>$/);
   });
 });
 
@@ -40,7 +39,7 @@ describe('outboxRowFor', () => {
     expect(row).toMatchObject({
       toAddress: 'req@x.fr', inReplyTo: '<m@x>', references: ['<m@x>'], autoSubmitted: 'auto-replied',
       templateName: 'acknowledgment', templateVersion: 'abc', nextAttemptAt: now,
-      messageId: messageIdFor('LJ-261126-0001:acknowledgment', 'liquibot.example.fr'),
     });
+    expect(row.messageId).toMatch(/^<lj\.[0-9a-f]{32}@liquibot\.example\.fr>$/);
   });
 });

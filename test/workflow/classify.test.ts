@@ -17,9 +17,13 @@ function ticket(status: TicketStatus): Ticket {
   };
 }
 
-async function classify(status: TicketStatus, from: string, subject?: string) {
+/** A mail on the ticket's thread; `bound`: it answers a mail liquibot sent on the ticket (else it names it only). */
+async function classify(status: TicketStatus, from: string, subject?: string, bound = true) {
   const mail = await parseMail(Buffer.from(buildRequestMail({ from, subject, inReplyTo: '<root@custhelp.example.net>' })));
-  const input: ClassifyInput = { mail, own: OWN, threadTicket: ticket(status), approvalTickets: [], subjectTicket: null, senderIsAgent: false };
+  const t = ticket(status);
+  const input: ClassifyInput = {
+    mail, own: OWN, boundTicket: bound ? t : null, threadTicket: t, approvalTickets: [], subjectTicket: null, senderIsAgent: false,
+  };
   return classifyMail(input).kind;
 }
 
@@ -42,5 +46,15 @@ describe('classifyMail: a mail on a ticket’s thread', () => {
   it('from the liquidator: only once the link is out', async () => {
     expect(await classify('resolved', 'liq@mandataire.example.fr', 'RE: Vos coordonnées dans net-entreprises')).toBe('follow-up');
     expect(await classify('non_conforming', 'liq@mandataire.example.fr', 'RE: Vos coordonnées dans net-entreprises')).toBe('unrelated');
+  });
+
+  it.each<[TicketStatus, string, string]>([
+    ['non_conforming', 'etude@mandataire.example.fr', 'unbound-message'],
+    ['awaiting_approval', 'etude@mandataire.example.fr', 'unbound-message'],
+    ['resolved', 'liq@mandataire.example.fr', 'unbound-message'],
+    ['non_conforming', 'liq@mandataire.example.fr', 'unrelated'],
+    ['abandoned', 'etude@mandataire.example.fr', 'unrelated'],
+  ])('not answering a mail of liquibot’s (ticket %s, from %s): %s, never a follow-up', async (status, from, kind) => {
+    expect(await classify(status, from, 'RE: [LJ-260801-000007] correction', false)).toBe(kind);
   });
 });

@@ -53,3 +53,22 @@ describe('mergeTicketCheck', () => {
     expect(merged.documents.map((d) => [d.sha256, d.inboundMessageId])).toEqual([['a', 1], ['c', 2]]);
   });
 });
+
+describe('mergeTicketCheck: what changed since the first request', () => {
+  const src = { sender: 'etude@x.fr', at: '2026-12-06T10:00:00.000Z' };
+  it.each<[string, TicketCheck, RequestCheck, { field: string; from: string | null; to: string }[]]>([
+    ['a SIRET corrected', initialTicketCheck(check({ codes: ['SIRET_INVALID'], liquidatorEmail: 'l@x.fr', documents: [doc('a')] }), 1),
+      check({ siret: SIRET, codes: ['LIQUIDATOR_EMAIL_MISSING'] }), [{ field: 'siret', from: null, to: SIRET }]],
+    ['the liquidator address replaced', initialTicketCheck(check({ siret: SIRET, liquidatorEmail: 'l@x.fr', codes: ['ATTACHMENT_MISSING'] }), 1),
+      check({ liquidatorEmail: 'autre@y.fr', documents: [doc('b')], codes: ['SIRET_MISSING'] }),
+      [{ field: 'liquidatorEmail', from: 'l@x.fr', to: 'autre@y.fr' }, { field: 'document', from: null, to: 'b.pdf' }]],
+    ['the same values repeated: no change', initialTicketCheck(check({ siret: SIRET, liquidatorEmail: 'l@x.fr', documents: [doc('a')] }), 1),
+      check({ siret: SIRET, liquidatorEmail: 'l@x.fr', documents: [doc('a')] }), []],
+    ['an invalid new value changes nothing', initialTicketCheck(check({ siret: SIRET, liquidatorEmail: 'l@x.fr', codes: ['ATTACHMENT_MISSING'] }), 1),
+      check({ codes: ['SIRET_INVALID', 'LIQUIDATOR_EMAIL_MISSING', 'ATTACHMENT_MISSING'] }), []],
+  ])('%s', (_l, previous, next, want) => {
+    const merged = mergeTicketCheck(previous, next, 2, src);
+    expect((merged.changes ?? []).map(({ field, from, to }) => ({ field, from, to }))).toEqual(want);
+    for (const c of merged.changes ?? []) expect(c).toMatchObject({ inboundMessageId: 2, ...src });
+  });
+});

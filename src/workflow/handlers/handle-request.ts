@@ -6,12 +6,12 @@ import { lockTicket, nextTicketId } from '../../db/ticket-queries';
 import { noticeAllowed } from '../../outbox/notice-limit';
 import { applyDecision, applyNewTicketDecision } from '../apply-decision';
 import type { HandlerResult, MessageContext } from '../context';
-import { decideFollowUp, decideNewRequest } from '../decide-intake';
+import { decideFollowUp, decideNewRequest, decideUnboundMessage } from '../decide-intake';
 import { decideReopenMail } from '../decide-reopen';
 import { scanDocuments } from '../document-facts';
 import { initialTicketCheck, mergeTicketCheck, type TicketCheck } from '../ticket-check';
 import { formatTicketRef } from '../ticket-ref';
-import { OPEN_STATUSES, REOPENABLE_STATUSES } from '../ticket-transitions';
+import { DECIDABLE_STATUSES, REOPENABLE_STATUSES } from '../ticket-transitions';
 import type { MailHandler } from './handler';
 
 /**
@@ -25,12 +25,22 @@ export const handleNewRequest: MailHandler<'new-request'> = async (ctx) => {
     const { deps, mail, row, now } = ctx;
     const requester = mail.from!.address;
     if (check.siret) {
+      // The same requester's request for a company it already asked about. A From is easy to forge,
+      // so such a mail never changes the other request's facts: after a link went out it reopens that
+      // request (the link goes to the approved address only); while the agents decide it is noted there
+      // for them; a non-conforming one is left to retention and this mail checked as a request of its own.
       const [open] = await tx.select().from(tickets)
-        .where(and(eq(tickets.requesterEmail, requester), eq(tickets.siret, check.siret), inArray(tickets.status, [...OPEN_STATUSES])))
+        .where(and(eq(tickets.requesterEmail, requester), eq(tickets.siret, check.siret), inArray(tickets.status, [...REOPENABLE_STATUSES, ...DECIDABLE_STATUSES])))
         .orderBy(desc(tickets.id)).limit(1);
-      if (open) {
-        const duplicate = { kind: 'duplicate_request' as const, actor: requester, detail: { inboundMessageId: row.id } };
+      const duplicate = { kind: 'duplicate_request' as const, actor: requester, detail: { inboundMessageId: row.id } };
+      if (open && REOPENABLE_STATUSES.includes(open.status)) {
         return continueTicket(ctx, tx, open, check, scans, 'follow-up:duplicate', [duplicate]);
+      }
+      if (open) {
+        const ticket = (await lockTicket(tx, open.id))!;
+        const note = decideUnboundMessage({ sender: requester, inboundMessageId: row.id, messageId: mail.messageId });
+        const applied = await applyDecision(deps, tx, ticket, { ...note, events: [duplicate, ...note.events] }, { now });
+        return { kind: 'ticket', outcome: `follow-up:duplicate:${applied.ticket.status}`, storedOutcome: 'follow-up:duplicate', ticket: applied.ticket, mailsQueued: applied.mailsQueued };
       }
     }
     // The notice limit matters only for a notice: a conforming request skips the count.
@@ -75,3 +85,15 @@ async function continueTicket(
   const applied = await applyDecision(deps, tx, ticket, decision, { now, known: ctx.contents });
   return { kind: 'ticket', outcome: `${label}:${applied.ticket.status}`, storedOutcome: label, ticket: applied.ticket, mailsQueued: applied.mailsQueued };
 }
+
+/**
+ * The requester (or liquidator) wrote about their ticket without answering a mail liquibot sent on
+ * it: the message is kept in the ticket's history for the agents; no fact of the request changes.
+ */
+export const handleUnboundMessage: MailHandler<'unbound-message'> = async (ctx, c) => async (tx) => {
+  const { deps, mail, row, now } = ctx;
+  const ticket = (await lockTicket(tx, c.ticket.id))!;
+  const decision = decideUnboundMessage({ sender: mail.from!.address, inboundMessageId: row.id, messageId: mail.messageId });
+  const applied = await applyDecision(deps, tx, ticket, decision, { now, known: ctx.contents });
+  return { kind: 'ticket', outcome: 'unbound-message', storedOutcome: 'unbound-message', ticket: applied.ticket, mailsQueued: applied.mailsQueued };
+};

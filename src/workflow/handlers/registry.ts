@@ -2,7 +2,7 @@ import type { Classification } from '../classify';
 import type { MailHandler } from './handler';
 import { handleAgentReply, handleAgentUnbound } from './handle-agent-mail';
 import { handleNotForUs } from './handle-not-for-us';
-import { handleFollowUp, handleNewRequest } from './handle-request';
+import { handleFollowUp, handleNewRequest, handleUnboundMessage } from './handle-request';
 
 /** One handler per kind of mail, as the classifier names them. Adding a kind without a handler does not compile. */
 export const MAIL_HANDLERS: { readonly [K in Classification['kind']]: MailHandler<K> } = {
@@ -10,6 +10,7 @@ export const MAIL_HANDLERS: { readonly [K in Classification['kind']]: MailHandle
   unrelated: (ctx, c) => handleNotForUs(ctx, c),
   'new-request': handleNewRequest,
   'follow-up': handleFollowUp,
+  'unbound-message': handleUnboundMessage,
   'agent-reply': handleAgentReply,
   'agent-unbound': handleAgentUnbound,
 };

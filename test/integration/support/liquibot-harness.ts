@@ -1,3 +1,4 @@
+import { simpleParser } from 'mailparser';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,10 +45,12 @@ export async function freshDatabase(kind: DbKind): Promise<{ database: Database;
 }
 
 /** Approval tokens and reset-link tokens in the mails liquibot sent. */
-export function tokensSent(messages: SinkMessage[]): string[] {
+export async function tokensSent(messages: SinkMessage[]): Promise<string[]> {
   const tokens = new Set<string>();
   for (const m of messages) {
-    const text = m.raw.toString('latin1');
+    // Decoded, not raw: a part sent in base64 or quoted-printable would hide a token from a raw scan.
+    const parsed = await simpleParser(m.raw);
+    const text = `${m.raw.toString('latin1')}\n${parsed.text ?? ''}\n${typeof parsed.html === 'string' ? parsed.html : ''}`;
     for (const t of text.match(/ljv-[0-9a-f]{32}/g) ?? []) tokens.add(t);
     for (const t of text.match(/token=3D([A-Za-z0-9_-]{43})|token=([A-Za-z0-9_-]{43})/g) ?? []) tokens.add(t.replace(/^token=(3D)?/, ''));
   }
@@ -127,6 +130,12 @@ export async function createHarness(
     OUTBOX_POLL_MS: '200',
     RESET_LINK_SECRET: 'test-secret-0123456789-0123456789-abcdef',
     AGENT_SENDERS: '@support.example.fr',
+    // The harness runs on PostgreSQL, where start-up refuses unsigned agent replies unless told otherwise
+    // (src/config.ts, agentReplyAuthenticationProblem). The tests' agent replies are unsigned on purpose:
+    // they exercise the allow-list and the binding, not DKIM. DKIM itself is tested with
+    // `env: { REQUIRE_DKIM: 'true' }` and an injected `dkimResolver`; the refusal with
+    // `env: { ALLOW_UNSIGNED_AGENT_REPLIES: '' }` (test/integration/identity-spoofing.e2e.test.ts).
+    ALLOW_UNSIGNED_AGENT_REPLIES: 'true',
     OUTBOX_RETRY_BASE_MS: '200',
     OUTBOX_LEASE_SECONDS: '5',
     RECONNECT_MAX_SECONDS: '2',
@@ -165,7 +174,7 @@ export async function createHarness(
       await sink.stop();
       await db.cleanup();
       // Every end-to-end test also proves that no secret reached the logs.
-      const leaked = secretsIn(logs.text(), [mailbox.password, config.RESET_LINK_SECRET ?? '', config.VERIFY_API_TOKEN ?? '', ...tokensSent(sink.messages)]);
+      const leaked = secretsIn(logs.text(), [mailbox.password, config.RESET_LINK_SECRET ?? '', config.VERIFY_API_TOKEN ?? '', ...(await tokensSent(sink.messages))]);
       if (leaked.length > 0) throw new Error(`secrets found in the daemon's logs: ${leaked.map((s) => `${s.slice(0, 6)}…`).join(', ')}`);
     },
   };
