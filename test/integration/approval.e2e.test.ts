@@ -252,4 +252,27 @@ describe('approval end to end', () => {
     expect(again).toHaveLength(1);
     expect((await parseMail(again[0]!.raw)).text).toContain('renvoyé 1 fois');
   });
+
+  it('a link locked by wrong triplets shows in the history, and the liquidator who answers the reset mail gets a fresh one', async () => {
+    const { ticket, approval } = await conformingRequest('etude@verrou.example.fr', 'verrou@verrou.example.fr');
+    await deliver(agentReply({ from: AGENT, body: 'VALIDER', inReplyTo: approval.messageId }));
+    const resetMail = h.mailsTo('verrou@verrou.example.fr')[0]!;
+    const first = (await linkIn(resetMail))!;
+    const now = new Date(clock);
+    let last;
+    for (let i = 0; i < 5; i += 1) last = await verifyResetLink(h.database.db, { token: first, siret: ticket.siret!, lastName: 'DURAND', firstName: 'Marc', now });
+    expect(last).toMatchObject({ result: 'mismatch', lockedOut: true });
+    expect((await verifyResetLink(h.database.db, { token: first, siret: ticket.siret!, lastName: 'MOUTIN', firstName: 'Claire', now })).result).not.toBe('valid');
+    const history = await eventsOfTicket(h.database.db, ticket.id);
+    expect(history.filter((e) => e.kind === 'link_verified').at(-2)).toMatchObject({ detail: { result: 'mismatch', lockedOut: true } });
+
+    // The liquidator answers the reset mail itself (bound by its Message-ID): a new link, to the same address.
+    await deliver(buildRequestMail({
+      from: 'verrou@verrou.example.fr', subject: `RE: ${resetMail.subject ?? ''}`, siret: null, liquidatorEmail: null, attachment: 'none', inReplyTo: resetMail.messageId,
+    }));
+    expect(await reload(ticket.id)).toMatchObject({ status: 'reissued', linkReissues: 1 });
+    const second = (await linkIn(h.mailsTo('verrou@verrou.example.fr').at(-1)!))!;
+    expect(second).not.toBe(first);
+    expect((await verifyResetLink(h.database.db, { token: second, siret: ticket.siret!, lastName: 'MOUTIN', firstName: 'Claire', now })).result).toBe('valid');
+  });
 });
