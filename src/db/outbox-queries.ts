@@ -1,6 +1,7 @@
 import { and, asc, eq, gte, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from './client';
 import { outbox, type NewOutboxRow, type OutboxRow } from './schema';
+import { canonicalMailbox, sameMailbox, type MailboxOptions } from '../../parsers/mailbox';
 
 /** Write a mail to the outbox; a row with the same purpose key already there makes this a no-op. */
 export async function enqueueMail(tx: Tx, row: NewOutboxRow): Promise<boolean> {
@@ -11,6 +12,8 @@ export async function enqueueMail(tx: Tx, row: NewOutboxRow): Promise<boolean> {
 /**
  * Claim due rows for sending. A claim is a lease: a sender that dies leaves rows that become due
  * again when `claimedUntil` passes. SKIP LOCKED lets several instances share the outbox.
+ * Mails of one ticket to one address go out in the order they were decided: a row waits while an
+ * earlier one of its ticket to the same address is still pending or being sent.
  */
 export async function claimDueMail(db: Db, opts: { now: Date; limit: number; leaseMs: number }): Promise<OutboxRow[]> {
   const leaseEnd = new Date(opts.now.getTime() + opts.leaseMs);
@@ -18,12 +21,14 @@ export async function claimDueMail(db: Db, opts: { now: Date; limit: number; lea
     const due = await tx
       .select({ id: outbox.id })
       .from(outbox)
-      .where(
+      .where(and(
         or(
           and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, opts.now)),
           and(eq(outbox.status, 'sending'), lte(outbox.claimedUntil, opts.now)),
         ),
-      )
+        sql`not exists (select 1 from outbox earlier where earlier.ticket_id = ${outbox.ticketId} and earlier.to_address = ${outbox.toAddress}
+          and earlier.id < ${outbox.id} and earlier.status in ('pending', 'sending'))`,
+      ))
       .orderBy(asc(outbox.nextAttemptAt), asc(outbox.id))
       .limit(opts.limit)
       .for('update', { skipLocked: true });
@@ -75,13 +80,23 @@ export async function markMailFailed(tx: Db | Tx, claim: OutboxClaim, error: str
   return rows.length > 0;
 }
 
-/** How many mails of these kinds went (or will go) to an address since a moment: the notice rate limit. */
-export async function countRecentMailTo(db: Db | Tx, to: string, kinds: string[], since: Date): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
+/**
+ * How many mails of these kinds went (or will go) to a mailbox since a moment: the notice rate limit.
+ * `to_address` keeps the address as it was sent; they are compared as mailboxes (parsers/mailbox.ts,
+ * sameMailbox), so `jean+1@x.fr`, `jean+2@x.fr` and `Jean@X.fr.` count as one sender. Nothing more is
+ * stored: the database narrows the rows to the addresses that contain the local part's base (every
+ * way of writing the mailbox does, but for quoted-pair escapes), and those are compared here in full.
+ */
+export async function countRecentMailTo(db: Db | Tx, to: string, kinds: string[], since: Date, mailbox: MailboxOptions = {}): Promise<number> {
+  const canonical = canonicalMailbox(to, mailbox);
+  // Not one clean mailbox: only the same string (sameMailbox's rule) is the same sender.
+  const key = canonical ? canonical.slice(0, canonical.lastIndexOf('@')) : to.trim().toLowerCase();
+  const rows = await db
+    .select({ to: outbox.toAddress, n: sql<number>`count(*)::int` })
     .from(outbox)
-    .where(and(eq(outbox.toAddress, to), inArray(outbox.kind, kinds), gte(outbox.createdAt, since)));
-  return Number(row?.n ?? 0);
+    .where(and(sql`strpos(lower(${outbox.toAddress}), ${key}) > 0`, inArray(outbox.kind, kinds), gte(outbox.createdAt, since)))
+    .groupBy(outbox.toAddress);
+  return rows.filter((row) => sameMailbox(row.to, to, mailbox)).reduce((sum, row) => sum + Number(row.n), 0);
 }
 
 export async function outboxOfTicket(db: Db, ticketId: number) {
@@ -110,4 +125,20 @@ export async function outboxBacklog(db: Db): Promise<{ count: number; oldest: Da
     oldest: row?.oldest ? new Date(row.oldest) : null,
     failed: Number(row?.failed ?? 0),
   };
+}
+
+/**
+ * Marks as superseded the pending (not yet claimed) mails of a ticket to one address whose kind is in
+ * `kinds`, except the one with `keepPurposeKey`: a later step made them stale. Returns what it marked.
+ */
+export async function supersedePendingMail(
+  tx: Tx, opts: { ticketId: number; toAddress: string; kinds: readonly string[]; keepPurposeKey: string },
+): Promise<{ id: number; purposeKey: string; kind: string }[]> {
+  if (opts.kinds.length === 0) return [];
+  return tx.update(outbox).set({ status: 'superseded', lastError: null })
+    .where(and(
+      eq(outbox.ticketId, opts.ticketId), eq(outbox.toAddress, opts.toAddress), eq(outbox.status, 'pending'),
+      inArray(outbox.kind, [...opts.kinds]), sql`${outbox.purposeKey} <> ${opts.keepPurposeKey}`,
+    ))
+    .returning({ id: outbox.id, purposeKey: outbox.purposeKey, kind: outbox.kind });
 }

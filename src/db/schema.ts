@@ -96,6 +96,11 @@ export const tickets = pgTable(
     refusalReason: text('refusal_reason'),
     /** Reset links issued after the first one, because the previous one expired unused. */
     linkReissues: integer('link_reissues').notNull().default(0),
+    /**
+     * Set while a person must look at the request (a message liquibot does not act on was handed to the
+     * agents); cleared when an agent decides or marks it handled. Null: nothing waits for a person.
+     */
+    needsPersonSince: tstz('needs_person_since'),
     createdAt: tstz('created_at').notNull().defaultNow(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },

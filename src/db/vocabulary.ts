@@ -44,6 +44,11 @@ export const TICKET_EVENT_KINDS = [
   'link_verified',
   'reopen_requested',
   'retention_purged',
+  // a mail liquibot does not act on, handed to the agents (the ticket needs a person), and its end
+  'handed_to_agents',
+  'person_handled',
+  // a notice queued but not sent because a later decision made it stale
+  'notice_superseded',
 ] as const;
 export type TicketEventKind = (typeof TICKET_EVENT_KINDS)[number];
 
@@ -53,7 +58,8 @@ export type TicketDecisionValue = (typeof TICKET_DECISIONS)[number];
 export const INBOUND_STATUSES = ['stored', 'processed', 'quarantined'] as const;
 export type InboundStatus = (typeof INBOUND_STATUSES)[number];
 
-export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'failed'] as const;
+/** `superseded`: never sent, a later step of its ticket made it stale (a notice after the acknowledgment). */
+export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'failed', 'superseded'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 export const AUTO_SUBMITTED_VALUES = ['auto-replied', 'auto-generated'] as const;

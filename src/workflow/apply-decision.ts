@@ -5,11 +5,22 @@ import { insertEvents, insertTicket } from '../db/ticket-queries';
 import { AppError } from '../errors';
 import type { AttachmentContent } from '../mail/parse-mail';
 import { queueTicketMail } from '../outbox/queue-ticket-mail';
+import { supersedePendingMail } from '../db/outbox-queries';
+import type { TemplateName } from '../templates/catalog';
 import { queueApprovalRequest, releaseWaitingApproval, requestApproval, type ApprovalDeps } from '../approval/queue-approval-request';
 import type { ResetLinkProvider } from '../reset/link-provider';
 import { sendResetLink } from '../reset/send-reset-link';
 import type { DecisionAction, EventDraft, NewTicketDecision, TicketDecision } from './decision';
 import { transition, type TicketState } from './ticket-transitions';
+
+/**
+ * Which unsent mails a new one makes stale, to the same address on the same ticket: once a request is
+ * acknowledged, or answered with a newer notice, an older notice waiting in the outbox must not follow.
+ */
+const SUPERSEDES: Partial<Record<TemplateName, readonly TemplateName[]>> = {
+  acknowledgment: ['non-conformity'],
+  'non-conformity': ['non-conformity'],
+};
 
 /** What applying a decision needs. */
 export interface ApplyDeps extends ApprovalDeps {
@@ -100,8 +111,17 @@ async function runAction(deps: ApplyDeps, tx: Tx, ticket: Ticket, action: Decisi
   const { now } = opts;
   const outboxRows = () => events.filter((e) => e.kind === 'mail_queued').length;
   switch (action.kind) {
-    case 'queue-mail':
-      return (await queueTicketMail(deps, tx, ticket, action.mail, now, events)) ? 1 : 0;
+    case 'queue-mail': {
+      if (!(await queueTicketMail(deps, tx, ticket, action.mail, now, events))) return 0;
+      const stale = SUPERSEDES[action.mail.template] ?? [];
+      if (stale.length > 0) {
+        const keepPurposeKey = `${ticket.ref}:${action.mail.purpose}`;
+        for (const s of await supersedePendingMail(tx, { ticketId: ticket.id, toAddress: action.mail.to, kinds: stale, keepPurposeKey })) {
+          events.push({ ticketId: ticket.id, at: now, kind: 'notice_superseded', actor: 'liquibot', detail: { outboxId: s.id, mail: s.kind, by: keepPurposeKey } });
+        }
+      }
+      return 1;
+    }
     case 'issue-link':
       return (await sendResetLink(deps, tx, ticket, now, action.round, events)).queued;
     case 'request-approval': {

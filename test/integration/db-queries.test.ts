@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { RAW_PIECE_BYTES, storeInbound, storeInboundStreamed, quarantineInbound } from '../../src/db/inbound-queries';
-import { claimDueMail, countRecentMailTo, enqueueMail, markMailFailed, markMailRetry, markMailSent, outboxBacklog, renewClaim } from '../../src/db/outbox-queries';
+import { claimDueMail, countRecentMailTo, enqueueMail, markMailFailed, markMailRetry, markMailSent, outboxBacklog, renewClaim, supersedePendingMail } from '../../src/db/outbox-queries';
 import { findTicketByMessageIds, insertTicket, nextTicketId } from '../../src/db/ticket-queries';
 import { outboxRowFor } from '../../src/outbox/outgoing-mail';
 import { databaseForSuite, freshDatabase, type DbKind } from './support/liquibot-harness';
@@ -96,9 +96,10 @@ describe.each<DbKind>(['postgres', 'pglite'])('database queries on %s', (kind) =
     const id = await db.database.db.transaction(async (tx) => {
       const tid = await nextTicketId(tx);
       await insertTicket(tx, { id: tid, ref: `LJ-261126-${String(tid).padStart(4, '0')}`, status: 'non_conforming', requesterEmail: 'r@x.fr', check: EMPTY_CHECK });
-      for (const [purpose, kind] of [['n1', 'non-conformity'], ['n2', 'non-conformity'], ['ack', 'acknowledgment']] as const) {
+      // Different (ticket, address) pairs: mails of one ticket to one address go out one after the other (tested below).
+      for (const [purpose, kind, ticketId, to] of [['n1', 'non-conformity', tid, 'r@x.fr'], ['n2', 'non-conformity', null, 'r@x.fr'], ['ack', 'acknowledgment', tid, 'r2@x.fr']] as const) {
         await enqueueMail(tx, outboxRowFor({
-          purposeKey: `T:${purpose}`, kind, ticketId: tid, ticketRef: 'T', to: 'r@x.fr', rendered: { ...rendered, templateName: kind },
+          purposeKey: `T:${purpose}`, kind, ticketId, ticketRef: 'T', to, rendered: { ...rendered, templateName: kind },
           messageIdDomain: 'liquibot.example.fr', parent: null, autoSubmitted: 'auto-replied', now,
         }));
       }
@@ -133,6 +134,45 @@ describe.each<DbKind>(['postgres', 'pglite'])('database queries on %s', (kind) =
     expect(found?.id).toBe(id);
     expect(await countRecentMailTo(db.database.db, 'r@x.fr', ['non-conformity'], new Date(now.getTime() - 60_000))).toBe(2);
     expect(await countRecentMailTo(db.database.db, 'r@x.fr', ['non-conformity'], new Date(now.getTime() + 60_000))).toBe(0);
+  });
+});
+
+describe.each<DbKind>(['postgres', 'pglite'])('outbox order and superseded notices on %s', (kind) => {
+  const db = databaseForSuite(kind);
+
+  it('sends the mails of one ticket to one address in the order they were decided, and never a superseded one', async () => {
+    const now = new Date();
+    const tid = await db.database.db.transaction(async (tx) => {
+      const id = await nextTicketId(tx);
+      await insertTicket(tx, { id, ref: `LJ-ORDER-${id}`, status: 'non_conforming', requesterEmail: 'o@x.fr', check: EMPTY_CHECK });
+      for (const [purpose, k, to] of [['n1', 'non-conformity', 'o@x.fr'], ['n2', 'non-conformity', 'o@x.fr'], ['agents', 'approval-request', 'agents@x.fr']] as const) {
+        await enqueueMail(tx, outboxRowFor({
+          purposeKey: `O${id}:${purpose}`, kind: k, ticketId: id, ticketRef: `LJ-ORDER-${id}`, to, rendered: { ...rendered, templateName: k },
+          messageIdDomain: 'liquibot.example.fr', parent: null, autoSubmitted: 'auto-replied', now,
+        }));
+      }
+      return id;
+    });
+    const mine = <T extends { ticketId: number | null }>(rows: T[]) => rows.filter((r) => r.ticketId === tid);
+    // n2 waits behind n1 (same ticket, same address); the agents' mail does not.
+    const first = mine(await claimDueMail(db.database.db, { now, limit: 10, leaseMs: 60_000 }));
+    expect(first.map((r) => r.purposeKey).sort()).toEqual([`O${tid}:agents`, `O${tid}:n1`]);
+    const n1 = first.find((r) => r.purposeKey.endsWith(':n1'))!;
+    expect(await markMailSent(db.database.db, first.find((r) => r.purposeKey.endsWith(':agents'))!, now)).toBe(true);
+    // A 4xx: n1 is pending again, later; n2 still waits behind it.
+    expect(await markMailRetry(db.database.db, n1, '451', new Date(now.getTime() + 3_600_000))).toBe(true);
+    expect(mine(await claimDueMail(db.database.db, { now, limit: 10, leaseMs: 60_000 }))).toEqual([]);
+    // The acknowledgment makes both pending notices stale: they are superseded, never sent.
+    const ack = await db.database.db.transaction(async (tx) => {
+      await enqueueMail(tx, outboxRowFor({
+        purposeKey: `O${tid}:ack`, kind: 'acknowledgment', ticketId: tid, ticketRef: `LJ-ORDER-${tid}`, to: 'o@x.fr', rendered,
+        messageIdDomain: 'liquibot.example.fr', parent: null, autoSubmitted: 'auto-replied', now,
+      }));
+      return supersedePendingMail(tx, { ticketId: tid, toAddress: 'o@x.fr', kinds: ['non-conformity'], keepPurposeKey: `O${tid}:ack` });
+    });
+    expect(ack.map((r) => r.purposeKey).sort()).toEqual([`O${tid}:n1`, `O${tid}:n2`]);
+    const later = new Date(now.getTime() + 7_200_000);
+    expect(mine(await claimDueMail(db.database.db, { now: later, limit: 10, leaseMs: 60_000 })).map((r) => r.purposeKey)).toEqual([`O${tid}:ack`]);
   });
 });
 

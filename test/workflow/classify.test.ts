@@ -13,7 +13,7 @@ function ticket(status: TicketStatus): Ticket {
     id: 7, ref: 'LJ-260801-000007', status, requesterEmail: 'etude@mandataire.example.fr', requesterName: '', subject: 's',
     siret: '73282932000074', liquidatorEmail: 'liq@mandataire.example.fr', check: EMPTY_CHECK, rootMessageId: '<root@custhelp.example.net>',
     approvalMessageId: null, approvalTokenHash: null, decision: null, decidedBy: null, decidedAt: null, refusalReason: null,
-    linkReissues: 0, createdAt: at, updatedAt: at,
+    linkReissues: 0, needsPersonSince: null, createdAt: at, updatedAt: at,
   };
 }
 
@@ -56,5 +56,58 @@ describe('classifyMail: a mail on a ticket’s thread', () => {
     ['abandoned', 'etude@mandataire.example.fr', 'unrelated'],
   ])('not answering a mail of liquibot’s (ticket %s, from %s): %s, never a follow-up', async (status, from, kind) => {
     expect(await classify(status, from, 'RE: [LJ-260801-000007] correction', false)).toBe(kind);
+  });
+});
+
+/** A raw mail with this From header, on the ticket's thread (bound unless told), for the sender's identity alone. */
+async function classifyFrom(fromHeader: string, opts: { status?: TicketStatus; senderIsAgent?: boolean; bound?: boolean; separators?: string } = {}) {
+  const raw = [
+    `From: ${fromHeader}`, 'To: support@support.example.fr', 'Subject: RE: notre dossier', 'Message-ID: <m@custhelp.example.net>',
+    'In-Reply-To: <root@custhelp.example.net>', 'Content-Type: text/plain; charset=UTF-8', '', 'Bonjour', '',
+  ].join('\r\n');
+  const mail = await parseMail(Buffer.from(raw));
+  const t = ticket(opts.status ?? 'non_conforming');
+  return classifyMail({
+    mail, own: OWN, boundTicket: opts.bound === false ? null : t, threadTicket: t, approvalTickets: [], subjectTicket: null,
+    senderIsAgent: opts.senderIsAgent ?? false, ...(opts.separators ? { mailbox: { subaddressSeparators: opts.separators } } : {}),
+  }).kind;
+}
+
+// Issue 10, findings 4 and 5: "is the sender the requester / the liquidator of this ticket" compares mailboxes.
+describe('classifyMail: the requester and the liquidator recognised as mailboxes', () => {
+  it.each([
+    'etude@mandataire.example.fr',
+    'etude+dossier@mandataire.example.fr',
+    'ETUDE@Mandataire.Example.FR.',
+    '"etude"@mandataire.example.fr',
+    'Étude <etude+1@mandataire.example.fr>',
+  ])('the requester written %j continues the ticket', async (from) => {
+    expect(await classifyFrom(from)).toBe('follow-up');
+  });
+
+  it.each([
+    'etude.x@mandataire.example.fr',
+    'etude@mandataire.example.fr.evil.com',
+    'etude-dossier@mandataire.example.fr',
+  ])('%j is not the requester', async (from) => {
+    expect(await classifyFrom(from)).toBe('unrelated');
+  });
+
+  it('a -tag is the requester when - is a configured separator', async () => {
+    expect(await classifyFrom('etude-dossier@mandataire.example.fr', { separators: '+-' })).toBe('follow-up');
+  });
+
+  it('the liquidator with a +tag, once the link is out', async () => {
+    expect(await classifyFrom('liq+lien@mandataire.example.fr', { status: 'resolved' })).toBe('follow-up');
+  });
+
+  it('an allow-listed sender who is the ticket’s liquidator (+tag) is not taken for an agent', async () => {
+    expect(await classifyFrom('liq+x@mandataire.example.fr', { status: 'resolved', senderIsAgent: true })).toBe('follow-up');
+    expect(await classifyFrom('paul@mandataire.example.fr', { status: 'resolved', senderIsAgent: true })).toBe('agent-unbound');
+  });
+
+  it('a From naming several mailboxes is never an agent’s, but a requester with one is still recognised', async () => {
+    expect(await classifyFrom('paul@mandataire.example.fr, evil@evil.fr', { status: 'resolved', senderIsAgent: true })).toBe('unrelated');
+    expect(await classifyFrom('etude@mandataire.example.fr, autre@etude.example.fr')).toBe('follow-up');
   });
 });
