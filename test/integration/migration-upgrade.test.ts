@@ -7,7 +7,15 @@ import { migrateDatabase, openDatabase, type Database } from '../../src/db/clien
 import { storeInbound } from '../../src/db/inbound-queries';
 import { mailboxState } from '../../src/db/schema';
 import { VOCABULARY_COLUMNS, vocabularyCheckName } from '../../src/db/vocabulary-sql';
-import { TICKET_EVENT_KINDS } from '../../src/db/vocabulary';
+/**
+ * The event kinds a 0000-era liquibot wrote: frozen here, since the vocabulary grows with later
+ * migrations (0002 added handed_to_agents, person_handled, notice_superseded).
+ */
+const TICKET_EVENT_KINDS = [
+  'request_received', 'follow_up_received', 'requester_message', 'duplicate_request', 'checked', 'status_changed', 'notice_suppressed',
+  'mail_ignored', 'mail_queued', 'delivery_failed', 'approval_requested', 'approval_waiting', 'same_siret_request', 'decision',
+  'decision_rejected', 'reminded', 'link_issued', 'link_expired', 'link_verified', 'reopen_requested', 'retention_purged',
+] as const;
 import { freshDatabaseUrl } from '../helpers/fresh-database';
 import {
   appliedMigrations, columnType, failureOf, journalEntries, migrateUpTo, readCheckConstraints, readForeignKeys,
