@@ -1,3 +1,4 @@
+import { toOneLine } from '../../parsers/one-line';
 import type { TemplateVars } from '../templates/catalog';
 import type { TicketStatus } from '../db/vocabulary';
 import { STATUS_LABELS } from '../workflow/status-labels';
@@ -24,7 +25,7 @@ export function approvalChecks(check: TicketCheck): TemplateVars<'approval-reque
       label: 'Minutes du greffe en pièce jointe',
       ok: check.documents.length > 0,
       detail: check.documents
-        .map((d) => `${d.filename ?? 'sans nom'} (${KIND_LABEL[d.kind] ?? d.kind}, ${Math.max(1, Math.round(d.size / 1024))} Ko)`)
+        .map((d) => `${d.filename ? toOneLine(d.filename, 120) : 'sans nom'} (${KIND_LABEL[d.kind] ?? d.kind}, ${Math.max(1, Math.round(d.size / 1024))} Ko)`)
         .join(', ') || null,
     },
   ];

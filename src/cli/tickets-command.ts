@@ -1,3 +1,4 @@
+import { toOneLine } from '../../parsers/one-line';
 import type { Config } from '../config';
 import { TICKET_STATUSES, type TicketStatus } from '../db/schema';
 import { inboundOfTicket } from '../db/inbound-queries';
@@ -68,10 +69,10 @@ export async function ticketsCommand(args: string[], io: Output, config: Config)
     }
     const check = ticket.check;
     io.out(`${ticket.ref}  ${ticket.status}`);
-    io.out(`  requester:    ${ticket.requesterName ? `${ticket.requesterName} ` : ''}<${ticket.requesterEmail}>`);
+    io.out(`  requester:    ${ticket.requesterName ? `${toOneLine(ticket.requesterName, 120)} ` : ''}<${toOneLine(ticket.requesterEmail, 320)}>`);
     io.out(`  SIRET:        ${ticket.siret ? formatSiret(ticket.siret) : '-'}`);
     io.out(`  liquidator:   ${ticket.liquidatorEmail ?? '-'}`);
-    io.out(`  documents:    ${check.documents.map((d) => `${d.filename ?? '(no name)'} (${d.kind}, ${d.size} B)`).join(', ') || '-'}`);
+    io.out(`  documents:    ${check.documents.map((d) => `${d.filename ? toOneLine(d.filename, 120) : '(no name)'} (${d.kind}, ${d.size} B)`).join(', ') || '-'}`);
     io.out(`  problems:     ${check.problems.map((p) => p.code).join(', ') || 'none'}`);
     io.out(`  created:      ${ticket.createdAt.toISOString()}`);
     io.out('');

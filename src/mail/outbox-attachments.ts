@@ -1,3 +1,4 @@
+import { toOneLine } from '../../parsers/one-line';
 import { inArray } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { inboundMessages, type OutboxRow } from '../db/schema';
@@ -35,7 +36,8 @@ export async function loadOutboxAttachments(
   const out: NonNullable<OutgoingMail['attachments']> = [];
   for (const sha256 of new Set(row.attachments.map((a) => a.sha256))) {
     const att = found.get(sha256);
-    if (att) out.push({ filename: att.filename ?? `document-${att.sha256.slice(0, 8)}`, content: att.content, contentType: att.contentType });
+    // The sender's file name, on one line: the agents' mail client shows it as it is.
+    if (att) out.push({ filename: att.filename ? toOneLine(att.filename, 120) : `document-${att.sha256.slice(0, 8)}`, content: att.content, contentType: att.contentType });
   }
   return out;
 }

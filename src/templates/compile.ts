@@ -3,6 +3,7 @@ import { LiquidError } from 'liquidjs';
 import { CATALOG, statesOf, type TemplateName } from './catalog';
 import { parsePart, renderPart, TEMPLATE_PARTS, type CompiledPart, type TemplateEngines, type TemplatePart } from './engine';
 import { scanVariables } from './analyze';
+import { findUndeclaredText } from './mail-data';
 import { expectedFile, type TemplateDirs, type TemplateSources } from './sources';
 
 /** One problem found in a template file, with its position (1-based). */
@@ -48,6 +49,19 @@ export function issueFromError(err: unknown, base: Omit<TemplateIssue, 'line' | 
   return { ...base, line, column, message: `${prefix}${message}` };
 }
 
+/** Where the variable schemas live, for the issues about them. */
+export const SCHEMAS_FILE = 'src/templates/schemas.ts';
+
+/**
+ * Every text variable of a mail must be mail data (sanitised by its type) or declared trusted: a schema
+ * that forgets it is refused with the template, so that a template can never print raw mail data.
+ */
+export function schemaIssues(name: TemplateName): TemplateIssue[] {
+  return findUndeclaredText(CATALOG[name].schema).map(({ message }) => ({
+    template: name, part: null, file: SCHEMAS_FILE, line: 1, column: 1, message: `${name}: ${message}`,
+  }));
+}
+
 /** Renders a compiled template with already-validated data. Throws liquidjs errors. */
 export function renderCompiled(engines: TemplateEngines, template: CompiledTemplate, data: object): RenderedParts {
   const { subject, text, html } = template.parts;
@@ -82,7 +96,7 @@ export function compileTemplate(
 ): { template: CompiledTemplate | null; issues: TemplateIssue[] } {
   const { name } = sources;
   const spec = CATALOG[name];
-  const issues: TemplateIssue[] = [];
+  const issues: TemplateIssue[] = schemaIssues(name);
   const parts: Record<TemplatePart, CompiledPart | null> = { subject: null, text: null, html: null };
   for (const part of TEMPLATE_PARTS) {
     const source = sources.parts[part];

@@ -68,7 +68,8 @@ Les modèles sont écrits en Liquid (moteur liquidjs), en mode strict.
   - \`format_siret\` : \`{{ "73282932000074" | format_siret }}\` donne \`732 829 320 00074\`
     (un SIREN de 9 chiffres donne \`732 829 320\`) ;
   - \`siren\` : \`{{ "73282932000074" | siren }}\` donne \`732829320\`.
-  Un filtre inconnu est une erreur.
+  Un filtre inconnu est une erreur. \`url_decode\` et \`base64_decode\` n'existent pas : ils
+  pourraient refaire des retours à la ligne à partir d'une donnée reçue (\`%0A\`).
 - Variables : seules celles listées plus bas existent pour chaque message. Une variable inconnue est
   une erreur, même dans une branche rarement utilisée. Les variables « ou null » peuvent être
   vides : testez-les (\`{% if administratorName %}…{% endif %}\`) ou donnez une valeur de secours
@@ -87,7 +88,8 @@ Les modèles sont écrits en Liquid (moteur liquidjs), en mode strict.
 - \`subject.liquid\` : l'objet est mis sur une ligne : retours à la ligne et caractères de contrôle
   deviennent des espaces, les espaces répétés sont réduits. Une donnée ne peut donc jamais ajouter
   d'en-tête au message.
-- \`text.liquid\` : texte brut, les données sont reproduites telles quelles. Les espaces en fin de
+- \`text.liquid\` : texte brut, les valeurs sont reproduites sans échappement (les données reçues
+  sont déjà nettoyées : voir « Données reçues » ci-dessous). Les espaces en fin de
   ligne sont supprimés, plusieurs lignes vides de suite n'en font qu'une, le début et la fin sont
   nettoyés : une balise seule sur sa ligne ne laisse pas de trou.
 - \`html.liquid\` : toute valeur affichée avec \`{{ }}\` est échappée (\`<\` devient \`&lt;\`, etc.)
@@ -96,6 +98,48 @@ Les modèles sont écrits en Liquid (moteur liquidjs), en mode strict.
   (un motif de refus, par exemple), utilisez le style \`white-space: pre-line\`.
 - Les données ne sont jamais interprétées comme du Liquid : un motif qui contient \`{{ 7*7 }}\` ou
   \`{% include '…' %}\` est affiché tel quel.
+
+### Données reçues : toujours affichées comme des données
+
+Une partie des variables vient de l'extérieur de liquibot : le nom affiché et l'adresse de
+l'expéditeur d'un message, son objet, les noms des pièces jointes, l'adresse du liquidateur, ce qui a
+été trouvé dans la demande, le nom d'un agent et la première ligne de sa réponse, le motif d'un refus,
+la réponse d'un serveur distant, le nom de l'administrateur (fichier des comptes importé), les erreurs
+d'un modèle refusé. Les points d'attention en font partie : liquibot les rédige, mais ils citent des
+valeurs reçues. Celui qui envoie un message choisit ces valeurs : un nom peut contenir des retours à
+la ligne qui imitent une ligne du message (« Points d'attention : aucun »), des caractères invisibles
+ou d'inversion du sens d'écriture qui déguisent une adresse, ou des milliers de caractères.
+
+Ces variables sont indiquées « texte reçu » ou « adresse reçue » dans les tableaux ci-dessous.
+liquibot les nettoie avant que le modèle ne les voie, pour tous les modèles, livrés ou
+personnalisés, sans rien à écrire dans le modèle :
+
+- elles restent sur une seule ligne : chaque retour à la ligne (CR, LF, et aussi U+0085, U+2028,
+  U+2029, tabulation verticale, saut de page) est remplacé par le signe \` ↵ \`, visible exprès : un
+  nom ou un nom de fichier honnête n'en contient jamais, l'agent voit donc la tentative ;
+- les caractères de contrôle (NUL, ESC, …) sont supprimés ; tabulations et espaces répétées
+  deviennent une espace ;
+- les caractères invisibles sont remplacés par \`\uFFFD\` : contrôles du sens d'écriture
+  (U+202A à U+202E, U+2066 à U+2069, U+200E, U+200F, U+061C), espaces et liants de largeur nulle
+  (U+200B à U+200D, U+2060, U+FEFF) et les autres caractères de mise en forme invisibles. Ils
+  ne sont pas simplement supprimés : une adresse qui en contient ne doit pas ressembler à
+  l'adresse authentique ;
+- au plus quatre accents empilés sur une même lettre ;
+- la longueur est bornée (indiquée dans le tableau, par exemple 120 caractères pour un nom) : une
+  valeur plus longue est coupée et se termine par \`…\` ;
+- dans \`html.liquid\`, elles sont en plus échappées, comme toute valeur.
+
+Le motif d'un refus (\`reason\`, « texte reçu, lignes gardées ») garde ses retours à la ligne : un
+agent l'écrit parfois sur plusieurs lignes, et il est envoyé au demandeur. Le reste du nettoyage
+s'applique. Une adresse reçue qui, nettoyée, n'a pas la forme d'une adresse (espace, \`<\`, \`>\`,
+pas de \`@\`) empêche l'envoi du message : il ne part jamais avec une adresse douteuse.
+
+Les autres variables de texte (« texte produit par liquibot ») sont écrites par liquibot lui-même,
+dans un format strict : la référence du dossier, un SIRET vérifié (14 chiffres), le lien de création du mot de
+passe, le jeton de validation, les liens \`mailto:\` construits par liquibot, le libellé d'un
+contrôle, le nom et la version d'un modèle. liquibot refuse de démarrer, et
+\`liquibot templates check\` signale une erreur, si une variable de texte du catalogue n'est ni une
+donnée reçue ni une valeur produite par liquibot.
 
 ### Limites
 
@@ -112,7 +156,9 @@ Un modèle qui dépasse ces limites (par exemple \`{% for i in (1..100000000) %}
    \`reset-link\`, en texte et en HTML) ;
 5. le message se rend sans erreur dans chacune des situations où il est envoyé (listées pour chaque
    message ci-dessous : par exemple \`non-conformity\` avec chaque problème seul et avec tous les
-   problèmes, \`reset-link\` avec et sans nom d'administrateur).
+   problèmes, \`reset-link\` avec et sans nom d'administrateur) ;
+6. chaque variable de texte du message est une donnée reçue (nettoyée) ou une valeur produite par
+   liquibot (voir « Données reçues »).
 `;
 
 export const DOC_ERRORS = `## Messages d'erreur
@@ -132,4 +178,5 @@ anglais ; les plus courants :
 | \`when rendering state "…": …\` | Le rendu échoue dans cette situation (par exemple un champ d'une liste absent). |
 | \`template render limit exceeded\`, \`memory alloc limit exceeded\` | Le modèle dépasse les limites (boucle trop longue). |
 | \`unknown template folder "…"\`, \`unknown template file "…"\` | Nom de dossier ou de fichier inconnu : il serait ignoré. |
+| \`variable "x" is text that is neither mail data … nor declared trusted\` | Erreur de développement dans \`src/templates/schemas.ts\`, pas dans votre modèle : une variable ajoutée au catalogue n'est déclarée ni donnée reçue ni valeur produite par liquibot. Le message ne peut pas être envoyé tant que ce n'est pas corrigé. |
 `;

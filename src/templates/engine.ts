@@ -23,6 +23,12 @@ export const TEMPLATE_LIMITS = {
 /** Tags that would read other templates (from disk or memory): never allowed. */
 export const FORBIDDEN_TAGS = ['include', 'render', 'layout'] as const;
 
+/**
+ * Filters that decode: they would turn data shown on one line (`%0A`, base64) back into line breaks
+ * and control characters. Not available in any part.
+ */
+export const REMOVED_FILTERS = ['url_decode', 'base64_decode'] as const;
+
 /** Default time zone in which the dates of the mails are shown. */
 export const MAIL_TIME_ZONE = 'Europe/Paris';
 
@@ -138,7 +144,8 @@ function dateFilter(this: ThisParameterType<FilterHandler>, value: unknown, ...a
  * No file system (in-memory, empty template map, and include/render/layout refused at parse
  * time), strict variables and filters, own properties only, DoS limits, dates in Paris time.
  * Only the HTML part escapes output, and there the `raw` filter does not exist, so data can
- * never become markup.
+ * never become markup (liquidjs escapes after the last filter of every `{{ }}`, `echo` and `cycle`).
+ * The decoding filters (REMOVED_FILTERS) do not exist either, so data sanitised to one line stays so.
  */
 export function createTemplateEngine(part: TemplatePart, options: EngineOptions = {}): Liquid {
   const liquid = new Liquid({
@@ -159,6 +166,7 @@ export function createTemplateEngine(part: TemplatePart, options: EngineOptions 
   });
   for (const name of FORBIDDEN_TAGS) liquid.registerTag(name, forbiddenTag(name));
   if (part === 'html') liquid.unregisterFilter('raw');
+  for (const name of REMOVED_FILTERS) liquid.unregisterFilter(name);
   liquid.registerFilter('date', dateFilter);
   liquid.registerFilter('format_siret', formatSiret);
   liquid.registerFilter('siren', sirenOf);

@@ -1,7 +1,9 @@
 import type { z } from 'zod';
+import { textDeclarationOf, type TextDeclaration } from './mail-data';
 
 // A small reader of zod 4 schemas, enough for our variable schemas: objects, arrays,
-// strings, numbers, booleans, dates, enums, and nullable/optional/default wrappers.
+// strings, numbers, booleans, dates, enums, nullable/optional/default wrappers, and the
+// sanitising pipes of mail-data.ts (read as the string they take).
 
 interface ZodNode {
   def: {
@@ -10,22 +12,32 @@ interface ZodNode {
     element?: ZodNode;
     shape?: Record<string, ZodNode>;
     entries?: Record<string, string>;
+    in?: ZodNode;
   };
   description?: string;
 }
 
 const asNode = (schema: z.ZodType): ZodNode => schema as unknown as ZodNode;
+const asSchema = (node: ZodNode): z.ZodType => node as unknown as z.ZodType;
 
-function unwrap(node: ZodNode): { node: ZodNode; nullable: boolean; description: string | undefined } {
+function unwrap(node: ZodNode): { node: ZodNode; nullable: boolean; description: string | undefined; text: TextDeclaration | null } {
   let nullable = false;
   let description = node.description;
+  let text = textDeclarationOf(asSchema(node));
   let n = node;
-  while (n.def.innerType && ['nullable', 'optional', 'default', 'readonly', 'nonoptional'].includes(n.def.type)) {
-    if (n.def.type !== 'default' && n.def.type !== 'nonoptional') nullable = true;
-    n = n.def.innerType;
+  for (;;) {
+    if (n.def.innerType && ['nullable', 'optional', 'default', 'readonly', 'nonoptional'].includes(n.def.type)) {
+      if (n.def.type !== 'default' && n.def.type !== 'nonoptional') nullable = true;
+      n = n.def.innerType;
+    } else if (n.def.type === 'pipe' && n.def.in) {
+      n = n.def.in;
+    } else {
+      break;
+    }
     description ??= n.description;
+    text ??= textDeclarationOf(asSchema(n));
   }
-  return { node: n, nullable, description };
+  return { node: n, nullable, description, text };
 }
 
 /** One documented variable (nested fields use dotted paths, array items `[]`). */
@@ -37,12 +49,30 @@ export interface FieldDoc {
   description: string;
   /** The value in the example data, as shown to admins; '' when the example has none. */
   example: string;
+  /** For text: received data (and how it is shown) or a value liquibot makes; null otherwise. */
+  text: TextDeclaration | null;
 }
 
-function typeLabel(node: ZodNode): string {
+/** How a text variable is shown, in French for admins. */
+export function textLabel(text: TextDeclaration | null): string {
+  switch (text?.kind) {
+    case 'mail-line':
+      return `texte reçu, sur une ligne (≤ ${text.maxChars} car.)`;
+    case 'mail-address':
+      return 'adresse reçue, sur une ligne';
+    case 'mail-paragraph':
+      return `texte reçu, lignes gardées (≤ ${text.maxChars} car.)`;
+    case 'trusted':
+      return 'texte produit par liquibot';
+    default:
+      return 'texte';
+  }
+}
+
+function typeLabel(node: ZodNode, text: TextDeclaration | null): string {
   switch (node.def.type) {
     case 'string':
-      return 'texte';
+      return textLabel(text);
     case 'number':
       return 'nombre';
     case 'boolean':
@@ -91,14 +121,21 @@ export function describeFields(schema: z.ZodObject, example: unknown): FieldDoc[
   const out: FieldDoc[] = [];
   const walk = (node: ZodNode, prefix: string, sample: unknown): void => {
     for (const [key, child] of Object.entries(node.def.shape ?? {})) {
-      const { node: inner, nullable, description } = unwrap(child);
+      const { node: inner, nullable, description, text } = unwrap(child);
       const path = prefix ? `${prefix}.${key}` : key;
       const value = exampleAt(sample, key);
-      out.push({ path, type: typeLabel(inner), nullable, description: description ?? '', example: showValue(value) });
+      out.push({ path, type: typeLabel(inner, text), nullable, description: description ?? '', example: showValue(value), text });
       if (inner.def.type === 'object') walk(inner, path, value);
       if (inner.def.type === 'array' && inner.def.element) {
-        const item = unwrap(inner.def.element).node;
-        if (item.def.type === 'object') walk(item, `${path}[]`, Array.isArray(value) ? value[0] : undefined);
+        const item = unwrap(inner.def.element);
+        const first = Array.isArray(value) ? value[0] : undefined;
+        if (item.node.def.type === 'object') walk(item.node, `${path}[]`, first);
+        else {
+          out.push({
+            path: `${path}[]`, type: typeLabel(item.node, item.text), nullable: item.nullable, description: item.description ?? '',
+            example: showValue(first), text: item.text,
+          });
+        }
       }
     }
   };

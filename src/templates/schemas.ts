@@ -1,32 +1,58 @@
 import { z } from 'zod';
 import { PROBLEM_CODES } from '../../parsers/problems';
+import { mailAddress, mailLine, mailParagraph, NO_HIDDEN_CHARACTERS, trusted } from './mail-data';
 
 // Descriptions are shown to admins (docs/templates.md, `liquibot templates vars`): French.
 // Optional values are `null` (never absent): with strictVariables an absent variable is an error,
 // a null one is simply falsy in `{% if %}` and empty in `{{ }}`.
+//
+// Every text variable is either data received from outside (mailLine, mailAddress, mailParagraph:
+// the template only ever sees it sanitised, see mail-data.ts and parsers/one-line.ts) or a value
+// liquibot makes itself, declared with trusted() and a strict format. compileTemplate refuses
+// anything else.
 
-const optionalText = (description: string) => z.string().max(2_000).nullable().default(null).describe(description);
+/** Bounds of the values received from outside, in characters (ellipsis included). */
+export const MAIL_DATA_LIMITS = {
+  name: 120,
+  subject: 200,
+  found: 200,
+  firstLine: 200,
+  checkDetail: 500,
+  warning: 500,
+  reason: 4_000,
+  serverResponse: 1_000,
+  templateIssue: 500,
+} as const;
 
-/** A mail address; loose on purpose: the parsers already judged it, rendering must not reject it. */
-export const mailAddressSchema = z
-  .string()
-  .max(320)
-  .regex(/^[^\s@<>]+@[^\s@<>]+$/, 'not a mail address');
+/** A mail address as received (mail data, one line); the parsers already judged it. */
+export const mailAddressSchema = mailAddress();
 
-/** A person we write to or about. */
+/** A person we write to or about: address and display name both come from a mail. */
 export const contactSchema = z.object({
   email: mailAddressSchema.describe('Adresse électronique'),
-  name: optionalText('Nom affiché, ou null s’il est inconnu'),
+  name: mailLine(MAIL_DATA_LIMITS.name).nullable().default(null).describe('Nom affiché, ou null s’il est inconnu'),
 });
 
 // Same shape as parsers/subject.ts TICKET_REF_RE, anchored: a reference is safe in a subject.
-export const ticketRefSchema = z
-  .string()
-  .regex(/^LJ-\d{6}-\d{4,}$/, 'a ticket reference looks like LJ-261126-0042')
-  .describe('Référence du dossier, ex. LJ-261126-0042');
-export const siretSchema = z.string().regex(/^\d{14}$/, 'a SIRET is 14 digits');
-const httpUrlSchema = z.url({ protocol: /^https?$/ });
-const mailtoSchema = z.string().max(4_000).startsWith('mailto:');
+export const ticketRefSchema = trusted(
+  z.string().regex(/^LJ-\d{6}-\d{4,}$/, 'a ticket reference looks like LJ-261126-0042'),
+  'made by liquibot (LJ-date-number)',
+).describe('Référence du dossier, ex. LJ-261126-0042');
+/** Exactly 14 digits: a SIRET as written in a mail never gets here raw (see problems[].found). */
+export const siretSchema = trusted(z.string().regex(/^\d{14}$/, 'a SIRET is 14 digits'), 'a checked SIRET: 14 digits, nothing else');
+const httpUrlSchema = trusted(
+  z.url({ protocol: /^https?$/ }).regex(/^[^\s\p{Cc}\p{Cf}]+$/u, 'a link is one word'),
+  'the reset link, made by liquibot’s link provider',
+);
+const mailtoSchema = trusted(
+  z.string().max(4_000).startsWith('mailto:').regex(/^[^\s\p{Cc}\p{Cf}]+$/u, 'a mailto: link is one word (percent-encoded)'),
+  'built by liquibot from its own address, the reference and the token, percent-encoded',
+);
+/** Words of liquibot's own code (a check's label): one plain line. */
+const liquibotText = (max: number, why: string) =>
+  trusted(z.string().min(1).max(max).regex(NO_HIDDEN_CHARACTERS, 'one line, no control or invisible character'), why);
+/** A template's name (or an outbox row's kind, which is one). */
+const templateNameSchema = trusted(z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a template name'), 'a template name, from liquibot’s catalog');
 
 /** Variables of every mail tied to a ticket. */
 export const ticketBaseSchema = z.object({
@@ -42,7 +68,10 @@ export const acknowledgmentSchema = ticketBaseSchema.extend({
 
 export const problemSchema = z.object({
   code: z.enum(PROBLEM_CODES).describe('Code du problème : ' + PROBLEM_CODES.join(', ')),
-  found: optionalText('Ce qui a été trouvé dans la demande (ex. le SIRET tel qu’écrit), ou null'),
+  found: mailLine(MAIL_DATA_LIMITS.found)
+    .nullable()
+    .default(null)
+    .describe('Ce qui a été trouvé dans la demande (ex. le SIRET tel qu’écrit), ou null'),
 });
 
 export const nonConformitySchema = ticketBaseSchema.extend({
@@ -51,9 +80,12 @@ export const nonConformitySchema = ticketBaseSchema.extend({
 });
 
 export const checkResultSchema = z.object({
-  label: z.string().min(1).max(500).describe('Contrôle effectué'),
+  label: liquibotText(500, 'the name of one of liquibot’s checks').describe('Contrôle effectué'),
   ok: z.boolean().describe('true si le contrôle est réussi'),
-  detail: optionalText('Précision sur le résultat, ou null'),
+  detail: mailLine(MAIL_DATA_LIMITS.checkDetail)
+    .nullable()
+    .default(null)
+    .describe('Précision sur le résultat (adresse, noms des fichiers joints…), ou null'),
 });
 
 export const approvalRequestSchema = ticketBaseSchema.extend({
@@ -61,18 +93,25 @@ export const approvalRequestSchema = ticketBaseSchema.extend({
   siret: siretSchema.describe('SIRET de l’entreprise (filtres format_siret et siren pour l’affichage)'),
   liquidatorEmail: mailAddressSchema.describe('Adresse du liquidateur, à laquelle le lien sera envoyé'),
   checks: z.array(checkResultSchema).describe('Résultats des contrôles automatiques'),
-  warnings: z.array(z.string().max(2_000)).describe('Points d’attention pour l’agent (peut être vide)'),
+  // liquibot writes them, but they quote what mails said (references, addresses, old → new values).
+  warnings: z
+    .array(mailLine(MAIL_DATA_LIMITS.warning).describe('Un point d’attention'))
+    .describe('Points d’attention pour l’agent (peut être vide)'),
   approveMailto: mailtoSchema.describe('Lien mailto: pré-rempli pour valider'),
   refuseMailto: mailtoSchema.describe('Lien mailto: pré-rempli pour refuser'),
-  approvalToken: z
-    .string()
-    .regex(/^ljv-[0-9a-f]{32}$/, 'an approval token is ljv- and 32 hex digits')
-    .describe('Jeton de validation (secret, réservé aux agents) : une réponse qui le cite est rattachée à cette demande'),
+  approvalToken: trusted(
+    z.string().regex(/^ljv-[0-9a-f]{32}$/, 'an approval token is ljv- and 32 hex digits'),
+    'a random token made by liquibot',
+  ).describe('Jeton de validation (secret, réservé aux agents) : une réponse qui le cite est rattachée à cette demande'),
 });
 
 export const resetLinkSchema = ticketBaseSchema.extend({
   siret: siretSchema.describe('SIRET de l’entreprise concernée'),
-  administratorName: optionalText('NOM PRÉNOM de l’administrateur du compte, ou null s’il est inconnu'),
+  // From the imported accounts file, not from liquibot: shown as received data.
+  administratorName: mailLine(MAIL_DATA_LIMITS.name)
+    .nullable()
+    .default(null)
+    .describe('NOM PRÉNOM de l’administrateur du compte, ou null s’il est inconnu'),
   link: httpUrlSchema.describe('Lien de création du mot de passe'),
   validityHours: z.number().int().positive().max(720).describe('Durée de validité du lien, en heures'),
 });
@@ -86,7 +125,7 @@ export const resolvedSchema = ticketBaseSchema.extend({
 
 export const refusalSchema = ticketBaseSchema.extend({
   siret: siretSchema.nullable().default(null).describe('SIRET de l’entreprise, ou null'),
-  reason: z.string().min(1).max(10_000).describe('Motif du refus, tel qu’écrit par l’agent'),
+  reason: mailParagraph(MAIL_DATA_LIMITS.reason).describe('Motif du refus, tel qu’écrit par l’agent (ses retours à la ligne sont gardés)'),
   refusedAt: z.date().describe('Date du refus'),
 });
 
@@ -104,7 +143,10 @@ export const agentReplyErrorSchema = ticketBaseSchema.extend({
   error: z
     .enum(AGENT_REPLY_ERRORS)
     .describe('Pourquoi la réponse n’a pas été comprise : ' + AGENT_REPLY_ERRORS.join(', ')),
-  firstLine: optionalText('Première ligne non citée de la réponse, telle que lue, ou null'),
+  firstLine: mailLine(MAIL_DATA_LIMITS.firstLine)
+    .nullable()
+    .default(null)
+    .describe('Première ligne non citée de la réponse, telle que lue, ou null'),
   approveMailto: mailtoSchema.nullable().default(null).describe('Lien mailto: pour valider, ou null'),
   refuseMailto: mailtoSchema.nullable().default(null).describe('Lien mailto: pour refuser, ou null'),
 });
@@ -137,32 +179,37 @@ export const reminderDigestSchema = z.object({
   requests: z.array(waitingRequestSchema).min(1).describe('Demandes en attente de décision depuis plus du seuil'),
 });
 
+// The file and message of a template issue quote what an admin wrote (paths, template text): one line each.
 export const templateIssueSchema = z.object({
-  file: z.string().describe('Fichier'),
+  file: mailLine(MAIL_DATA_LIMITS.templateIssue).describe('Fichier'),
   line: z.number().int().describe('Ligne'),
   column: z.number().int().describe('Colonne'),
-  message: z.string().describe('Problème'),
+  message: mailLine(MAIL_DATA_LIMITS.templateIssue).describe('Problème'),
 });
 
 export const adminTemplateErrorSchema = z.object({
-  templateName: z.string().min(1).describe('Nom du modèle refusé (ex. reset-link)'),
+  templateName: templateNameSchema.describe('Nom du modèle refusé (ex. reset-link)'),
   errors: z.array(templateIssueSchema).min(1).describe('Erreurs trouvées'),
   rejectedAt: z.date().describe('Date du refus'),
-  activeVersion: z.string().nullable().default(null).describe('Version du modèle toujours utilisée, ou null'),
+  activeVersion: trusted(z.string().regex(/^[0-9a-f]{12}$/, 'a template version is 12 hex digits'), 'a template version: a hash made by liquibot')
+    .nullable()
+    .default(null)
+    .describe('Version du modèle toujours utilisée, ou null'),
 });
 
 export const deliveryFailureSchema = z.object({
   ticketRef: ticketRefSchema.nullable().default(null).describe('Référence du dossier, ou null'),
   recipient: mailAddressSchema.describe('Adresse qui n’a pas pu être jointe'),
-  mailName: z.string().min(1).describe('Modèle du message non distribué (ex. reset-link)'),
+  mailName: templateNameSchema.describe('Modèle du message non distribué (ex. reset-link)'),
   responseCode: z.number().int().nullable().default(null).describe('Code SMTP (ex. 550), ou null'),
-  response: z.string().min(1).max(2_000).describe('Réponse du serveur distant'),
+  // Written by the remote server, i.e. by whoever runs the recipient's domain.
+  response: mailLine(MAIL_DATA_LIMITS.serverResponse).describe('Réponse du serveur distant'),
   failedAt: z.date().describe('Date de l’échec'),
 });
 
 export const tooLargeSchema = z.object({
   requester: contactSchema.describe('Expéditeur du message refusé'),
-  subject: z.string().max(2_000).describe('Objet du message refusé'),
+  subject: mailLine(MAIL_DATA_LIMITS.subject).describe('Objet du message refusé'),
   receivedAt: z.date().describe('Date de réception'),
   sizeBytes: z.number().int().positive().describe('Taille du message, en octets'),
   maxBytes: z.number().int().positive().describe('Taille maximale acceptée, en octets'),

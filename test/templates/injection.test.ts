@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { isAppError } from '../../src/errors';
 import { CATALOG, TEMPLATE_NAMES } from '../../src/templates/catalog';
+import { describeFields } from '../../src/templates/schema-fields';
 import { buildPreviewEml } from '../../src/templates/preview';
 import { TemplateStore } from '../../src/templates/store';
 
@@ -60,7 +62,7 @@ describe('CRLF and headers in a value rendered into the subject', () => {
       ...CATALOG['approval-confirmation'].example,
       approvedBy: { email: 'paul@example.fr', name: evil },
     });
-    expect(mail.subject).toBe('[LJ-261126-0042] Demande validée par Paul Bcc: victim@example.com X-Evil: 1');
+    expect(mail.subject).toBe('[LJ-261126-0042] Demande validée par Paul ↵ Bcc: victim@example.com ↵ X-Evil: 1');
   });
 
   it('no header is added to the composed message', async () => {
@@ -73,17 +75,37 @@ describe('CRLF and headers in a value rendered into the subject', () => {
     expect(headers).not.toMatch(/^x-evil:/im);
   });
 
-  it.each(TEMPLATE_NAMES)('%s: every string of the example replaced by CRLF+Bcc keeps the subject on one line', (name) => {
-    const poison = (value: unknown, key = ''): unknown => {
-      if (typeof value === 'string' && !/mail|email|recipient|sentTo|Mailto|link|siret|ticketRef|code|error|decision|Token/i.test(key)) return `${value}\r\nBcc: v@x.fr`;
-      if (Array.isArray(value)) return value.map((v) => poison(v, key));
+  it.each(TEMPLATE_NAMES)('%s: every received text of the example followed by CRLF+Bcc keeps the subject on one line', (name) => {
+    const received = new Set(
+      describeFields(CATALOG[name].schema, undefined)
+        .filter((f) => f.text && f.text.kind !== 'trusted' && f.text.kind !== 'mail-address')
+        .map((f) => f.path.replace(/\[\]/g, '')),
+    );
+    const poison = (value: unknown, path = ''): unknown => {
+      if (typeof value === 'string' && received.has(path)) return `${value}\r\nBcc: v@x.fr`;
+      if (Array.isArray(value)) return value.map((v) => poison(v, path));
       if (value && typeof value === 'object' && !(value instanceof Date)) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, poison(v, k)]));
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, poison(v, path ? `${path}.${k}` : k)]));
       }
       return value;
     };
     const mail = store.render(name, poison(CATALOG[name].example) as never);
     expect(mail.subject).not.toMatch(/[\r\n]/);
-    if (mail.subject.includes('Bcc')) expect(mail.subject).toContain(' Bcc: v@x.fr');
+    if (mail.subject.includes('Bcc')) expect(mail.subject).toContain(' ↵ Bcc: v@x.fr');
+  });
+
+  it.each(TEMPLATE_NAMES)('%s: a value liquibot makes itself is refused (never sent) when it holds a line break', (name) => {
+    const trustedPaths = describeFields(CATALOG[name].schema, CATALOG[name].example)
+      .filter((f) => f.text?.kind === 'trusted' && f.example !== '' && f.example !== 'null' && /^\w+$/.test(f.path));
+    for (const field of trustedPaths) {
+      const example = CATALOG[name].example as Record<string, unknown>;
+      let error: unknown = null;
+      try {
+        store.render(name, { ...example, [field.path]: `${String(example[field.path])}\r\nBcc: v@x.fr` } as never);
+      } catch (err) {
+        error = err;
+      }
+      expect(isAppError(error, 'TEMPLATE_INVALID'), field.path).toBe(true);
+    }
   });
 });

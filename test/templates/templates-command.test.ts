@@ -73,7 +73,8 @@ describe('templates vars', () => {
     const { out } = await run(['vars', 'reset-link']);
     expect(out.split('\n')[0]).toBe(`reset-link — ${CATALOG['reset-link'].description}`);
     expect(out).toContain('  validityHours : nombre — Durée de validité du lien, en heures  (exemple : 8)');
-    expect(out).toContain('  administratorName : texte ou null');
+    expect(out).toContain('  administratorName : texte reçu, sur une ligne (≤ 120 car.) ou null');
+    expect(out).toContain('  link : texte produit par liquibot — ');
     expect(out).toContain('variables obligatoires : text.liquid : link, validityHours ; html.liquid : link, validityHours');
     expect(out).not.toContain('acknowledgment —');
   });
