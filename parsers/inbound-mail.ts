@@ -12,6 +12,20 @@ export interface MailAddress {
   name: string;
 }
 
+/**
+ * The sender as the From header names it. `address` and `name` are what mailparser read (the first
+ * mailbox), kept for answering; `ambiguous` says the header does not name exactly one clean mailbox,
+ * so that it never counts as an agent (src/approval/agent-allow-list.ts).
+ */
+export interface SenderAddress extends MailAddress {
+  /**
+   * Present (true) when the From header holds more than one mailbox, a group, several From headers,
+   * an address that is not one clean mailbox (a comma, several `@`, a quoted list…), or when our
+   * address parser and mailparser read it differently. Absent otherwise.
+   */
+  ambiguous?: true;
+}
+
 export interface InboundAttachment {
   /** Decoded file name, or null. */
   filename: string | null;
@@ -42,7 +56,7 @@ export interface InboundMail {
   references: string[];
   /** Decoded subject ('' when absent). */
   subject: string;
-  from: MailAddress | null;
+  from: SenderAddress | null;
   replyTo: MailAddress | null;
   /** Return-Path address; '' for the null sender `<>`; null when the header is absent. */
   returnPath: string | null;

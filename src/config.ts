@@ -2,6 +2,7 @@ import cron from 'node-cron';
 import { withHost } from './db/connection-url';
 import { z } from 'zod';
 import { AppError } from './errors';
+import { RESET_TOKEN_PLACEHOLDER, resetLinkUrl } from './reset/reset-token';
 
 /**
  * Configuration from the environment, parsed once and frozen.
@@ -60,8 +61,19 @@ const schema = z.object({
   OUTBOX_LEASE_SECONDS: def(positiveInt, 180),
   TEMPLATES_DIR: opt(z.string()),
   AGENT_SENDERS: opt(z.string()),
+  // Besides '+', which always is one (parsers/mailbox.ts).
+  SUBADDRESS_SEPARATORS: def(z.string().trim().regex(/^[+\-_=]{1,4}$/, 'must be one or more of + - _ ='), '+'),
   REQUIRE_DKIM: def(bool, 'false'),
-  RESET_LINK_BASE_URL: def(urlWithScheme(['https', 'http']), 'https://portail.net-entreprises.fr/auth/liquidateur?token='),
+  ALLOW_UNSIGNED_AGENT_REPLIES: def(bool, 'false'),
+  NODE_ENV: opt(z.string().trim()),
+  // The token goes in its query string (src/reset/reset-token.ts, resetLinkUrl).
+  RESET_LINK_BASE_URL: def(urlWithScheme(['https', 'http']).superRefine((v, ctx) => {
+    try {
+      resetLinkUrl(v, RESET_TOKEN_PLACEHOLDER);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^RESET_LINK_BASE_URL /, '') });
+    }
+  }), 'https://portail.net-entreprises.fr/auth/liquidateur?token='),
   RESET_LINK_VALIDITY_HOURS: def(positiveInt.max(720), 8),
   RESET_LINK_SECRET: opt(z.string().min(32, 'must be at least 32 characters')),
   MAX_LINK_REISSUES: def(z.coerce.number().int().min(0), 2),
@@ -114,6 +126,29 @@ export function loadConfig(
   }
   const messageIdDomain = `liquibot.${parsed.data.MAIL_FROM.split('@')[1]}`;
   return Object.freeze({ ...parsed.data, messageIdDomain });
+}
+
+/**
+ * Why this configuration may not count agents' mail replies as decisions, or null when it may.
+ *
+ * In production (PostgreSQL, i.e. DATABASE_URL, or NODE_ENV=production), when AGENT_SENDERS lets agents
+ * decide by mail, their replies must carry a DKIM signature (REQUIRE_DKIM=true): without it, a From
+ * header is only what the sender wrote, and whoever obtains an approval request's Message-ID (a
+ * forwarded or leaked mail, a mailbox it was copied to) can approve by writing an agent's address.
+ * ALLOW_UNSIGNED_AGENT_REPLIES=true is the operator's explicit, documented acceptance of that risk
+ * (e.g. a mail gateway that already rejects unauthenticated mail from the agents' domain).
+ * The embedded database (one machine, development and trials) is not held to it.
+ */
+export function agentReplyAuthenticationProblem(
+  config: Pick<Config, 'DATABASE_URL' | 'NODE_ENV' | 'AGENT_SENDERS' | 'REQUIRE_DKIM' | 'ALLOW_UNSIGNED_AGENT_REPLIES'>,
+): string | null {
+  const production = config.DATABASE_URL !== undefined || config.NODE_ENV === 'production';
+  const agentsDecideByMail = (config.AGENT_SENDERS ?? '').split(/[\s,;]+/).some(Boolean);
+  if (!production || !agentsDecideByMail || config.REQUIRE_DKIM || config.ALLOW_UNSIGNED_AGENT_REPLIES) return null;
+  return `configuration: REQUIRE_DKIM must be true in production (${config.DATABASE_URL !== undefined ? 'DATABASE_URL is set' : 'NODE_ENV=production'}) `
+    + 'when AGENT_SENDERS may decide by mail: without DKIM, anyone who obtains an approval request\'s Message-ID can approve it '
+    + 'by writing an agent\'s address in From; set REQUIRE_DKIM=true, or ALLOW_UNSIGNED_AGENT_REPLIES=true to accept that risk '
+    + '(see docs/operations.md, "Agents\' replies and DKIM")';
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -15,8 +15,10 @@ import {
   type ParsedMail,
   type StructuredHeader,
 } from 'mailparser';
+import addressparser from 'nodemailer/lib/addressparser';
 import { decodeEncodedWords } from '../../parsers/encoded-words.js';
-import type { InboundAttachment, InboundMail, MailAddress } from '../../parsers/inbound-mail.js';
+import type { InboundAttachment, InboundMail, MailAddress, SenderAddress } from '../../parsers/inbound-mail.js';
+import { canonicalMailbox, writtenMailboxOf } from '../../parsers/mailbox.js';
 import { textPartsOf } from '../../parsers/mime-text-parts.js';
 import { decodeBytes, decodeWindows1252, isWellFormedUtf8 } from '../../parsers/windows-1252.js';
 import { AppError } from '../errors.js';
@@ -73,6 +75,37 @@ function firstAddress(header: AddressObject | AddressObject[] | undefined): Mail
     if (entry.address) return { address: entry.address.toLowerCase(), name: entry.name ?? '' };
   }
   return null;
+}
+
+/**
+ * Whether the raw From header names exactly one clean mailbox, the one mailparser read (`read`): one
+ * From header; nodemailer's address parser reads it as one mailbox (no list, no group); it is written
+ * in a plain form (parsers/mailbox.ts, writtenMailboxOf: nothing the parser had to guess at); its
+ * address is one clean addr-spec (canonicalMailbox), the same for both readings; and, lower-cased,
+ * it is mailparser's. mailparser decodes encoded words before it reads the addresses: a From whose
+ * address changes once decoded disagrees, and is not clean either.
+ */
+function isOneCleanMailbox(raw: string[] | undefined, read: MailAddress): boolean {
+  if (raw?.length !== 1) return false;
+  const written = writtenMailboxOf(raw[0]!);
+  const canonical = written === null ? null : canonicalMailbox(written);
+  if (!canonical) return false;
+  const entries = addressparser(raw[0]!);
+  if (entries.length !== 1) return false;
+  const only = entries[0]!;
+  if (only.group !== undefined || !only.address) return false;
+  return canonicalMailbox(only.address) === canonical && only.address.toLowerCase() === read.address;
+}
+
+/**
+ * The sender: mailparser's first mailbox of From, unchanged (a requester with an odd From is still
+ * answered there), marked `ambiguous` when the header does not name exactly one clean mailbox, so
+ * that it never counts as an agent.
+ */
+function senderOf(parsed: ParsedMail, headers: Record<string, string[]>): SenderAddress | null {
+  const from = firstAddress(parsed.from);
+  if (!from) return null;
+  return isOneCleanMailbox(headers['from'], from) ? from : { ...from, ambiguous: true };
 }
 
 /** '' for the null sender `<>`, null when absent. */
@@ -320,7 +353,7 @@ async function toInboundMail(parsed: ParsedMail, sizeBytes: number, source: () =
     references: referencesOf(headers, parsed),
     // a raw 8-bit Latin-1 subject comes out of mailparser with U+FFFD; ours falls back to windows-1252
     subject: subject.includes('\ufffd') && headers['subject']?.[0] !== undefined ? headers['subject'][0] : subject,
-    from: firstAddress(parsed.from),
+    from: senderOf(parsed, headers),
     replyTo: firstAddress(parsed.replyTo),
     returnPath: returnPathOf(headers),
     date: dateOf(headers),

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { rowsOf, type Tx } from '../db/client';
 import { resetLinks } from '../db/schema';
-import { deriveResetToken, hashResetToken, RESET_TOKEN_PLACEHOLDER } from './reset-token';
+import { deriveResetToken, hashResetToken, RESET_TOKEN_PLACEHOLDER, resetLinkUrl } from './reset-token';
 
 /**
  * Where reset links come from. The built-in provider makes its own tokens; a deployment can plug in
@@ -27,6 +27,8 @@ export interface IssuedLink {
  * hash is stored, and the outbox keeps a placeholder: the database alone never yields a usable link.
  */
 export function createBuiltinLinkProvider(opts: { secret: string; baseUrl: string; validityHours: number }): ResetLinkProvider {
+  // Built once, with the URL API; the placeholder stands for the token until the mail is sent.
+  const templateUrl = resetLinkUrl(opts.baseUrl, RESET_TOKEN_PLACEHOLDER);
   return {
     validityHours: opts.validityHours,
     async issue(tx, input) {
@@ -46,7 +48,7 @@ export function createBuiltinLinkProvider(opts: { secret: string; baseUrl: strin
         createdAt: input.now,
         expiresAt,
       });
-      return { linkId, expiresAt, templateUrl: `${opts.baseUrl}${RESET_TOKEN_PLACEHOLDER}` };
+      return { linkId, expiresAt, templateUrl };
     },
     materialize(linkId, body) {
       return body.split(RESET_TOKEN_PLACEHOLDER).join(deriveResetToken(opts.secret, linkId));

@@ -20,6 +20,47 @@ export function deriveResetToken(secret: string, linkId: number): string {
   return createHmac('sha256', secret).update(`liquibot-reset-link:${linkId}`).digest('base64url');
 }
 
+/**
+ * The reset link of a token: RESET_LINK_BASE_URL with the token put in its query string, with the
+ * URL API (so a base with or without a trailing slash, with a query string or a fragment, gives a
+ * well-formed link: the token never runs into the path).
+ *
+ * - A base with a parameter left empty (`…/liquidateur?token=`, the default) gets the token as that
+ *   parameter's value: the link is `…/liquidateur?token=<token>`.
+ * - Any other base gets a `token` parameter after its own: `https://portail.example.fr/reset` →
+ *   `https://portail.example.fr/reset?token=<token>`; `…/reset/?lang=fr#x` → `…/reset/?lang=fr&token=<token>#x`.
+ *
+ * The base's path, parameters and fragment are kept as written. `token` is also
+ * RESET_TOKEN_PLACEHOLDER, replaced at send time (base64url and the placeholder need no escaping, so
+ * the replacement is exact). Whoever reads the link back (the portal, for POST /reset-links/verify)
+ * takes the token from that parameter, e.g. `new URL(link).searchParams.get('token')`.
+ *
+ * @throws AppError CONFIG_INVALID when the base is not an absolute URL, leaves more than one parameter
+ *   empty, or already has a `token` parameter with a value (the token's place would be ambiguous).
+ */
+export function resetLinkUrl(base: string, token: string): string {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new AppError('CONFIG_INVALID', 'RESET_LINK_BASE_URL is not an absolute URL');
+  }
+  const params = url.search.slice(1).split('&').filter(Boolean);
+  const empty = params.flatMap((param, i) => (/^[^=]+=$/.test(param) ? [i] : []));
+  if (empty.length > 1) throw new AppError('CONFIG_INVALID', 'RESET_LINK_BASE_URL leaves more than one parameter empty: which one is the token?');
+  const value = encodeURIComponent(token);
+  if (empty.length === 1) {
+    params[empty[0]!] += value;
+  } else {
+    if (new URLSearchParams(url.search).has('token')) {
+      throw new AppError('CONFIG_INVALID', 'RESET_LINK_BASE_URL already has a token parameter: end it with "token=" to put the token there');
+    }
+    params.push(`token=${value}`);
+  }
+  url.search = params.join('&');
+  return url.href;
+}
+
 /** What the database keeps of a token: its SHA-256, hex. */
 export function hashResetToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');

@@ -2,6 +2,7 @@ import type { InboundMail } from '../../parsers/inbound-mail';
 import type { IgnoreReason } from '../../parsers/problems';
 import { detectIgnoreReason, type OwnIdentity } from '../../parsers/loop-guard';
 import { isRequestSubject } from '../../parsers/subject';
+import { sameMailbox, type MailboxOptions } from '../../parsers/mailbox';
 import type { Ticket } from '../db/schema';
 import { REOPENABLE_STATUSES } from './ticket-transitions';
 
@@ -35,6 +36,8 @@ export interface ClassifyInput {
   /** The ticket named by the reference in the subject, if any. */
   subjectTicket: Ticket | null;
   senderIsAgent: boolean;
+  /** How addresses are compared (SUBADDRESS_SEPARATORS); `+` alone when absent. */
+  mailbox?: MailboxOptions;
 }
 
 /**
@@ -54,8 +57,12 @@ export function classifyMail(input: ClassifyInput): Classification {
     if (input.subjectTicket) ids.push(input.subjectTicket.id);
     return { kind: 'agent-reply', ticket: input.approvalTickets[0]!, boundTicketIds: ids };
   }
+  // Identities are compared as mailboxes (parsers/mailbox.ts): `jean+x@…` is jean. A From that does
+  // not name exactly one clean mailbox is never an agent's.
+  const same = (address: string | null) => sameMailbox(sender, address, input.mailbox);
+  const senderIsAgent = input.senderIsAgent && !mail.from?.ambiguous;
   const named = threadTicket ?? input.subjectTicket;
-  if (named && input.senderIsAgent && sender !== named.requesterEmail && sender !== named.liquidatorEmail) {
+  if (named && senderIsAgent && !same(named.requesterEmail) && !same(named.liquidatorEmail)) {
     return { kind: 'agent-unbound', ticket: named };
   }
   // Only the requester (or, once the link is out, the liquidator) may continue a ticket, and only by
@@ -64,7 +71,7 @@ export function classifyMail(input: ClassifyInput): Classification {
   // A ticket closed as abandoned (its requester never completed it) is not continued: a mail on its
   // thread is read as any other, a new request when its subject is the procedure's.
   const mayContinue = (t: Ticket) =>
-    t.status !== 'abandoned' && (t.requesterEmail === sender || (t.liquidatorEmail === sender && REOPENABLE_STATUSES.includes(t.status)));
+    t.status !== 'abandoned' && (same(t.requesterEmail) || (same(t.liquidatorEmail) && REOPENABLE_STATUSES.includes(t.status)));
   if (input.boundTicket && mayContinue(input.boundTicket)) return { kind: 'follow-up', ticket: input.boundTicket };
   if (named && mayContinue(named)) return { kind: 'unbound-message', ticket: named };
   if (isRequestSubject(mail.subject)) return { kind: 'new-request' };

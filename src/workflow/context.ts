@@ -6,7 +6,7 @@ import type { DocumentCache } from '../mail/document-cache';
 import type { AttachmentContent } from '../mail/parse-mail';
 import type { MailRenderer } from '../outbox/outgoing-mail';
 import type { ResetLinkProvider } from '../reset/link-provider';
-import type { InboundMail } from '../../parsers/inbound-mail';
+import type { InboundMail, SenderAddress } from '../../parsers/inbound-mail';
 import type { DkimVerdict } from './decide-agent-reply';
 
 /** Everything the workflow needs, built once from the configuration (deps.ts). */
@@ -17,8 +17,8 @@ export interface PipelineDeps {
   log: Logger;
   now: () => Date;
   links: ResetLinkProvider;
-  /** Whether a sender is on the AGENT_SENDERS allow-list. */
-  isAgent(sender: string): boolean;
+  /** Whether a sender is on the AGENT_SENDERS allow-list; give it `mail.from`, so that an ambiguous From is never an agent. */
+  isAgent(sender: string | SenderAddress): boolean;
   /** DKIM verdict of a raw message for its From domain (aligned signature → 'pass'). */
   checkDkim(raw: Buffer, fromDomain: string): Promise<'pass' | 'fail' | 'none'>;
   /** Hands the court documents decoded at intake to the outbox (a shortcut; absent in some tests). */

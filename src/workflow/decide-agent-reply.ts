@@ -1,7 +1,9 @@
 import type { AgentReply } from '../../parsers/agent-reply';
 import type { InboundMail } from '../../parsers/inbound-mail';
+import { sameMailbox, type MailboxOptions } from '../../parsers/mailbox';
 import type { Ticket } from '../db/schema';
-import { SYSTEM_ACTOR, noteOnly, statusEvents, type TicketDecision } from './decision';
+import { noteOnly, statusEvents, type TicketDecision } from './decision';
+import { personHandled } from './decide-handoff';
 import { DECIDABLE_STATUSES, transition } from './ticket-transitions';
 
 /** What an authorised, bound agent reply (or a terminal command) does to its ticket. */
@@ -53,8 +55,12 @@ export function authorizeAgentReply(input: {
   ticketId: number;
   dkim: DkimVerdict;
   requireDkim: boolean;
+  /** How addresses are compared (SUBADDRESS_SEPARATORS); `+` alone when absent. */
+  mailbox?: MailboxOptions;
 }): { ok: true } | { ok: false; reason: DecisionRefusal } {
-  if (input.sender === input.ticket.requesterEmail || input.sender === input.ticket.liquidatorEmail) {
+  // As mailboxes (parsers/mailbox.ts): `sophie+x@…`, `"sophie"@…` or `sophie@….` is still sophie.
+  const same = (address: string | null) => sameMailbox(input.sender, address, input.mailbox);
+  if (same(input.ticket.requesterEmail) || same(input.ticket.liquidatorEmail)) {
     return { ok: false, reason: 'REQUESTER_CANNOT_DECIDE' };
   }
   if (!input.senderAllowed) return { ok: false, reason: 'SENDER_NOT_ALLOWED' };
@@ -84,7 +90,7 @@ export function contactOfDecider(decider: string, name: string | null, agentsAdd
 
 export type DecidedTicket = Pick<
   Ticket,
-  'status' | 'ref' | 'requesterEmail' | 'requesterName' | 'siret' | 'liquidatorEmail' | 'approvalMessageId' | 'rootMessageId'
+  'status' | 'ref' | 'requesterEmail' | 'requesterName' | 'siret' | 'liquidatorEmail' | 'approvalMessageId' | 'rootMessageId' | 'needsPersonSince'
 >;
 
 const requesterOf = (t: Pick<Ticket, 'requesterEmail' | 'requesterName'>) => ({ email: t.requesterEmail, name: t.requesterName || null });
@@ -96,12 +102,14 @@ const rootOf = (t: Pick<Ticket, 'rootMessageId'>) => (t.rootMessageId ? { messag
  */
 export function decideApproval(ticket: DecidedTicket, actor: DecisionActor, agentsAddress: string, now: Date): TicketDecision {
   const t = transition(ticket.status, 'approve');
+  const handled = personHandled(ticket, actor.email, actor.via);
   return {
     transition: t,
-    patch: { decision: 'approved', decidedBy: actor.email, decidedAt: now },
+    patch: { decision: 'approved', decidedBy: actor.email, decidedAt: now, ...handled.patch },
     events: [
       { kind: 'decision', actor: actor.email, detail: { decision: 'approved', via: actor.via, inboundMessageId: actor.inboundMessageId ?? null } },
       ...statusEvents(t, actor.email),
+      ...handled.events,
     ],
     actions: [
       { kind: 'issue-link', round: 'approval' },
@@ -124,12 +132,14 @@ export function decideApproval(ticket: DecidedTicket, actor: DecisionActor, agen
 /** Refuse: the requester gets the agents' reason; the ticket is closed; the company's next waiting request goes on. */
 export function decideRefusal(ticket: DecidedTicket, actor: DecisionActor, reason: string, now: Date): TicketDecision {
   const t = transition(ticket.status, 'refuse');
+  const handled = personHandled(ticket, actor.email, actor.via);
   return {
     transition: t,
-    patch: { decision: 'refused', decidedBy: actor.email, decidedAt: now, refusalReason: reason },
+    patch: { decision: 'refused', decidedBy: actor.email, decidedAt: now, refusalReason: reason, ...handled.patch },
     events: [
       { kind: 'decision', actor: actor.email, detail: { decision: 'refused', reason, via: actor.via, inboundMessageId: actor.inboundMessageId ?? null } },
       ...statusEvents(t, actor.email),
+      ...handled.events,
     ],
     actions: [
       {
@@ -246,4 +256,3 @@ function replyErrorMail(input: AgentMailInput, error: ReplyErrorCode, firstLine:
   };
 }
 
-export { SYSTEM_ACTOR };

@@ -1,4 +1,4 @@
-import type { Config } from '../config';
+import { agentReplyAuthenticationProblem, type Config } from '../config';
 import { AppError } from '../errors';
 import type { Database } from '../db/client';
 import type { Logger } from '../log';
@@ -9,10 +9,14 @@ import { resolveLinkSecret } from '../reset/link-secret';
 import type { MailRenderer } from '../outbox/outgoing-mail';
 import type { PipelineDeps } from './context';
 import type { DocumentCache } from '../mail/document-cache';
+import type { SenderAddress } from '../../parsers/inbound-mail';
 
 /**
  * Everything the message pipeline and the decisions need, built once from the configuration.
- * Throws AppError CONFIG_INVALID for a bad AGENT_SENDERS or a missing RESET_LINK_SECRET.
+ * Throws AppError CONFIG_INVALID for a bad AGENT_SENDERS, a missing RESET_LINK_SECRET, or unsigned
+ * agents' replies in production without the explicit override (agentReplyAuthenticationProblem): so
+ * neither the daemon nor `liquibot replay` starts counting them (approve/refuse, which build the same
+ * pipeline, refuse such a configuration alike).
  */
 export function createPipelineDeps(input: {
   config: Config;
@@ -25,9 +29,11 @@ export function createPipelineDeps(input: {
   documents?: DocumentCache;
 }): PipelineDeps {
   const { config } = input;
+  const unsigned = agentReplyAuthenticationProblem(config);
+  if (unsigned) throw new AppError('CONFIG_INVALID', unsigned);
   let allowList;
   try {
-    allowList = parseAllowList(config.AGENT_SENDERS);
+    allowList = parseAllowList(config.AGENT_SENDERS, { subaddressSeparators: config.SUBADDRESS_SEPARATORS });
   } catch (err) {
     throw new AppError('CONFIG_INVALID', `configuration: AGENT_SENDERS: ${(err as Error).message}`);
   }
@@ -43,7 +49,9 @@ export function createPipelineDeps(input: {
     log: input.log,
     now: input.now ?? (() => new Date()),
     links,
-    isAgent: (sender) => isAllowedAgent(sender, allowList),
+    // A SenderAddress (mail.from) is judged whole: an ambiguous From is never an agent. A bare string
+    // can only be judged as one address.
+    isAgent: (sender: string | SenderAddress) => isAllowedAgent(sender, allowList),
     checkDkim: (raw, domain) => checkDkim(raw, domain, input.dkimResolver ? { resolver: input.dkimResolver } : undefined),
     documents: input.documents,
   };

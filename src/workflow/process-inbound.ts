@@ -49,7 +49,8 @@ export async function processInbound(deps: PipelineDeps, row: InboundMessageRow,
 
   const classification = classifyMail({
     mail, own: { addresses: [deps.config.MAIL_FROM], messageIdDomain: deps.config.messageIdDomain },
-    ...(await lookUpTickets(deps, mail)), senderIsAgent: mail.from ? deps.isAgent(mail.from.address) : false,
+    ...(await lookUpTickets(deps, mail)), senderIsAgent: mail.from ? deps.isAgent(mail.from) : false,
+    mailbox: { subaddressSeparators: deps.config.SUBADDRESS_SEPARATORS },
   });
   const ctx: MessageContext = { deps, row, mail, contents, now };
   // The handler's facts first, outside the transaction; then its step inside it.

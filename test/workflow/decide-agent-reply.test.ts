@@ -38,4 +38,39 @@ describe('authorizeAgentReply', () => {
   ] as const)('%s', (_l, over, want) => {
     expect(authorizeAgentReply({ ...base, ...over } as never)).toEqual(want);
   });
+
+  // Issue 10, finding 4: the requester and the liquidator are recognised as mailboxes, however written.
+  describe('never the requester or the liquidator, compared as mailboxes', () => {
+    const onAgentsDomain = { ...base, ticket: { requesterEmail: 'claire.petit@agents.example.fr', liquidatorEmail: 'sophie.martin@agents.example.fr' } };
+    it.each([
+      'sophie.martin+x@agents.example.fr',
+      'SOPHIE.MARTIN@AGENTS.EXAMPLE.FR',
+      'sophie.martin@agents.example.fr.',
+      '"sophie.martin"@agents.example.fr',
+      '"sophie.martin+tag"@Agents.Example.FR.',
+      'claire.petit+moi@agents.example.fr',
+      ' claire.petit@agents.example.fr ',
+    ])('%j cannot decide', (sender) => {
+      expect(authorizeAgentReply({ ...onAgentsDomain, sender })).toEqual({ ok: false, reason: 'REQUESTER_CANNOT_DECIDE' });
+    });
+
+    it.each([
+      ['another person on the same domain', 'paul.durand@agents.example.fr'],
+      ['a name that only starts the same', 'sophie.martinez@agents.example.fr'],
+      ['the same local part elsewhere', 'sophie.martin@support.example.fr'],
+      ['a -tag, when - is not a separator', 'sophie.martin-x@agents.example.fr'],
+    ])('%s (%j) is not the liquidator', (_l, sender) => {
+      expect(authorizeAgentReply({ ...onAgentsDomain, sender })).toEqual({ ok: true });
+    });
+
+    it('a -tag is the same person when - is a configured separator', () => {
+      expect(authorizeAgentReply({ ...onAgentsDomain, sender: 'sophie.martin-x@agents.example.fr', mailbox: { subaddressSeparators: '+-' } }))
+        .toEqual({ ok: false, reason: 'REQUESTER_CANNOT_DECIDE' });
+    });
+
+    it('IDN domains in either form are one domain', () => {
+      const idn = { ...base, ticket: { requesterEmail: 'req@etude.fr', liquidatorEmail: 'jean@exämple.fr' } };
+      expect(authorizeAgentReply({ ...idn, sender: 'jean+1@xn--exmple-cua.fr' })).toEqual({ ok: false, reason: 'REQUESTER_CANNOT_DECIDE' });
+    });
+  });
 });

@@ -18,7 +18,7 @@ const agentInput = (ctx: MessageContext, ticket: AgentMailInput['ticket']): Agen
   ticket,
   mail: { ...ctx.mail, from: ctx.mail.from! },
   inboundMessageId: ctx.row.id,
-  senderIsAgent: ctx.deps.isAgent(ctx.mail.from!.address),
+  senderIsAgent: ctx.deps.isAgent(ctx.mail.from!),
   agentsAddress: ctx.deps.config.AGENTS_ADDRESS,
   now: ctx.now,
 });
@@ -35,7 +35,8 @@ export const handleAgentReply: MailHandler<'agent-reply'> = async (ctx, c) => {
     const ticket = (await lockTicket(tx, c.ticket.id))!;
     const sender = mail.from!.address;
     const auth = authorizeAgentReply({
-      sender, ticket, senderAllowed: deps.isAgent(sender), boundTicketIds: c.boundTicketIds, ticketId: ticket.id, dkim, requireDkim: deps.config.REQUIRE_DKIM,
+      sender, ticket, senderAllowed: deps.isAgent(mail.from!), boundTicketIds: c.boundTicketIds, ticketId: ticket.id, dkim, requireDkim: deps.config.REQUIRE_DKIM,
+      mailbox: { subaddressSeparators: deps.config.SUBADDRESS_SEPARATORS },
     });
     if (!auth.ok) deps.log.warn({ ticketRef: ticket.ref, reason: auth.reason }, 'decision attempt rejected');
     const { decision, label } = decideAgentMail({ ...agentInput(ctx, ticket), auth, reply, dkim });
