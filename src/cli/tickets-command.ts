@@ -3,7 +3,10 @@ import type { Config } from '../config';
 import { TICKET_STATUSES, type TicketStatus } from '../db/schema';
 import { inboundOfTicket } from '../db/inbound-queries';
 import { outboxOfTicket } from '../db/outbox-queries';
-import { eventsOfTicket, findTicketByRef, listTickets } from '../db/ticket-queries';
+import { eventsOfTicket, findTicketByRef, listTickets, lockTicket, ticketsNeedingPerson } from '../db/ticket-queries';
+import { applyRecordDecision } from '../workflow/apply-decision';
+import { decidePersonHandled } from '../workflow/decide-handoff';
+import { userInfo } from 'node:os';
 import { AppError } from '../errors';
 import { formatSiret } from '../../parsers/siret';
 import type { TicketCheck } from '../workflow/ticket-check';
@@ -13,6 +16,8 @@ import { parseCommandArgs, type Output } from './usage';
 export const TICKETS_HELP = `Usage:
   liquibot tickets list [--status STATUS] [--limit N] [--json]
   liquibot tickets show REF [--json]
+  liquibot tickets waiting [--json]          requests that need a person (a message handed to the agents)
+  liquibot tickets handled REF [--as NAME]   the person answered: the request no longer waits for one
 
 STATUS is one of: ${TICKET_STATUSES.map((s) => s.replace(/_/g, '-')).join(', ')}
 (dashes or underscores). "show" prints the ticket with its whole history: every mail in and out,
@@ -22,13 +27,13 @@ every state change.`;
 export async function ticketsCommand(args: string[], io: Output, config: Config): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parseCommandArgs(rest, {
-    status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' },
+    status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, as: { type: 'string' },
   });
   if (values.help || !sub || sub === '--help' || sub === '-h') {
     io.out(TICKETS_HELP);
     return 0;
   }
-  if (sub !== 'list' && sub !== 'show') throw new AppError('USAGE', `unknown tickets command "${sub}"\n\n${TICKETS_HELP}`);
+  if (!['list', 'show', 'waiting', 'handled'].includes(sub)) throw new AppError('USAGE', `unknown tickets command "${sub}"\n\n${TICKETS_HELP}`);
   let status: TicketStatus | undefined;
   if (values.status) {
     const s = values.status.replace(/-/g, '_');
@@ -37,10 +42,38 @@ export async function ticketsCommand(args: string[], io: Output, config: Config)
     }
     status = s as TicketStatus;
   }
-  if (sub === 'show' && positionals.length !== 1) throw new AppError('USAGE', 'tickets show takes one reference, e.g. LJ-261126-0042');
+  if ((sub === 'show' || sub === 'handled') && positionals.length !== 1) throw new AppError('USAGE', `tickets ${sub} takes one reference, e.g. LJ-261126-0042`);
 
   const database = await openDatabaseForCommand(config);
   try {
+    if (sub === 'waiting') {
+      const rows = await ticketsNeedingPerson(database.db);
+      if (values.json) {
+        io.out(JSON.stringify(rows.map((t) => ({ ref: t.ref, status: t.status, since: t.needsPersonSince, requester: t.requesterEmail }))));
+        return 0;
+      }
+      for (const t of rows) io.out([t.ref.padEnd(16), t.status.padEnd(18), `since ${t.needsPersonSince!.toISOString()}`, toOneLine(t.requesterEmail, 80)].join(' '));
+      io.out(`${rows.length} request(s) waiting for a person`);
+      return 0;
+    }
+    if (sub === 'handled') {
+      const operator = (values.as ?? process.env.LIQUIBOT_OPERATOR ?? userInfo().username).trim().slice(0, 100);
+      const found = await findTicketByRef(database.db, positionals[0]!);
+      if (!found) throw new AppError('TICKET_NOT_FOUND', `no ticket ${positionals[0]}`);
+      const done = await database.db.transaction(async (tx) => {
+        const ticket = (await lockTicket(tx, found.id))!;
+        const decision = decidePersonHandled(ticket, `terminal:${operator}`);
+        if (!decision) return false;
+        await applyRecordDecision(tx, ticket, decision, new Date());
+        return true;
+      });
+      if (!done) {
+        io.err(`${found.ref} does not wait for a person; nothing changed`);
+        return 1;
+      }
+      io.out(`${found.ref}: marked handled by ${operator}`);
+      return 0;
+    }
     if (sub === 'list') {
       const rows = await listTickets(database.db, { status, limit: values.limit ? Number(values.limit) : 200 });
       if (values.json) {
@@ -68,7 +101,7 @@ export async function ticketsCommand(args: string[], io: Output, config: Config)
       return 0;
     }
     const check = ticket.check;
-    io.out(`${ticket.ref}  ${ticket.status}`);
+    io.out(`${ticket.ref}  ${ticket.status}${ticket.needsPersonSince ? `  (waiting for a person since ${ticket.needsPersonSince.toISOString()})` : ''}`);
     io.out(`  requester:    ${ticket.requesterName ? `${toOneLine(ticket.requesterName, 120)} ` : ''}<${toOneLine(ticket.requesterEmail, 320)}>`);
     io.out(`  SIRET:        ${ticket.siret ? formatSiret(ticket.siret) : '-'}`);
     io.out(`  liquidator:   ${ticket.liquidatorEmail ?? '-'}`);

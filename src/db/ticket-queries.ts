@@ -1,4 +1,4 @@
-import { desc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { rowsOf, type Db, type Tx } from './client';
 import { outbox, ticketEvents, tickets, type NewTicket, type NewTicketEvent, type Ticket, type TicketStatus } from './schema';
 import { ticketIdsOfInboundMessageIds } from './inbound-queries';
@@ -71,6 +71,11 @@ export async function listTickets(db: Db, opts: { status?: TicketStatus; limit?:
   const q = db.select().from(tickets);
   const filtered = opts.status ? q.where(eq(tickets.status, opts.status)) : q;
   return filtered.orderBy(desc(tickets.id)).limit(opts.limit ?? 200);
+}
+
+/** Requests that wait for a person (a message handed to the agents), oldest first. */
+export async function ticketsNeedingPerson(db: Db, limit = 200): Promise<Ticket[]> {
+  return db.select().from(tickets).where(isNotNull(tickets.needsPersonSince)).orderBy(asc(tickets.needsPersonSince)).limit(limit);
 }
 
 export async function eventsOfTicket(db: Db, ticketId: number) {

@@ -101,6 +101,16 @@ const SPEC_TEXT: { [N in TemplateName]: Pick<TemplateSpec<N>, 'description' | 'a
     audience: 'requester',
     required: { text: ['maxBytes'] },
   },
+  handoff: {
+    description: 'Un message que liquibot ne traite pas lui-même (question, réponse hors fil, lien déjà utilisé…), transmis aux agents avec le contexte de la demande.',
+    audience: 'agents',
+    required: { subject: ['ticketRef'], text: ['ticketRef', 'message', 'reason'] },
+  },
+  'handoff-notice': {
+    description: 'À l’expéditeur d’un message transmis aux agents : une personne va lui répondre.',
+    audience: 'requester',
+    required: { subject: ['ticketRef'], text: ['ticketRef'] },
+  },
 };
 
 function spec<N extends TemplateName>(name: N): TemplateSpec<N> {
@@ -129,6 +139,8 @@ export const CATALOG: { readonly [N in TemplateName]: TemplateSpec<N> } = {
   'admin-template-error': spec('admin-template-error'),
   'delivery-failure': spec('delivery-failure'),
   'too-large': spec('too-large'),
+  handoff: spec('handoff'),
+  'handoff-notice': spec('handoff-notice'),
 };
 
 /** True when `name` is one of our mails. */

@@ -137,6 +137,22 @@ export const EXAMPLES: { readonly [N in TemplateName]: TemplateVars<N> } = {
     sizeBytes: 83_886_080,
     maxBytes: 52_428_800,
   },
+  handoff: {
+    ticketRef: REF,
+    requester: REQUESTER,
+    status: 'en attente de validation',
+    siret: SIRET,
+    liquidatorEmail: LIQUIDATOR,
+    reason: 'QUESTION_WHILE_AWAITING',
+    message: {
+      from: REQUESTER,
+      subject: 'RE: [LJ-261126-0042] Demande reçue',
+      receivedAt: LATER,
+      text: 'Bonjour,\nPouvez-vous me dire sous quel délai le lien sera envoyé ?\nMerci',
+      bound: true,
+    },
+  },
+  'handoff-notice': { ticketRef: REF, requester: REQUESTER, subject: 'RE: [LJ-261126-0042] Demande reçue', receivedAt: LATER },
 };
 
 function variant<N extends TemplateName>(name: N, label: string, override: Partial<TemplateVars<N>>): TemplateState<N> {
@@ -185,4 +201,12 @@ export const STATES: { readonly [N in TemplateName]: readonly TemplateState<N>[]
     variant('delivery-failure', 'sans dossier ni code', { ticketRef: null, responseCode: null, mailName: 'reminder-digest' }),
   ],
   'too-large': [variant('too-large', 'expéditeur sans nom, objet vide', { requester: { email: REQUESTER.email, name: null }, subject: '' })],
+  handoff: [
+    variant('handoff', 'message hors fil (non lié), sans SIRET ni liquidateur', {
+      siret: null, liquidatorEmail: null, reason: 'UNBOUND',
+      message: { from: { email: 'inconnu@example.fr', name: null }, subject: '', receivedAt: LATER, text: '', bound: false },
+    }),
+    variant('handoff', 'lien déjà utilisé', { reason: 'LINK_ALREADY_USED', status: 'résolue, lien envoyé' }),
+  ],
+  'handoff-notice': [variant('handoff-notice', 'expéditeur sans nom, objet vide', { requester: { email: REQUESTER.email, name: null }, subject: '' })],
 };

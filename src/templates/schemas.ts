@@ -214,3 +214,28 @@ export const tooLargeSchema = z.object({
   sizeBytes: z.number().int().positive().describe('Taille du message, en octets'),
   maxBytes: z.number().int().positive().describe('Taille maximale acceptée, en octets'),
 });
+
+/** Why liquibot handed a message to a person instead of acting on it (a code; the template says it in French). */
+export const HANDOFF_REASONS = ['QUESTION_WHILE_AWAITING', 'AFTER_DECISION', 'LINK_ALREADY_USED', 'NO_LINK', 'UNBOUND', 'DUPLICATE'] as const;
+export type HandoffReason = (typeof HANDOFF_REASONS)[number];
+
+/** A message liquibot does not act on, for the agents: the request's context and the message itself. */
+export const handoffSchema = ticketBaseSchema.extend({
+  status: liquibotText(100, 'the ticket’s state in French, from src/workflow/status-labels.ts').describe('État de la demande, en français'),
+  siret: siretSchema.nullable().default(null).describe('SIRET de la demande, ou null'),
+  liquidatorEmail: mailAddressSchema.nullable().default(null).describe('Adresse du liquidateur de la demande, ou null'),
+  reason: z.enum(HANDOFF_REASONS).describe('Pourquoi liquibot n’a pas traité le message lui-même : ' + HANDOFF_REASONS.join(', ')),
+  message: z.object({
+    from: contactSchema.describe('Expéditeur du message'),
+    subject: mailLine(MAIL_DATA_LIMITS.subject).describe('Objet du message'),
+    receivedAt: z.date().describe('Date de réception'),
+    text: mailParagraph(MAIL_DATA_LIMITS.reason).describe('Texte du message (sans l’historique cité)'),
+    bound: z.boolean().describe('Vrai si le message répond à un courriel envoyé par liquibot pour cette demande'),
+  }).describe('Le message transmis'),
+});
+
+/** To the sender of a message handed to the agents: a person will answer. */
+export const handoffNoticeSchema = ticketBaseSchema.extend({
+  subject: mailLine(MAIL_DATA_LIMITS.subject).describe('Objet du message reçu'),
+  receivedAt: z.date().describe('Date de réception du message'),
+});

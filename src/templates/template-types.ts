@@ -18,6 +18,8 @@ import {
   resetLinkSchema,
   resolvedSchema,
   tooLargeSchema,
+  handoffSchema,
+  handoffNoticeSchema,
 } from './schemas';
 
 /** Every mail liquibot sends; one folder `templates/<name>/` each. */
@@ -36,6 +38,8 @@ export const TEMPLATE_NAMES = [
   'admin-template-error',
   'delivery-failure',
   'too-large',
+  'handoff',
+  'handoff-notice',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
@@ -55,6 +59,8 @@ export const TEMPLATE_SCHEMAS = {
   'admin-template-error': adminTemplateErrorSchema,
   'delivery-failure': deliveryFailureSchema,
   'too-large': tooLargeSchema,
+  handoff: handoffSchema,
+  'handoff-notice': handoffNoticeSchema,
 } as const satisfies Record<TemplateName, z.ZodObject>;
 
 export type TemplateSchema<N extends TemplateName> = (typeof TEMPLATE_SCHEMAS)[N];

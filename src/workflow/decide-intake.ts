@@ -3,7 +3,8 @@ import type { RequestCheck } from '../../parsers/check-request';
 import type { Ticket } from '../db/schema';
 import { SYSTEM_ACTOR, statusEvents, type DecisionAction, type EventDraft, type NewTicketDecision, type TicketDecision } from './decision';
 import { initialTicketCheck, mergeTicketCheck, withDocumentScans, type DocumentScans, type TicketCheck } from './ticket-check';
-import { CORRECTABLE_STATUSES, transition, type TicketState } from './ticket-transitions';
+import { decideHandOff, type HandOffInput } from './decide-handoff';
+import { CORRECTABLE_STATUSES, DECIDABLE_STATUSES, transition, type TicketState } from './ticket-transitions';
 
 /** The facts of one request mail, gathered before the transaction. */
 export interface IntakeInput {
@@ -17,7 +18,7 @@ export interface IntakeInput {
 }
 
 /** The ticket as the intake decisions need it. */
-export type IntakeTicket = Pick<Ticket, 'ref' | 'status' | 'check' | 'requesterEmail' | 'requesterName' | 'createdAt'>;
+export type IntakeTicket = Pick<Ticket, 'ref' | 'status' | 'check' | 'requesterEmail' | 'requesterName' | 'createdAt' | 'siret' | 'liquidatorEmail' | 'needsPersonSince'>;
 
 /**
  * A new request (its reference already reserved): conforming → awaits approval, with an
@@ -29,6 +30,7 @@ export function decideNewRequest(input: IntakeInput & { ref: string; now: Date }
   const check = withDocumentScans(initialTicketCheck(input.check, input.inboundMessageId), input.scans);
   const ticket: IntakeTicket = {
     ref: input.ref, status: 'non_conforming', check, requesterEmail: requester, requesterName: mail.from!.name, createdAt: input.now,
+    siret: check.siret, liquidatorEmail: check.liquidatorEmail, needsPersonSince: null,
   };
   const received: EventDraft = { kind: 'request_received', actor: requester, detail: { inboundMessageId: input.inboundMessageId, messageId: mail.messageId } };
   const decision = conclude('new', ticket, check, input, [received]);
@@ -49,16 +51,22 @@ export function decideNewRequest(input: IntakeInput & { ref: string; now: Date }
 }
 
 /**
- * A requester's mail on their ticket's thread. A non-conforming ticket is checked again with the new
- * facts merged in; on any other state the message is kept in the history and not answered.
+ * A requester's answer to a mail liquibot sent on their ticket. A non-conforming ticket is checked again
+ * with the new facts merged in; on any other state (a question while the agents decide, a message after
+ * a refusal) the message is kept in the history and handed to a person.
  */
-export function decideFollowUp(input: IntakeInput & { ticket: IntakeTicket }): TicketDecision {
+export function decideFollowUp(input: IntakeInput & { ticket: IntakeTicket; agentsAddress: string; now: Date }): TicketDecision {
   const { ticket } = input;
   const base: EventDraft = {
     kind: 'follow_up_received', actor: ticket.requesterEmail, detail: { inboundMessageId: input.inboundMessageId, messageId: input.mail.messageId },
   };
   if (!CORRECTABLE_STATUSES.includes(ticket.status)) {
-    return { transition: null, patch: {}, events: [{ ...base, kind: 'requester_message' }], actions: [] };
+    const handOff = decideHandOff({
+      ticket, mail: { ...input.mail, from: input.mail.from! }, inboundMessageId: input.inboundMessageId, bound: true,
+      reason: DECIDABLE_STATUSES.includes(ticket.status) ? 'QUESTION_WHILE_AWAITING' : 'AFTER_DECISION',
+      agentsAddress: input.agentsAddress, noticeAllowed: input.noticeAllowed, now: input.now,
+    });
+    return { ...handOff, events: [{ ...base, kind: 'requester_message' }, ...handOff.events] };
   }
   const merged = mergeTicketCheck(ticket.check, input.check, input.inboundMessageId, sourceOf(input.mail));
   return conclude(ticket.status, ticket, withDocumentScans(merged, input.scans), input, [base]);
@@ -114,13 +122,18 @@ function conclude(from: TicketState, ticket: IntakeTicket, check: TicketCheck, i
 
 /**
  * A mail about a ticket that does not answer a mail liquibot sent on it (a [REF] in a subject, a reply
- * to the requester's own mail, a forged From): kept in the history for the agents, changing nothing.
+ * to the requester's own mail, a forged From), or the same requester's new request while the agents
+ * decide: kept in the history and handed to a person; it changes no fact.
  */
-export function decideUnboundMessage(input: { sender: string; inboundMessageId: number; messageId: string | null }): TicketDecision {
+export function decideUnboundMessage(input: Omit<HandOffInput, 'bound' | 'reason'> & { duplicate: boolean }): TicketDecision {
+  const handOff = decideHandOff({ ...input, bound: false, reason: input.duplicate ? 'DUPLICATE' : 'UNBOUND' });
+  const sender = input.mail.from.address;
   return {
-    transition: null,
-    patch: {},
-    events: [{ kind: 'requester_message', actor: input.sender, detail: { inboundMessageId: input.inboundMessageId, messageId: input.messageId, bound: false } }],
-    actions: [],
+    ...handOff,
+    events: [
+      ...(input.duplicate ? [{ kind: 'duplicate_request' as const, actor: sender, detail: { inboundMessageId: input.inboundMessageId } }] : []),
+      { kind: 'requester_message', actor: sender, detail: { inboundMessageId: input.inboundMessageId, messageId: input.mail.messageId, bound: false } },
+      ...handOff.events,
+    ],
   };
 }

@@ -1,6 +1,7 @@
 import type { InboundMail } from '../../parsers/inbound-mail';
 import type { ResetLink, Ticket } from '../db/schema';
 import { SYSTEM_ACTOR, statusEvents, type EventDraft, type TicketDecision } from './decision';
+import { decideHandOff } from './decide-handoff';
 import { transition } from './ticket-transitions';
 
 /** What liquibot does when the liquidator answers on a request whose link was sent. */
@@ -33,9 +34,12 @@ export function decideReopen(input: {
 
 /** The facts of a reopening mail, gathered before the decision. */
 export interface ReopenInput {
-  ticket: Pick<Ticket, 'status' | 'ref' | 'requesterEmail' | 'requesterName' | 'siret' | 'liquidatorEmail' | 'linkReissues'>;
+  ticket: Pick<Ticket, 'status' | 'ref' | 'requesterEmail' | 'requesterName' | 'siret' | 'liquidatorEmail' | 'linkReissues' | 'needsPersonSince'>;
   lastLink: Pick<ResetLink, 'id' | 'status' | 'expiresAt' | 'usedAt' | 'createdAt'> | null;
-  mail: Pick<InboundMail, 'messageId' | 'references'> & { from: { address: string } };
+  mail: Pick<InboundMail, 'messageId' | 'references' | 'subject' | 'date' | 'text' | 'html'> & { from: { address: string; name: string } };
+  agentsAddress: string;
+  /** Whether the mail answers a mail liquibot sent on the ticket (default: yes). */
+  bound?: boolean;
   inboundMessageId: number;
   maxReissues: number;
   /** False when the sender already got NOTICE_RATE_LIMIT notices within the window. */
@@ -103,8 +107,14 @@ export function decideReopenMail(input: ReopenInput): { outcome: ReopenOutcome; 
       };
     }
     case 'already-used':
-    case 'no-link':
-      // Kept in the history for the agents; no automatic answer.
-      return { outcome, decision: { transition: null, patch: {}, events, actions: [] } };
+    case 'no-link': {
+      // Nothing liquibot can do (a used link is not replaced; no link was ever sent): a person answers.
+      const handOff = decideHandOff({
+        ticket, mail: input.mail, inboundMessageId: input.inboundMessageId, bound: input.bound ?? true,
+        reason: outcome.kind === 'already-used' ? 'LINK_ALREADY_USED' : 'NO_LINK',
+        agentsAddress: input.agentsAddress, noticeAllowed: input.noticeAllowed, now: input.now,
+      });
+      return { outcome, decision: { ...handOff, events: [...events, ...handOff.events] } };
+    }
   }
 }

@@ -47,7 +47,7 @@ export type DecisionAction =
 
 /** Ticket columns a decision may set besides the status (which only a transition changes). */
 export type TicketPatch = Partial<
-  Pick<Ticket, 'check' | 'siret' | 'liquidatorEmail' | 'decision' | 'decidedBy' | 'decidedAt' | 'refusalReason' | 'linkReissues'>
+  Pick<Ticket, 'check' | 'siret' | 'liquidatorEmail' | 'decision' | 'decidedBy' | 'decidedAt' | 'refusalReason' | 'linkReissues' | 'needsPersonSince'>
 >;
 
 /**

@@ -60,16 +60,17 @@ describe('every text variable is mail data or declared trusted', () => {
     }
     expect([...(byKind.get('trusted') ?? [])].sort()).toEqual([
       'activeVersion', 'approvalToken', 'approveMailto', 'checks[].label', 'link', 'mailName', 'refuseMailto',
-      'requests[].siret', 'requests[].ticketRef', 'siret', 'templateName', 'ticketRef',
+      'requests[].siret', 'requests[].ticketRef', 'siret', 'status', 'templateName', 'ticketRef',
     ]);
     expect([...(byKind.get('mail-address') ?? [])].sort()).toEqual([
-      'agent.email', 'approvedBy.email', 'decidedBy.email', 'liquidatorEmail', 'recipient', 'requester.email', 'requests[].requesterEmail', 'sentTo',
+      'agent.email', 'approvedBy.email', 'decidedBy.email', 'liquidatorEmail', 'message.from.email', 'recipient', 'requester.email',
+      'requests[].requesterEmail', 'sentTo',
     ]);
     expect([...(byKind.get('mail-line') ?? [])].sort()).toEqual([
       'administratorName', 'agent.name', 'approvedBy.name', 'checks[].detail', 'decidedBy.name', 'errors[].file', 'errors[].message',
-      'firstLine', 'problems[].found', 'requester.name', 'response', 'subject', 'warnings[]',
+      'firstLine', 'message.from.name', 'message.subject', 'problems[].found', 'requester.name', 'response', 'subject', 'warnings[]',
     ]);
-    expect([...(byKind.get('mail-paragraph') ?? [])]).toEqual(['reason']);
+    expect([...(byKind.get('mail-paragraph') ?? [])].sort()).toEqual(['message.text', 'reason']);
   });
 });
 

@@ -39,7 +39,7 @@ function ticket(status: TicketStatus, over: Partial<Ticket> = {}): Ticket {
     id: 7, ref: 'LJ-261206-0007', status, requesterEmail: REQUESTER, requesterName: 'Maître Martin', subject: '', siret: SIRET,
     liquidatorEmail: 'liq@etude.example.fr', check: initialTicketCheck(check(), 1), rootMessageId: '<root@etude.example.fr>',
     approvalMessageId: '<lj.approval.x@liquibot.example.fr>', approvalTokenHash: null, decision: null, decidedBy: null, decidedAt: null,
-    refusalReason: null, linkReissues: 0, createdAt: NOW, updatedAt: NOW, ...over,
+    refusalReason: null, linkReissues: 0, needsPersonSince: null, createdAt: NOW, updatedAt: NOW, ...over,
   } as Ticket;
 }
 
@@ -97,10 +97,34 @@ describe('decideFollowUp', () => {
     ['a fix that is still incomplete', incomplete, check(['SIRET_MISSING', 'LIQUIDATOR_EMAIL_MISSING', 'ATTACHMENT_MISSING']), {
       to: 'non_conforming', events: ['follow_up_received', 'checked'], actions: [`mail:non-conformity:non-conformity:41→${REQUESTER}`],
     }],
-    ['a message while the agents decide', ticket('awaiting_approval'), check(), { to: null, events: ['requester_message'], actions: [] }],
-    ['a message on a refused request', ticket('refused'), check(), { to: null, events: ['requester_message'], actions: [] }],
+    ['a question while the agents decide: handed to a person', ticket('awaiting_approval'), check(), {
+      to: null, events: ['requester_message', 'handed_to_agents'], actions: [`mail:handoff:handoff:41→${AGENTS}`, `mail:handoff-notice:handoff-notice:41→${REQUESTER}`],
+    }],
+    ['a message on a refused request: handed to a person', ticket('refused'), check(), {
+      to: null, events: ['requester_message', 'handed_to_agents'], actions: [`mail:handoff:handoff:41→${AGENTS}`, `mail:handoff-notice:handoff-notice:41→${REQUESTER}`],
+    }],
   ] as const)('%s', (_l, t, c, want) => {
-    expect(shape(decideFollowUp({ ticket: t, mail: mail(), check: c, inboundMessageId: 41, noticeAllowed: true, scans: noScans }))).toEqual(want);
+    expect(shape(decideFollowUp({ ticket: t, mail: mail(), check: c, inboundMessageId: 41, noticeAllowed: true, scans: noScans, agentsAddress: AGENTS, now: NOW }))).toEqual(want);
+  });
+
+  it('a hand-off marks the request as needing a person, once, and says why', () => {
+    const d = decideFollowUp({ ticket: ticket('awaiting_approval'), mail: mail(), check: check(), inboundMessageId: 41, noticeAllowed: true, scans: noScans, agentsAddress: AGENTS, now: NOW });
+    expect(d.patch).toEqual({ needsPersonSince: NOW });
+    const handoff = d.actions[0]!;
+    expect(handoff.kind === 'queue-mail' && handoff.mail.template === 'handoff' && handoff.mail.vars).toMatchObject({ reason: 'QUESTION_WHILE_AWAITING', status: 'en attente de validation' });
+    const already = decideFollowUp({
+      ticket: ticket('awaiting_approval', { needsPersonSince: new Date(0) }), mail: mail(), check: check(), inboundMessageId: 42, noticeAllowed: false, scans: noScans, agentsAddress: AGENTS, now: NOW,
+    });
+    expect(already.patch).toEqual({});
+    expect(shape(already).events).toEqual(['requester_message', 'handed_to_agents', 'notice_suppressed']);
+    expect(shape(already).actions).toEqual([`mail:handoff:handoff:42→${AGENTS}`]);
+  });
+
+  it('an agent’s decision ends the wait for a person', () => {
+    const waiting = ticket('awaiting_approval', { needsPersonSince: new Date(0) });
+    const d = decideApproval(waiting, { email: 'paul@support.example.fr', name: 'Paul', via: 'mail' }, AGENTS, NOW);
+    expect(d.patch.needsPersonSince).toBeNull();
+    expect(shape(d).events).toEqual(['decision', 'status_changed', 'person_handled']);
   });
 });
 
@@ -113,7 +137,7 @@ describe('agent decisions', () => {
       to: 'resolved', events: ['decision', 'status_changed'],
       actions: ['issue-link', `mail:approval-confirmation:approval-confirmation→${AGENTS}`, 'release-waiting-approval'],
     });
-    expect(d.patch).toEqual({ decision: 'approved', decidedBy: actor.email, decidedAt: NOW });
+    expect(d.patch).toEqual({ decision: 'approved', decidedBy: actor.email, decidedAt: NOW, needsPersonSince: null });
   });
 
   it('a refusal closes the request with the reason sent to the requester', () => {
@@ -176,7 +200,10 @@ describe('agent decisions', () => {
 describe('decideReopenMail', () => {
   const at = (h: number) => new Date(NOW.getTime() + h * 3_600_000);
   const link = (status: 'active' | 'used' | 'expired', expiresAt: Date) => ({ id: 3, status, expiresAt, usedAt: status === 'used' ? at(-1) : null, createdAt: at(-8) });
-  const liquidator = { messageId: '<l@etude.example.fr>', references: [], from: { address: 'liq@etude.example.fr' } };
+  const liquidator = {
+    messageId: '<l@etude.example.fr>', references: [], subject: 'RE: lien', date: NOW, text: 'le lien ne marche pas', html: null,
+    from: { address: 'liq@etude.example.fr', name: '' },
+  };
 
   it.each([
     ['expired link, reissues left', ticket('link_expired'), link('expired', at(-1)), 2, true,
@@ -189,16 +216,18 @@ describe('decideReopenMail', () => {
       { to: null, events: ['reopen_requested', 'notice_suppressed'], actions: [] }],
     ['reissue limit reached', ticket('reissued', { linkReissues: 2 }), link('expired', at(-1)), 2, true,
       { to: 'awaiting_approval', events: ['reopen_requested', 'status_changed'], actions: ['resend-approval-request'] }],
-    ['link already used', ticket('resolved'), link('used', at(2)), 2, true, { to: null, events: ['reopen_requested'], actions: [] }],
-    ['no link', ticket('resolved'), null, 2, true, { to: null, events: ['reopen_requested'], actions: [] }],
+    ['link already used: a person answers', ticket('resolved'), link('used', at(2)), 2, true,
+      { to: null, events: ['reopen_requested', 'handed_to_agents'], actions: [`mail:handoff:handoff:60→${AGENTS}`, 'mail:handoff-notice:handoff-notice:60→liq@etude.example.fr'] }],
+    ['no link: a person answers', ticket('resolved'), null, 2, true,
+      { to: null, events: ['reopen_requested', 'handed_to_agents'], actions: [`mail:handoff:handoff:60→${AGENTS}`, 'mail:handoff-notice:handoff-notice:60→liq@etude.example.fr'] }],
   ] as const)('%s', (_l, t, lastLink, max, allowed, want) => {
-    const { decision } = decideReopenMail({ ticket: t, lastLink, mail: liquidator, inboundMessageId: 60, maxReissues: max, noticeAllowed: allowed, now: NOW });
+    const { decision } = decideReopenMail({ ticket: t, lastLink, mail: liquidator, inboundMessageId: 60, maxReissues: max, noticeAllowed: allowed, now: NOW, agentsAddress: AGENTS });
     expect(shape(decision)).toEqual(want);
   });
 
   it('counts the reissue', () => {
     const { decision } = decideReopenMail({
-      ticket: ticket('link_expired', { linkReissues: 1 }), lastLink: link('expired', at(-1)), mail: liquidator, inboundMessageId: 60, maxReissues: 2, noticeAllowed: true, now: NOW,
+      ticket: ticket('link_expired', { linkReissues: 1 }), lastLink: link('expired', at(-1)), mail: liquidator, inboundMessageId: 60, maxReissues: 2, noticeAllowed: true, now: NOW, agentsAddress: AGENTS,
     });
     expect(decision.patch).toEqual({ linkReissues: 2 });
   });

@@ -34,12 +34,15 @@ export const handleNewRequest: MailHandler<'new-request'> = async (ctx) => {
         .orderBy(desc(tickets.id)).limit(1);
       const duplicate = { kind: 'duplicate_request' as const, actor: requester, detail: { inboundMessageId: row.id } };
       if (open && REOPENABLE_STATUSES.includes(open.status)) {
-        return continueTicket(ctx, tx, open, check, scans, 'follow-up:duplicate', [duplicate]);
+        return continueTicket(ctx, tx, open, check, scans, 'follow-up:duplicate', [duplicate], false);
       }
       if (open) {
         const ticket = (await lockTicket(tx, open.id))!;
-        const note = decideUnboundMessage({ sender: requester, inboundMessageId: row.id, messageId: mail.messageId });
-        const applied = await applyDecision(deps, tx, ticket, { ...note, events: [duplicate, ...note.events] }, { now });
+        const decision = decideUnboundMessage({
+          ticket, mail: { ...mail, from: mail.from! }, inboundMessageId: row.id, duplicate: true, agentsAddress: deps.config.AGENTS_ADDRESS,
+          noticeAllowed: await noticeAllowed(deps.config, tx, requester, now), now,
+        });
+        const applied = await applyDecision(deps, tx, ticket, decision, { now });
         return { kind: 'ticket', outcome: `follow-up:duplicate:${applied.ticket.status}`, storedOutcome: 'follow-up:duplicate', ticket: applied.ticket, mailsQueued: applied.mailsQueued };
       }
     }
@@ -59,12 +62,14 @@ export const handleFollowUp: MailHandler<'follow-up'> = async (ctx, c) => {
   // The documents are read before the transaction, against the SIRET the ticket would have after this mail.
   const merged = mergeTicketCheck(c.ticket.check, check, ctx.row.id);
   const scans = await scanDocuments(ctx.deps, merged, ctx.contents);
-  return (tx) => continueTicket(ctx, tx, c.ticket, check, scans, 'follow-up', []);
+  return (tx) => continueTicket(ctx, tx, c.ticket, check, scans, 'follow-up', [], true);
 };
 
 async function continueTicket(
   ctx: MessageContext, tx: Tx, found: Ticket, check: ReturnType<typeof checkRequest>, scans: Awaited<ReturnType<typeof scanDocuments>>,
   label: string, before: { kind: 'duplicate_request'; actor: string; detail: Record<string, unknown> }[],
+  /** Whether the mail answers a mail liquibot sent on the ticket (a duplicate request does not). */
+  bound: boolean,
 ): Promise<HandlerResult> {
   const { deps, mail, row, now } = ctx;
   const ticket = (await lockTicket(tx, found.id))!;
@@ -73,11 +78,11 @@ async function continueTicket(
     const [lastLink] = await tx.select().from(resetLinks).where(eq(resetLinks.ticketId, ticket.id)).orderBy(desc(resetLinks.id)).limit(1);
     decision = decideReopenMail({
       ticket, lastLink: lastLink ?? null, mail: { ...mail, from: mail.from! }, inboundMessageId: row.id, maxReissues: deps.config.MAX_LINK_REISSUES,
-      noticeAllowed: await noticeAllowed(deps.config, tx, mail.from!.address, now), now,
+      noticeAllowed: await noticeAllowed(deps.config, tx, mail.from!.address, now), now, agentsAddress: deps.config.AGENTS_ADDRESS, bound,
     }).decision;
   } else {
     decision = decideFollowUp({
-      ticket, mail, check, inboundMessageId: row.id, scans,
+      ticket, mail, check, inboundMessageId: row.id, scans, agentsAddress: deps.config.AGENTS_ADDRESS, now,
       noticeAllowed: await noticeAllowed(deps.config, tx, ticket.requesterEmail, now),
     });
   }
@@ -88,12 +93,15 @@ async function continueTicket(
 
 /**
  * The requester (or liquidator) wrote about their ticket without answering a mail liquibot sent on
- * it: the message is kept in the ticket's history for the agents; no fact of the request changes.
+ * it: the message is kept in the ticket's history and handed to the agents; no fact of the request changes.
  */
 export const handleUnboundMessage: MailHandler<'unbound-message'> = async (ctx, c) => async (tx) => {
   const { deps, mail, row, now } = ctx;
   const ticket = (await lockTicket(tx, c.ticket.id))!;
-  const decision = decideUnboundMessage({ sender: mail.from!.address, inboundMessageId: row.id, messageId: mail.messageId });
+  const decision = decideUnboundMessage({
+    ticket, mail: { ...mail, from: mail.from! }, inboundMessageId: row.id, duplicate: false, agentsAddress: deps.config.AGENTS_ADDRESS,
+    noticeAllowed: await noticeAllowed(deps.config, tx, mail.from!.address, now), now,
+  });
   const applied = await applyDecision(deps, tx, ticket, decision, { now, known: ctx.contents });
   return { kind: 'ticket', outcome: 'unbound-message', storedOutcome: 'unbound-message', ticket: applied.ticket, mailsQueued: applied.mailsQueued };
 };
