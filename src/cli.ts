@@ -7,17 +7,20 @@ import { migrateDatabase, openDatabase } from './db/client';
 import { replayCommand } from './cli/replay-command';
 import { ticketsCommand } from './cli/tickets-command';
 import { templatesCommand } from './cli/templates-command';
-import { stdio } from './cli/usage';
+import { stdio, suggestCommand, versionText } from './cli/usage';
 import { statusCommand } from './cli/status-command';
 import { purgeCommand } from './cli/purge-command';
 import { decideCommand } from './cli/decide-command';
 import { accountsCommand } from './cli/accounts-command';
 import { linksCommand } from './cli/links-command';
 import { ticketTemplateVars } from './cli/ticket-template-vars';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from './project-root';
 
 const HELP = `liquibot — runs the "liquidateur judiciaire" procedure by mail
 
-Usage: liquibot COMMAND [options]     (every command takes --help)
+Usage: liquibot COMMAND [options]     (every command takes --help; liquibot --version)
 
   run                      watch the mailbox, check requests, answer them (also: npm start)
   check FILE.eml [--json]  offline: what liquibot would decide for this mail
@@ -40,11 +43,21 @@ const RUN_HELP = `Usage: liquibot run
 Watches IMAP_URL (IDLE plus a resync on RESYNC_CRON), processes each message, sends the outbox
 over SMTP_URL. Stops gracefully on SIGTERM/SIGINT. Required: ${DAEMON_REQUIRED.join(', ')}.`;
 
+/** The commands of the switch below, for suggesting one when a mistyped one is given. */
+const COMMANDS = [
+  'run', 'check', 'migrate', 'tickets', 'approve', 'refuse', 'accounts', 'links', 'replay', 'status', 'purge', 'templates', 'help', '--help', '--version',
+] as const;
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     stdio.out(HELP);
     return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-V' || command === '-v') {
+    const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+    stdio.out(versionText(version, process.version));
+    return 0;
   }
   const wantsHelp = args.includes('--help') || args.includes('-h');
   switch (command) {
@@ -114,9 +127,12 @@ async function main(argv: string[]): Promise<number> {
         loadTicketVars: (ref, name) => ticketTemplateVars(config, ref, name),
       });
     }
-    default:
-      stdio.err(`unknown command "${command}"\n\n${HELP}`);
+    default: {
+      const suggestion = suggestCommand(command, COMMANDS);
+      if (suggestion) stdio.err(`liquibot: unknown command "${command}". Did you mean "${suggestion}"?\n(liquibot --help lists the commands)`);
+      else stdio.err(`unknown command "${command}"\n\n${HELP}`);
       return 2;
+    }
   }
 }
 

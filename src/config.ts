@@ -114,16 +114,17 @@ export function loadConfig(
   required: readonly (keyof z.infer<typeof schema>)[] = [],
 ): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+  // Every bad variable at once (the first issue of each), then every missing required one: one restart per mistake is too many.
+  const problems = new Map<string, string>();
+  for (const issue of parsed.success ? [] : parsed.error.issues) {
     const name = String(issue.path[0] ?? '?');
-    throw new AppError('CONFIG_INVALID', `configuration: ${name} ${describeIssue(issue)}`);
+    if (!problems.has(name)) problems.set(name, `${name} ${describeIssue(issue)}`);
   }
   for (const name of required) {
-    if (parsed.data[name] === undefined) {
-      throw new AppError('CONFIG_INVALID', `configuration: ${name} is required (see .env.example)`);
-    }
+    const missing = parsed.success ? parsed.data[name] === undefined : !String(env[name] ?? '').trim();
+    if (missing && !problems.has(name)) problems.set(name, `${name} is required (see .env.example)`);
   }
+  if (!parsed.success || problems.size > 0) throw new AppError('CONFIG_INVALID', `configuration: ${[...problems.values()].join('; ')}`);
   const messageIdDomain = `liquibot.${parsed.data.MAIL_FROM.split('@')[1]}`;
   return Object.freeze({ ...parsed.data, messageIdDomain });
 }

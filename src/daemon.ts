@@ -10,7 +10,7 @@ import { createMailboxLeadership, type MailboxLeadership } from './mail/mailbox-
 import { backlogProgress } from './mail/backlog-progress';
 import { senderKey } from './mail/sender-key';
 import { createOutboxWorker, type OutboxWorker } from './mail/outbox-worker';
-import { createSmtpSender, SMTP_POOL_SIZE, type MailSender } from './mail/smtp-transport';
+import { createSmtpSender, SMTP_POOL_SIZE } from './mail/smtp-transport';
 import { createFetchedMessageHandler } from './intake/handle-fetched';
 import type { ProcessResult } from './workflow/context';
 import { openTemplateStore } from './templates/open-store';
@@ -82,13 +82,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const documents = config.DOCUMENT_HANDOVER_MB > 0 ? createDocumentCache(config.DOCUMENT_HANDOVER_MB * 1024 * 1024) : undefined;
   if (config.REQUIRE_DKIM) await loadDkimVerifier();
   const pipeline = createPipelineDeps({ config, database, templates, log, now, links: opts.links, dkimResolver: opts.dkimResolver, documents });
-  const sender: MailSender = createSmtpSender(config.SMTP_URL!, log);
+  // When the SMTP server works again, the outbox sends what waited for it at once.
+  const sender = createSmtpSender(config.SMTP_URL!, log, { onRecovered: () => outbox.kick() });
   const metrics = createDaemonMetrics({ database, log, now });
+  metrics.watchSmtp(sender);
   const outbox = createOutboxWorker({
     database, sender, log: log.child({ component: 'outbox' }),
     from: { name: config.MAIL_FROM_NAME, address: config.MAIL_FROM },
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS, pollMs: config.OUTBOX_POLL_MS, retryBaseMs: config.OUTBOX_RETRY_BASE_MS, leaseMs: config.OUTBOX_LEASE_SECONDS * 1000, concurrency: SMTP_POOL_SIZE, now,
     onSettled: metrics.onOutboxSettled,
+    canSend: sender.canSend,
     onFailed: (tx, row, failure) => reportDeliveryFailure(pipeline, tx, row, failure),
     loadAttachments: (row) => loadOutboxAttachments(database, row, documents),
     // The reset link is put into the body only now: the outbox keeps a placeholder.
@@ -152,9 +155,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     })().catch((err) => log.error(errorFields(err), 'template refusal could not be reported'));
   };
   const routes = createRouteTable([resetLinkVerifyRoute({ database, now, perMinute: config.VERIFY_RATE_LIMIT_PER_MINUTE, ...(config.VERIFY_API_TOKEN ? { apiToken: config.VERIFY_API_TOKEN } : {}) })]);
-  const mailboxView = { state: () => leadership.state(), reconnects: () => watcher.reconnects() };
+  const mailboxView = {
+    state: () => leadership.state(), reconnects: () => watcher.reconnects(), trouble: () => (leadership.isLeader() ? watcher.trouble() : null),
+  };
   const operations = await startOperations({ config, log, database, watcher: mailboxView, metrics, now, routes });
   const approvalJobs = scheduleApprovalJobs(pipeline, { config, log, onQueued: () => outbox.kick() });
+  sender.watch();
   outbox.start();
   leadership.start();
   templates.watch?.();

@@ -3,6 +3,7 @@ import { openDatabase, type Database } from '../db/client';
 import { lastProcessedAt, outboxHealth, quarantinedCount } from '../db/ops-queries';
 import { countTicketsByStatus } from '../db/ticket-queries';
 import { probeDaemon, type DaemonProbe } from '../http/daemon-probe';
+import type { TroubleReport } from '../http/health';
 import { silentLogger } from '../log';
 import { sampleValue, type Sample } from '../metrics/prometheus-text';
 import { parseCommandArgs, type Output } from './usage';
@@ -11,16 +12,21 @@ export const STATUS_HELP = `Usage: liquibot status [--json]
 
 liquibot at a glance: tickets by status, outgoing mail not yet sent (and the age of the oldest),
 mail that failed for good, quarantined mail, when the last mail was processed. Read from the database;
-when the daemon answers on HTTP_HOST:HTTP_PORT, also its health and IMAP connection.
+when the daemon answers on HTTP_HOST:HTTP_PORT, also its health and its IMAP and SMTP connections
+(with the last error while one fails: a refused login, a server not reached).
 With the embedded database (no DATABASE_URL) and the daemon running, the figures come from the
 daemon's /metrics, since only one process may open that database.
 
 Exit status: 0 when all is well (the daemon answers healthy; with HTTP_PORT=off, the database answers
-and no outgoing mail is older than HEALTH_MAX_OUTBOX_AGE_SECONDS), 1 otherwise.`;
+and no outgoing mail is older than HEALTH_MAX_OUTBOX_AGE_SECONDS), 1 otherwise (degraded included).`;
 
 export interface StatusReport {
   at: string;
-  daemon: { state: 'healthy' | 'failing' | 'unreachable' | 'unknown'; url: string | null; reasons: string[]; imap: string | null; imapReconnects: number | null; note: string | null };
+  daemon: {
+    state: 'healthy' | 'degraded' | 'failing' | 'unreachable' | 'unknown'; url: string | null; reasons: string[];
+    imap: string | null; imapReconnects: number | null; imapError: TroubleReport | null;
+    smtp: string | null; smtpError: TroubleReport | null; note: string | null;
+  };
   database: { kind: 'postgres' | 'pglite'; reachable: boolean; source: 'direct' | 'daemon'; error: string | null };
   tickets: Record<string, number> | null;
   outbox: { unsent: number; oldestUnsentSeconds: number | null; failed: number } | null;
@@ -67,11 +73,14 @@ export async function gatherStatus(config: Config, at: Date): Promise<StatusRepo
 }
 
 function daemonPart(probe: DaemonProbe): StatusReport['daemon'] {
-  if (probe.kind === 'disabled') return { state: 'unknown', url: null, reasons: [], imap: null, imapReconnects: null, note: probe.why };
-  if (probe.kind === 'unreachable') return { state: 'unreachable', url: probe.url, reasons: [], imap: null, imapReconnects: null, note: probe.error };
+  const none = { reasons: [], imap: null, imapReconnects: null, imapError: null, smtp: null, smtpError: null };
+  if (probe.kind === 'disabled') return { state: 'unknown', url: null, ...none, note: probe.why };
+  if (probe.kind === 'unreachable') return { state: 'unreachable', url: probe.url, ...none, note: probe.error };
+  const h = probe.health;
   return {
-    state: probe.httpStatus === 200 ? 'healthy' : 'failing', url: probe.url, reasons: probe.health.reasons ?? [],
-    imap: probe.health.imap ?? null, imapReconnects: sampleValue(probe.metrics, 'liquibot_imap_reconnects_total') ?? null, note: null,
+    state: probe.httpStatus !== 200 ? 'failing' : h.status === 'degraded' ? 'degraded' : 'healthy', url: probe.url, reasons: h.reasons ?? [],
+    imap: h.imap ?? null, imapReconnects: sampleValue(probe.metrics, 'liquibot_imap_reconnects_total') ?? null, imapError: h.imapError ?? null,
+    smtp: h.smtp ?? null, smtpError: h.smtpError ?? null, note: null,
   };
 }
 
@@ -121,13 +130,25 @@ export function formatAge(seconds: number): string {
   return `${Math.round(seconds / 86_400)} d`;
 }
 
+/** A failing connection in one line: its state, since when, the error, the last and next attempts. */
+export function formatTrouble(state: string, t: TroubleReport, now: Date): string {
+  const ago = (iso: string) => formatAge(Math.max(0, (now.getTime() - Date.parse(iso)) / 1000));
+  const next = t.nextAttemptAt ? `, next in ${formatAge(Math.max(0, (Date.parse(t.nextAttemptAt) - now.getTime()) / 1000))}` : '';
+  return `${state.toUpperCase()} since ${t.since}: ${t.error} (${t.attempts} attempt(s), last ${t.lastAttemptAt}, ${ago(t.lastAttemptAt)} ago${next})`;
+}
+
 function formatStatus(r: StatusReport, now: Date): string[] {
   const d = r.daemon;
   const daemon = d.state === 'healthy' ? `running, healthy (${d.url})`
-    : d.state === 'failing' ? `running, FAILING: ${d.reasons.join(', ')} (${d.url})`
-      : d.state === 'unreachable' ? `not answering on ${d.url} (${d.note})` : `not asked (${d.note})`;
+    : d.state === 'degraded' ? `running, DEGRADED: ${d.reasons.join(', ')} (${d.url})`
+      : d.state === 'failing' ? `running, FAILING: ${d.reasons.join(', ')} (${d.url})`
+        : d.state === 'unreachable' ? `not answering on ${d.url} (${d.note})` : `not asked (${d.note})`;
   const lines = [`liquibot status at ${r.at}`, `daemon      ${daemon}`];
-  if (d.imap) lines.push(`imap        ${d.imap}${d.imapReconnects !== null ? ` (${d.imapReconnects} reconnection(s) since start)` : ''}`);
+  if (d.imap) {
+    lines.push(`imap        ${d.imapError ? formatTrouble(d.imap, d.imapError, now) : d.imap}`
+      + `${d.imapReconnects !== null ? ` (${d.imapReconnects} reconnection(s) since start)` : ''}`);
+  }
+  if (d.smtp) lines.push(`smtp        ${d.smtpError ? formatTrouble(d.smtp, d.smtpError, now) : d.smtp}`);
   const via = r.database.source === 'daemon' ? ', read through the daemon' : '';
   lines.push(`database    ${r.database.kind}, ${r.database.reachable ? 'reachable' : `UNREACHABLE${r.database.error ? `: ${r.database.error}` : ''}`}${via}`);
   if (!r.database.reachable) return lines;

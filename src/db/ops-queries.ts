@@ -55,6 +55,31 @@ export async function lastProcessedAt(db: Db): Promise<Date | null> {
   return toDate(row?.at);
 }
 
+/**
+ * Since when the longest-waiting request has awaited the agents' decision: among the tickets in
+ * awaiting_approval, the earliest of their latest entries into that state (its status_changed event;
+ * updated_at for a ticket without one); null when none waits. Served by the tickets_status and
+ * ticket_events_ticket indexes.
+ */
+/** Requests waiting for a person (a message handed to the agents), and since when the oldest waits. */
+export async function needingPerson(db: Db): Promise<{ count: number; oldestSince: Date | null }> {
+  const [row] = await rows<{ n: number; since: unknown }>(db, sql`
+    select count(*)::int as n, min(needs_person_since) as since from tickets where needs_person_since is not null`);
+  return { count: Number(row?.n ?? 0), oldestSince: toDate(row?.since) };
+}
+
+export async function oldestPendingApprovalSince(db: Db): Promise<Date | null> {
+  const [row] = await rows<{ since: unknown }>(db, sql`
+    select min(coalesce(entered.at, t.updated_at)) as since
+    from tickets t
+    left join lateral (
+      select max(e.at) as at from ticket_events e
+      where e.ticket_id = t.id and e.kind = 'status_changed' and e.to_status = 'awaiting_approval'
+    ) entered on true
+    where t.status = 'awaiting_approval'`);
+  return toDate(row?.since);
+}
+
 export interface CheckCounts {
   /** conforme / non_conforme → number of checks. */
   verdicts: Record<string, number>;

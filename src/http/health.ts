@@ -2,18 +2,32 @@
  * /healthz as a pure function of what the daemon observes, so each failing reason is testable
  * without servers. The probe that gathers the inputs lives in health-probe.ts.
  */
+import type { ConnectionTrouble } from '../mail/retry-backoff';
 
-/** Why /healthz answers 503, in the order they are checked. Documented in docs/operations.md. */
-export const HEALTH_REASONS = ['IMAP_NOT_CONNECTED', 'DATABASE_UNREACHABLE', 'OUTBOX_STALE'] as const;
+/**
+ * Why /healthz is not "ok", in the order they are checked. The first four fail it (503: mail is not
+ * read, or answers are stuck); the SMTP ones degrade it (200: mail is read and recorded, answers wait in
+ * the outbox until the server works; past HEALTH_MAX_OUTBOX_AGE_SECONDS, OUTBOX_STALE fails it).
+ * Documented in docs/operations.md.
+ */
+export const HEALTH_REASONS = [
+  'IMAP_AUTH_FAILED', 'IMAP_NOT_CONNECTED', 'DATABASE_UNREACHABLE', 'OUTBOX_STALE', 'SMTP_AUTH_FAILED', 'SMTP_UNREACHABLE',
+] as const;
 export type HealthReason = (typeof HEALTH_REASONS)[number];
+const DEGRADING: ReadonlySet<HealthReason> = new Set(['SMTP_AUTH_FAILED', 'SMTP_UNREACHABLE']);
 
 /** Watcher states that count as healthy. */
 // 'standby': another instance leads the mailbox; this one is healthy and ready to take over.
 export const HEALTHY_IMAP_STATES: ReadonlySet<string> = new Set(['connected', 'standby']);
 
 export interface HealthInputs {
-  /** The mailbox watcher's state: connected, connecting, backoff, stopped. */
+  /** The mailbox watcher's state: connected, connecting, backoff, auth_failed, stopped, standby. */
   imap: string;
+  /** Why the last IMAP sessions failed (null when connected). */
+  imapTrouble?: ConnectionTrouble | null;
+  /** The SMTP server: ok, unknown (not tried yet), unreachable, auth_failed. */
+  smtp?: string;
+  smtpTrouble?: ConnectionTrouble | null;
   databaseReachable: boolean;
   /** Rows pending or being sent; null when the database could not say. */
   unsentOutbox: number | null;
@@ -22,11 +36,24 @@ export interface HealthInputs {
   failedOutbox: number | null;
 }
 
+/** A connection's trouble as /healthz shows it. */
+export interface TroubleReport {
+  kind: ConnectionTrouble['kind'];
+  error: string;
+  since: string;
+  lastAttemptAt: string;
+  attempts: number;
+  nextAttemptAt: string | null;
+}
+
 export interface HealthReport {
-  status: 'ok' | 'failing';
+  status: 'ok' | 'degraded' | 'failing';
   httpStatus: 200 | 503;
   reasons: HealthReason[];
   imap: string;
+  imapError: TroubleReport | null;
+  smtp: string;
+  smtpError: TroubleReport | null;
   database: 'reachable' | 'unreachable';
   unsentOutbox: number | null;
   oldestUnsentOutboxSeconds: number | null;
@@ -34,28 +61,65 @@ export interface HealthReport {
   maxOutboxAgeSeconds: number;
 }
 
+function troubleReport(t: ConnectionTrouble | null | undefined): TroubleReport | null {
+  if (!t) return null;
+  return {
+    kind: t.kind, error: t.error, since: t.since.toISOString(), lastAttemptAt: t.lastAttemptAt.toISOString(),
+    attempts: t.attempts, nextAttemptAt: t.nextAttemptAt?.toISOString() ?? null,
+  };
+}
+
 /**
- * Healthy when IMAP is connected, the database answers and no outgoing mail has waited longer than
- * maxOutboxAgeSeconds (SMTP down, or mail stuck in retries). Failed mails (5xx) do not fail health:
- * they are final and visible in metrics and on their ticket.
+ * Ok when IMAP is connected, the database answers, no outgoing mail has waited longer than
+ * maxOutboxAgeSeconds and the SMTP server works. Failing (503) when mail is not read (IMAP down or
+ * refusing our login, database gone) or answers are stuck; degraded (200) when only SMTP does not work:
+ * at once, not only once the outbox is stale. Failed mails (5xx) change nothing: they are final and
+ * visible in metrics and on their ticket.
  */
 export function evaluateHealth(inputs: HealthInputs, opts: { maxOutboxAgeSeconds: number }): HealthReport {
   const reasons: HealthReason[] = [];
-  if (!HEALTHY_IMAP_STATES.has(inputs.imap)) reasons.push('IMAP_NOT_CONNECTED');
+  if (inputs.imap === 'auth_failed') reasons.push('IMAP_AUTH_FAILED');
+  else if (!HEALTHY_IMAP_STATES.has(inputs.imap)) reasons.push('IMAP_NOT_CONNECTED');
   if (!inputs.databaseReachable) reasons.push('DATABASE_UNREACHABLE');
   if (inputs.oldestUnsentOutboxSeconds !== null && inputs.oldestUnsentOutboxSeconds > opts.maxOutboxAgeSeconds) {
     reasons.push('OUTBOX_STALE');
   }
-  const ok = reasons.length === 0;
+  if (inputs.smtp === 'auth_failed') reasons.push('SMTP_AUTH_FAILED');
+  else if (inputs.smtp === 'unreachable') reasons.push('SMTP_UNREACHABLE');
+  const failing = reasons.some((r) => !DEGRADING.has(r));
+  const status = failing ? 'failing' : reasons.length > 0 ? 'degraded' : 'ok';
   return {
-    status: ok ? 'ok' : 'failing',
-    httpStatus: ok ? 200 : 503,
+    status,
+    httpStatus: failing ? 503 : 200,
     reasons,
     imap: inputs.imap,
+    imapError: HEALTHY_IMAP_STATES.has(inputs.imap) ? null : troubleReport(inputs.imapTrouble),
+    smtp: inputs.smtp ?? 'unknown',
+    smtpError: troubleReport(inputs.smtpTrouble),
     database: inputs.databaseReachable ? 'reachable' : 'unreachable',
     unsentOutbox: inputs.unsentOutbox,
     oldestUnsentOutboxSeconds: inputs.oldestUnsentOutboxSeconds,
     failedOutbox: inputs.failedOutbox,
     maxOutboxAgeSeconds: opts.maxOutboxAgeSeconds,
   };
+}
+
+/** What the daemon knows in-process about its two mail connections. */
+export interface ConnectionsHealth {
+  imap: string;
+  imapTrouble: ConnectionTrouble | null;
+  smtp: string;
+  smtpTrouble: ConnectionTrouble | null;
+}
+
+/**
+ * A report evaluated again with the connections' states: the probe (health-probe.ts) reads the
+ * database; the connections are known to the daemon's metrics, which /healthz is served with.
+ */
+export function withConnections(report: HealthReport, c: ConnectionsHealth): HealthReport {
+  return evaluateHealth({
+    imap: c.imap, imapTrouble: c.imapTrouble, smtp: c.smtp, smtpTrouble: c.smtpTrouble,
+    databaseReachable: report.database === 'reachable', unsentOutbox: report.unsentOutbox,
+    oldestUnsentOutboxSeconds: report.oldestUnsentOutboxSeconds, failedOutbox: report.failedOutbox,
+  }, { maxOutboxAgeSeconds: report.maxOutboxAgeSeconds });
 }

@@ -1,5 +1,5 @@
 import type { DaemonMetrics } from '../metrics/daemon-metrics';
-import type { HealthReport } from './health';
+import { withConnections, type HealthReport } from './health';
 import { jsonResponse, type RouteTable } from './route-table';
 
 /**
@@ -12,7 +12,8 @@ export function registerOpsRoutes(routes: RouteTable, deps: { health: () => Prom
     path: '/healthz',
     maxBodyBytes: 0,
     async handler() {
-      const { httpStatus, ...report } = await deps.health();
+      // The probe reads the database; the IMAP and SMTP connections are what this instance observes now.
+      const { httpStatus, ...report } = withConnections(await deps.health(), deps.metrics.connections());
       return jsonResponse(httpStatus, { ...report, uptimeSeconds: Math.round((Date.now() - deps.startedAt.getTime()) / 1000) });
     },
   });

@@ -1,6 +1,6 @@
 import { ImapFlow } from 'imapflow';
 import { errorFields, type Logger } from '../log';
-import { backoffDelayMs } from './retry-backoff';
+import { reconnectDelayMs, troubleText, type ConnectionTrouble, type ConnectionTroubleKind } from './retry-backoff';
 
 /** A message as fetched: the raw source and where it lives. */
 export interface FetchedMessage {
@@ -47,6 +47,8 @@ export interface WatcherOptions {
    */
   orderKey?: (msg: FetchedMessage) => string;
   concurrency?: number;
+  /** Delay before reconnection attempt `attempt` after a failure of `kind`; default reconnectDelayMs with reconnectMaxSeconds. */
+  reconnectDelay?: (kind: ConnectionTroubleKind, attempt: number) => number;
 }
 
 /**
@@ -112,7 +114,25 @@ export function chunkUids(uids: number[], sizes: Map<number, number>, maxMessage
   return chunks;
 }
 
-export type WatcherState = 'stopped' | 'connecting' | 'connected' | 'backoff';
+/** 'auth_failed': the server refused the login; it stays so, through the retries, until a login succeeds. */
+export type WatcherState = 'stopped' | 'connecting' | 'connected' | 'backoff' | 'auth_failed';
+
+/**
+ * What a failed IMAP session says about the connection. imapflow sets `authenticationFailed` when the
+ * server answered LOGIN/AUTHENTICATE with NO or BAD (its message is then only "Command failed": the
+ * server's text is in `response`, its code in `serverResponseCode`). NO [UNAVAILABLE] is the server's
+ * own authentication backend being down (Dovecot's "Temporary authentication failure"), not our password.
+ */
+export function imapTrouble(err: unknown): { kind: ConnectionTroubleKind; error: string; code?: string } {
+  const e = (err ?? {}) as { message?: string; code?: string; authenticationFailed?: boolean; serverResponseCode?: string; response?: unknown };
+  const response = typeof e.response === 'string' ? e.response : '';
+  const code = e.serverResponseCode ?? e.code;
+  if (e.authenticationFailed && e.serverResponseCode !== 'UNAVAILABLE') {
+    return { kind: 'auth_failed', error: troubleText(`authentication failed: ${[e.serverResponseCode, response || e.message].filter(Boolean).join(' ')}`), code };
+  }
+  const message = e.message ?? String(err);
+  return { kind: 'unreachable', error: troubleText([e.code, message, response && response !== message ? response : ''].filter(Boolean).join(' ')), code };
+}
 
 export interface MailboxWatcher {
   start(): void;
@@ -124,6 +144,8 @@ export interface MailboxWatcher {
   stop(): Promise<void>;
   state(): WatcherState;
   reconnects(): number;
+  /** Why the last attempts to open a session failed; null once a session is open (or before any attempt). */
+  trouble(): ConnectionTrouble | null;
 }
 
 /** The keyword that marks a message as handled; kept on the server so a restart skips it. */
@@ -143,6 +165,7 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
   let pass: Promise<void> | null = null;
   let passWanted = false;
   let reconnectCount = 0;
+  let trouble: ConnectionTrouble | null = null;
   let skipUpTo = 0;
   let wakeUp: (() => void) | null = null;
   let loop: Promise<void> | null = null;
@@ -265,7 +288,8 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
     if (stopping) return;
     const c = client;
     if (!c || state !== 'connected') {
-      wakeUp?.();
+      // A refused login keeps its long backoff: a resync would only be refused again (and count as one more failure).
+      if (state !== 'auth_failed') wakeUp?.();
       return;
     }
     if (pass) {
@@ -291,6 +315,7 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
     const opened = await c.mailboxOpen(mailbox);
     skipUpTo = (await opts.onMailboxOpened?.({ mailbox, uidValidity: BigInt(opened.uidValidity), exists: opened.exists, uidNext: opened.uidNext })) ?? 0;
     c.on('exists', () => requestSync('exists'));
+    trouble = null;
     setState('connected', { uidValidity: String(opened.uidValidity), exists: opened.exists });
     requestSync('connected');
     await closed;
@@ -300,12 +325,14 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
   async function run(): Promise<void> {
     let attempt = 0;
     while (!stopping) {
-      setState('connecting');
+      // After a refused login the state stays auth_failed until a login succeeds, through the retries.
+      if (state !== 'auth_failed') setState('connecting');
       const startedAt = Date.now();
+      let failure: ReturnType<typeof imapTrouble> | null = null;
       try {
         await session();
       } catch (err) {
-        log.warn(errorFields(err), 'imap session failed');
+        failure = imapTrouble(err);
         if (client) client.close();
       }
       client = null;
@@ -313,8 +340,19 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
       // A session that lived a while resets the backoff; a failing one grows it.
       attempt = Date.now() - startedAt > 60_000 ? 1 : attempt + 1;
       reconnectCount += 1;
-      const delay = backoffDelayMs(attempt, { baseMs: 1_000, maxMs: opts.reconnectMaxSeconds * 1000 });
-      setState('backoff', { retryInMs: delay, attempt });
+      const kind = failure?.kind ?? 'unreachable';
+      const delay = opts.reconnectDelay?.(kind, attempt) ?? reconnectDelayMs(kind, attempt, { maxMs: opts.reconnectMaxSeconds * 1000 });
+      if (failure) {
+        trouble = {
+          kind: failure.kind, error: failure.error, since: trouble?.since ?? new Date(startedAt), lastAttemptAt: new Date(startedAt),
+          attempts: (trouble?.attempts ?? 0) + 1, nextAttemptAt: new Date(Date.now() + delay),
+        };
+        const fields = { err: failure.error, code: failure.code, attempt: trouble.attempts, retryInMs: delay };
+        // A refused login is the operator's to fix: an error, once per attempt, and the attempts are minutes apart.
+        if (failure.kind === 'auth_failed') log.error(fields, 'imap authentication failed');
+        else log.warn(fields, 'imap session failed');
+      }
+      setState(failure?.kind === 'auth_failed' ? 'auth_failed' : 'backoff', { retryInMs: delay, attempt });
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, delay);
         wakeUp = () => {
@@ -331,6 +369,7 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
     start() {
       if (loop) return;
       stopping = false;
+      trouble = null;
       loop = run();
     },
     requestSync,
@@ -350,5 +389,6 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
     },
     state: () => state,
     reconnects: () => reconnectCount,
+    trouble: () => trouble,
   };
 }

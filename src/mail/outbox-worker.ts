@@ -27,6 +27,11 @@ export interface OutboxWorkerOptions {
   onFailed?: (tx: Tx, row: OutboxRow, failure: { error: string; responseCode: number | null; at: Date }) => Promise<void>;
   /** Called after each row settles: sent, retried or failed. */
   onSettled?: (row: OutboxRow, result: 'sent' | 'retry' | 'failed') => void;
+  /**
+   * False while the SMTP server is known to be down or to refuse our login: no row is claimed, so none
+   * spends an attempt (or fails for good) on it; kick() when it works again.
+   */
+  canSend?: () => boolean;
 }
 
 export interface OutboxWorker {
@@ -127,6 +132,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     do {
       again = false;
       for (;;) {
+        if (opts.canSend && !opts.canSend()) break;
         const rows = await claimDueMail(opts.database.db, { now: now(), limit: BATCH, leaseMs: opts.leaseMs });
         if (rows.length === 0) break;
         // As many sends at once as the SMTP pool has connections.

@@ -5,12 +5,21 @@ import type { OutboxRow } from '../db/schema';
 import { arrivalOf } from '../db/ops-queries';
 import { errorFields, type Logger } from '../log';
 import type { PurgeReport } from '../jobs/retention-purge';
+import type { ConnectionsHealth } from '../http/health';
+import type { ConnectionTrouble } from '../mail/retry-backoff';
 import { createDatabaseMetrics } from './database-metrics';
 
 /** What the mailbox watcher (or the leadership over it) tells the metrics; state 'standby' when another instance leads. */
 export interface WatchedMailbox {
   state(): string;
   reconnects(): number;
+  /** Why the last sessions failed; null when connected or on standby. */
+  trouble?(): ConnectionTrouble | null;
+}
+
+/** What the SMTP sender tells the metrics and /healthz. */
+export interface WatchedSmtp {
+  health(): { state: string; trouble: ConnectionTrouble | null };
 }
 
 export interface DaemonMetrics {
@@ -19,6 +28,10 @@ export interface DaemonMetrics {
   onOutboxSettled(row: OutboxRow, result: 'sent' | 'retry' | 'failed'): void;
   /** Report this watcher's connection state and reconnections. */
   watch(watcher: WatchedMailbox): void;
+  /** Report the SMTP server's state. */
+  watchSmtp(smtp: WatchedSmtp): void;
+  /** The mail connections as this instance sees them now, for /healthz. */
+  connections(): ConnectionsHealth;
   /** Record a retention run made by this instance. */
   recordPurge(report: PurgeReport): void;
   /** Read the database (a few indexed counts) and render everything as Prometheus text. */
@@ -42,6 +55,12 @@ export function createDaemonMetrics(opts: { database: Database; log: Logger; now
   const imapConnected = new Gauge({ name: 'liquibot_imap_connected', help: '1 when this instance is connected to the mailbox', registers: [local] });
   const leader = new Gauge({ name: 'liquibot_mailbox_leader', help: '1 when this instance leads the mailbox (0 on standby)', registers: [local] });
   const imapReconnects = new Counter({ name: 'liquibot_imap_reconnects_total', help: 'IMAP sessions that ended and were reopened', registers: [local] });
+  const imapAuthFailed = new Gauge({
+    name: 'liquibot_imap_auth_failed', help: '1 while the IMAP server refuses our login (until a login succeeds)', registers: [local],
+  });
+  const smtpUp = new Gauge({
+    name: 'liquibot_smtp_up', help: '0 while the SMTP server is unreachable or refuses our login (last check or send), 1 otherwise', registers: [local],
+  });
   const deliveries = new Counter({
     name: 'liquibot_outbox_deliveries_total', help: 'Outgoing mail attempts by result: sent, retry (4xx, deferred), failed (final)',
     labelNames: ['result'] as const, registers: [local],
@@ -61,6 +80,7 @@ export function createDaemonMetrics(opts: { database: Database; log: Logger; now
 
   const fromDatabase = createDatabaseMetrics();
   let watcher: WatchedMailbox | null = null;
+  let smtp: WatchedSmtp | null = null;
   const pending = new Set<Promise<void>>();
 
   function observeAnswer(row: OutboxRow, sentAt: Date): void {
@@ -83,6 +103,16 @@ export function createDaemonMetrics(opts: { database: Database; log: Logger; now
     watch(w) {
       watcher = w;
     },
+    watchSmtp(s) {
+      smtp = s;
+    },
+    connections() {
+      const smtpHealth = smtp?.health() ?? { state: 'unknown', trouble: null };
+      return {
+        imap: watcher?.state() ?? 'stopped', imapTrouble: watcher?.trouble?.() ?? null,
+        smtp: smtpHealth.state, smtpTrouble: smtpHealth.trouble,
+      };
+    },
     recordPurge(report) {
       purgeRuns.inc();
       purged.inc({ what: 'raw' }, report.raw.purged);
@@ -100,6 +130,11 @@ export function createDaemonMetrics(opts: { database: Database; log: Logger; now
         leader.set(state === 'standby' ? 0 : 1);
         imapReconnects.reset();
         imapReconnects.inc(watcher.reconnects());
+        imapAuthFailed.set(state === 'auth_failed' ? 1 : 0);
+      }
+      if (smtp) {
+        const state = smtp.health().state;
+        smtpUp.set(state === 'unreachable' || state === 'auth_failed' ? 0 : 1);
       }
       let databaseText = '';
       try {

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Database } from '../db/client';
 import { TICKET_STATUSES } from '../db/schema';
-import { checkCounts, lastProcessedAt, outboxHealth, quarantinedCount } from '../db/ops-queries';
+import { checkCounts, lastProcessedAt, needingPerson, oldestPendingApprovalSince, outboxHealth, quarantinedCount } from '../db/ops-queries';
 import { countTicketsByStatus } from '../db/ticket-queries';
 import { PROBLEM_CODES } from '../../parsers/problems';
 
@@ -35,6 +35,16 @@ export function createDatabaseMetrics(): DatabaseMetrics {
   });
   const failed = new Gauge({ name: 'liquibot_outbox_failed', help: 'Outgoing mails that failed for good (5xx or attempts exhausted)', registers: [registry] });
   const quarantined = new Gauge({ name: 'liquibot_quarantined_messages', help: 'Inbound mails in quarantine (liquibot replay --list)', registers: [registry] });
+  const oldestApproval = new Gauge({
+    name: 'liquibot_oldest_pending_approval_age_seconds',
+    help: 'How long the request waiting longest for an agent\'s decision has waited, since it entered awaiting_approval (0 when none)',
+    registers: [registry],
+  });
+  const waitingForPerson = new Gauge({
+    name: 'liquibot_tickets_needing_person',
+    help: 'Requests waiting for a person: a message liquibot does not act on was handed to the agents (liquibot tickets waiting)',
+    registers: [registry],
+  });
   const lastProcessed = new Gauge({
     name: 'liquibot_last_processed_timestamp_seconds', help: 'When the newest handled inbound mail was processed (0 when none)', registers: [registry],
   });
@@ -42,9 +52,9 @@ export function createDatabaseMetrics(): DatabaseMetrics {
   return {
     registry,
     async refresh(database, now) {
-      const [byStatus, outbox, inQuarantine, counts, last] = await Promise.all([
+      const [byStatus, outbox, inQuarantine, counts, last, approvalSince, person] = await Promise.all([
         countTicketsByStatus(database.db), outboxHealth(database.db), quarantinedCount(database.db),
-        checkCounts(database.db), lastProcessedAt(database.db),
+        checkCounts(database.db), lastProcessedAt(database.db), oldestPendingApprovalSince(database.db), needingPerson(database.db),
       ]);
       for (const status of new Set([...TICKET_STATUSES, ...Object.keys(byStatus)])) tickets.set({ status }, byStatus[status] ?? 0);
       checks.reset();
@@ -56,6 +66,8 @@ export function createDatabaseMetrics(): DatabaseMetrics {
       failed.set(outbox.failed);
       quarantined.set(inQuarantine);
       lastProcessed.set(last ? last.getTime() / 1000 : 0);
+      oldestApproval.set(approvalSince ? Math.max(0, (now.getTime() - approvalSince.getTime()) / 1000) : 0);
+      waitingForPerson.set(person.count);
     },
   };
 }

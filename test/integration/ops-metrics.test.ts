@@ -65,6 +65,8 @@ describe('/metrics after a small batch', () => {
     ['liquibot_mailbox_leader', {}, 1],
     ['liquibot_imap_reconnects_total', {}, 0],
     ['liquibot_database_up', {}, 1],
+    ['liquibot_smtp_up', {}, 1],
+    ['liquibot_imap_auth_failed', {}, 0],
   ])('%s %j = %i', async (name, labels, value) => {
     expect(sampleValue((await scrape(h)).samples, name, labels)).toBe(value);
   });
@@ -82,6 +84,29 @@ describe('/metrics after a small batch', () => {
     expect(seconds).toBeGreaterThan(0);
     expect(seconds).toBeLessThan(60);
     expect(sampleValue(samples, 'liquibot_last_processed_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 120);
+  });
+
+  it('liquibot_oldest_pending_approval_age_seconds: how long the request before the agents has waited since it got there', async () => {
+    const fresh = sampleValue((await scrape(h)).samples, 'liquibot_oldest_pending_approval_age_seconds');
+    expect(fresh).toBeGreaterThan(0);
+    expect(fresh).toBeLessThan(120);
+    // It entered awaiting_approval two hours ago (its status_changed event), whatever else touched it since.
+    await h.database.rows(sql`update ticket_events set at = now() - interval '2 hours'
+      where kind = 'status_changed' and to_status = 'awaiting_approval'`);
+    const aged = sampleValue((await scrape(h)).samples, 'liquibot_oldest_pending_approval_age_seconds')!;
+    expect(aged).toBeGreaterThan(7200 - 60);
+    expect(aged).toBeLessThan(7200 + 60);
+    // None waiting: 0.
+    await h.database.rows(sql`update tickets set status = 'refused' where status = 'awaiting_approval'`);
+    expect(sampleValue((await scrape(h)).samples, 'liquibot_oldest_pending_approval_age_seconds')).toBe(0);
+    await h.database.rows(sql`update tickets set status = 'awaiting_approval' where status = 'refused'`);
+  });
+
+  it('liquibot_tickets_needing_person: requests whose message was handed to the agents', async () => {
+    expect(sampleValue((await scrape(h)).samples, 'liquibot_tickets_needing_person')).toBe(0);
+    await h.database.rows(sql`update tickets set needs_person_since = now() where id = (select min(id) from tickets)`);
+    expect(sampleValue((await scrape(h)).samples, 'liquibot_tickets_needing_person')).toBe(1);
+    await h.database.rows(sql`update tickets set needs_person_since = null`);
   });
 
   it('keeps the database-derived counts across a restart; in-process counters start again', async () => {

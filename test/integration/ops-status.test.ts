@@ -55,6 +55,8 @@ describe.each<DbKind>(['postgres', 'pglite'])('liquibot status on %s', (db) => {
     expect(text.out.join('\n')).toMatch(/daemon +running, healthy/);
     expect(text.out.join('\n')).toMatch(/tickets +awaiting_approval 1 · non_conforming 1 +\(2 in all\)/);
     expect(text.out.join('\n')).toMatch(/imap +connected/);
+    expect(text.out.join('\n')).toMatch(/^smtp +ok$/m);
+    expect(report.daemon).toMatchObject({ smtp: 'ok', smtpError: null, imapError: null });
   });
 });
 
