@@ -99,6 +99,18 @@ export async function countRecentMailTo(db: Db | Tx, to: string, kinds: string[]
   return rows.filter((row) => sameMailbox(row.to, to, mailbox)).reduce((sum, row) => sum + Number(row.n), 0);
 }
 
+/** The same count, on one ticket's thread only. */
+export async function countRecentThreadMailTo(
+  db: Db | Tx, ticketId: number, to: string, kinds: string[], since: Date, mailbox: MailboxOptions = {},
+): Promise<number> {
+  const rows = await db
+    .select({ to: outbox.toAddress, n: sql<number>`count(*)::int` })
+    .from(outbox)
+    .where(and(eq(outbox.ticketId, ticketId), inArray(outbox.kind, kinds), gte(outbox.createdAt, since)))
+    .groupBy(outbox.toAddress);
+  return rows.filter((row) => sameMailbox(row.to, to, mailbox)).reduce((sum, row) => sum + Number(row.n), 0);
+}
+
 export async function outboxOfTicket(db: Db, ticketId: number) {
   return db
     .select({

@@ -3,7 +3,7 @@ import { checkRequest } from '../../../parsers/check-request';
 import type { Tx } from '../../db/client';
 import { resetLinks, tickets, type Ticket } from '../../db/schema';
 import { lockTicket, nextTicketId } from '../../db/ticket-queries';
-import { noticeAllowed } from '../../outbox/notice-limit';
+import { threadNoticeAllowed } from '../../outbox/notice-limit';
 import { applyDecision, applyNewTicketDecision } from '../apply-decision';
 import type { HandlerResult, MessageContext } from '../context';
 import { decideFollowUp, decideNewRequest, decideUnboundMessage } from '../decide-intake';
@@ -40,17 +40,17 @@ export const handleNewRequest: MailHandler<'new-request'> = async (ctx) => {
         const ticket = (await lockTicket(tx, open.id))!;
         const decision = decideUnboundMessage({
           ticket, mail: { ...mail, from: mail.from! }, inboundMessageId: row.id, duplicate: true, agentsAddress: deps.config.AGENTS_ADDRESS,
-          noticeAllowed: await noticeAllowed(deps.config, tx, requester, now), now,
+          noticeAllowed: await threadNoticeAllowed(deps.config, tx, ticket.id, requester, now), now,
         });
         const applied = await applyDecision(deps, tx, ticket, decision, { now });
         return { kind: 'ticket', outcome: `follow-up:duplicate:${applied.ticket.status}`, storedOutcome: 'follow-up:duplicate', ticket: applied.ticket, mailsQueued: applied.mailsQueued };
       }
     }
-    // The notice limit matters only for a notice: a conforming request skips the count.
-    const allowed = check.problems.length === 0 || (await noticeAllowed(deps.config, tx, requester, now));
     const id = await nextTicketId(tx);
     const ref = formatTicketRef(id, now, deps.config.TIMEZONE);
-    const decision = decideNewRequest({ mail, check, inboundMessageId: row.id, noticeAllowed: allowed, scans, ref, now });
+    // A new request always gets its first answer: the limits are for loops on one thread, not for a
+    // firm that sends one request per company, as the procedure asks.
+    const decision = decideNewRequest({ mail, check, inboundMessageId: row.id, noticeAllowed: true, scans, ref, now });
     const applied = await applyNewTicketDecision(deps, tx, { id, ref }, decision, { now, known: ctx.contents });
     return { kind: 'ticket', outcome: `new-request:${applied.ticket.status}`, storedOutcome: 'new-request', ticket: applied.ticket, mailsQueued: applied.mailsQueued };
   };
@@ -78,12 +78,12 @@ async function continueTicket(
     const [lastLink] = await tx.select().from(resetLinks).where(eq(resetLinks.ticketId, ticket.id)).orderBy(desc(resetLinks.id)).limit(1);
     decision = decideReopenMail({
       ticket, lastLink: lastLink ?? null, mail: { ...mail, from: mail.from! }, inboundMessageId: row.id, maxReissues: deps.config.MAX_LINK_REISSUES,
-      noticeAllowed: await noticeAllowed(deps.config, tx, mail.from!.address, now), now, agentsAddress: deps.config.AGENTS_ADDRESS, bound,
+      noticeAllowed: await threadNoticeAllowed(deps.config, tx, ticket.id, mail.from!.address, now), now, agentsAddress: deps.config.AGENTS_ADDRESS, bound,
     }).decision;
   } else {
     decision = decideFollowUp({
       ticket, mail, check, inboundMessageId: row.id, scans, agentsAddress: deps.config.AGENTS_ADDRESS, now,
-      noticeAllowed: await noticeAllowed(deps.config, tx, ticket.requesterEmail, now),
+      noticeAllowed: await threadNoticeAllowed(deps.config, tx, ticket.id, ticket.requesterEmail, now),
     });
   }
   decision = { ...decision, events: [...before, ...decision.events] };
@@ -100,7 +100,7 @@ export const handleUnboundMessage: MailHandler<'unbound-message'> = async (ctx, 
   const ticket = (await lockTicket(tx, c.ticket.id))!;
   const decision = decideUnboundMessage({
     ticket, mail: { ...mail, from: mail.from! }, inboundMessageId: row.id, duplicate: false, agentsAddress: deps.config.AGENTS_ADDRESS,
-    noticeAllowed: await noticeAllowed(deps.config, tx, mail.from!.address, now), now,
+    noticeAllowed: await threadNoticeAllowed(deps.config, tx, ticket.id, mail.from!.address, now), now,
   });
   const applied = await applyDecision(deps, tx, ticket, decision, { now, known: ctx.contents });
   return { kind: 'ticket', outcome: 'unbound-message', storedOutcome: 'unbound-message', ticket: applied.ticket, mailsQueued: applied.mailsQueued };
