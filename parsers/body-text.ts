@@ -204,8 +204,15 @@ export function stripQuotedHtml(html: string): string {
 
 const ATTRIBUTION_START = /^\s*(?:Le|On|Am|El)\s/i;
 const ATTRIBUTION_END = /(?:\ba\s+[ée]crit|\bwrote|\bschrieb|\bescribi[óo])\s*:\s*$/i;
+/** Written only above a forwarded message (Gmail, Thunderbird, Yahoo, Zimbra, Apple Mail). */
+const FORWARD_SEPARATOR = new RegExp(
+  '^\\s*(?:-{2,}\\s*(?:Message transf[ée]r[ée]|Mail transf[ée]r[ée]|Forwarded message|Message transmis|Weitergeleitete Nachricht)\\s*-{2,}' +
+    '|(?:D[ée]but du message r[ée]exp[ée]di[ée]|Begin forwarded message)\\s*:)\\s*$',
+  'i',
+);
+/** Written above the original by replies and forwards alike (Outlook, Zimbra, Lotus). */
 const ORIGINAL_SEPARATOR =
-  /^\s*-{2,}\s*(?:Message d['’]origine|Original Message|Mail original|Message original|Message transf[ée]r[ée]|Forwarded message|Message transmis|Urspr[üu]ngliche Nachricht)\s*-{2,}\s*$/i;
+  /^\s*-{2,}\s*(?:Message d['’]origine|Original Message|Mail original|Message original|Urspr[üu]ngliche Nachricht)\s*-{2,}\s*$/i;
 const HEADER_FROM = /^\s*[*_]?(?:De|From|Von)[*_]?\s*:/i;
 const HEADER_SENT = /^\s*[*_]?(?:Envoy[ée]|Sent|Date|Gesendet)[*_]?\s*:/i;
 const RULE_LINE = /^\s*(?:_{10,}|-{10,})\s*$/;
@@ -219,13 +226,14 @@ function nextNonBlank(lines: readonly string[], i: number, count: number): numbe
   return found;
 }
 
-function isAttributionAt(lines: readonly string[], i: number): boolean {
+/** Lines the attribution takes at `i` (1, or 2 when wrapped), or 0. */
+function attributionAt(lines: readonly string[], i: number): number {
   const line = lines[i] ?? '';
-  if (!ATTRIBUTION_START.test(line)) return false;
-  if (ATTRIBUTION_END.test(line)) return true;
+  if (!ATTRIBUTION_START.test(line)) return 0;
+  if (ATTRIBUTION_END.test(line)) return 1;
   // clients wrap the attribution: "Le 26 nov. 2026 à 10:12, Jean Dupont <j@x.fr> a" / "écrit :"
   const next = lines[i + 1];
-  return next !== undefined && ATTRIBUTION_END.test(`${line} ${next}`);
+  return next !== undefined && ATTRIBUTION_END.test(`${line} ${next}`) ? 2 : 0;
 }
 
 function isHeaderBlockAt(lines: readonly string[], i: number): boolean {
@@ -233,32 +241,57 @@ function isHeaderBlockAt(lines: readonly string[], i: number): boolean {
   return nextNonBlank(lines, i, 3).some((j) => HEADER_SENT.test(lines[j] ?? ''));
 }
 
-/** Where the quoted original starts, or lines.length. */
-function quoteStart(lines: readonly string[]): number {
+/**
+ * Where a mail's own text ends and an earlier message begins:
+ * - 'attribution': "Le … a écrit :" / "On … wrote:", a reply's;
+ * - 'forward-separator': "---------- Forwarded message ---------", "-------- Message transféré --------",
+ *   "Début du message réexpédié :", a forward's;
+ * - 'original-separator': "-----Original Message-----" / "-----Message d'origine-----", either;
+ * - 'header-block': "De : … / Envoyé : …" ("From: … / Sent: …"), either (Outlook writes the same block
+ *   above the original of a reply and of a forward; only the subject's TR:/Fwd: tells them apart).
+ */
+export type QuoteBoundaryKind = 'attribution' | 'forward-separator' | 'original-separator' | 'header-block';
+
+export interface QuoteBoundary {
+  kind: QuoteBoundaryKind;
+  /** First line that is not the mail's own text (the marker, or Outlook's rule line above a header block). */
+  start: number;
+  /** First line after the marker: the earlier message's header block (header-block: its "De :" line) or text. */
+  after: number;
+}
+
+/** The first boundary between the mail's own text and an earlier message, or null. Lines starting with `>` never make one. */
+export function findQuoteBoundary(lines: readonly string[]): QuoteBoundary | null {
   for (let i = 0; i < lines.length; i++) {
-    if (ORIGINAL_SEPARATOR.test(lines[i] ?? '') || isAttributionAt(lines, i)) return i;
+    const line = lines[i] ?? '';
+    if (FORWARD_SEPARATOR.test(line)) return { kind: 'forward-separator', start: i, after: i + 1 };
+    if (ORIGINAL_SEPARATOR.test(line)) return { kind: 'original-separator', start: i, after: i + 1 };
+    const attribution = attributionAt(lines, i);
+    if (attribution > 0) return { kind: 'attribution', start: i, after: i + attribution };
     if (isHeaderBlockAt(lines, i)) {
       // Outlook puts a rule (a line of underscores) before "De : … Envoyé : …"
       let k = i - 1;
       while (k >= 0 && (lines[k] ?? '').trim() === '') k--;
-      return k >= 0 && RULE_LINE.test(lines[k] ?? '') ? k : i;
+      return { kind: 'header-block', start: k >= 0 && RULE_LINE.test(lines[k] ?? '') ? k : i, after: i };
     }
   }
-  return lines.length;
+  return null;
 }
 
 /**
  * Removes quoted earlier messages from a plain-text body: every line starting with `>`,
  * and everything from the first of: an attribution line ("Le … a écrit :", possibly wrapped
  * over two lines; "On … wrote:"), an "-----Message d'origine-----" / "-----Original Message-----"
- * style separator, or a "De : … / Envoyé : …" ("From: … / Sent: …") header block, together with
- * the "________________________________" rule Outlook puts before it.
+ * style separator, a forward separator, or a "De : … / Envoyé : …" ("From: … / Sent: …") header
+ * block, together with the "________________________________" rule Outlook puts before it
+ * (see findQuoteBoundary).
  *
- * Forwarded messages are cut the same way: a forward carries someone else's request,
- * not a new one from the sender.
+ * Forwarded messages are cut the same way: an agent's reply is read for its own words only.
+ * A request that forwards someone else's is read with parsers/forwarded.ts instead.
  */
 export function stripQuoted(text: string): string {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  const kept = lines.slice(0, quoteStart(lines)).filter((line) => !/^\s*>/.test(line));
+  const end = findQuoteBoundary(lines)?.start ?? lines.length;
+  const kept = lines.slice(0, end).filter((line) => !/^\s*>/.test(line));
   return kept.join('\n').trim();
 }

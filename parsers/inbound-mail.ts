@@ -35,6 +35,8 @@ export interface InboundAttachment {
   size: number;
   /** The first bytes of the decoded content (at least 16 when the part has them), for sniffing. */
   head: Uint8Array;
+  /** The last bytes of the decoded content (up to 1 KiB), for the integrity check (a whole file ends as its kind must). */
+  tail: Uint8Array;
   /** SHA-256 of the decoded content, hex. */
   sha256: string;
   /** Content-ID without angle brackets, or null. */
@@ -45,6 +47,26 @@ export interface InboundAttachment {
   referencedByHtml: boolean;
   /** True when the part sits inside a multipart/related. */
   related: boolean;
+}
+
+/**
+ * A message attached to the mail as a message/rfc822 part (a request forwarded as an attachment),
+ * read by the same parser. Its own attachments are listed here, not in the mail's `attachments`,
+ * which keep the mail's MIME parts as they are (the message/rfc822 part included).
+ */
+export interface AttachedMessage {
+  /** 1 for a part of the mail itself, 2 for a part of an attached message, and so on. */
+  depth: number;
+  /** Decoded subject ('' when absent). */
+  subject: string;
+  from: MailAddress | null;
+  date: Date | null;
+  /** Message-ID with angle brackets, or null. */
+  messageId: string | null;
+  /** Plain-text body; '' when HTML only. */
+  text: string;
+  html: string | null;
+  attachments: InboundAttachment[];
 }
 
 export interface InboundMail {
@@ -70,6 +92,11 @@ export interface InboundMail {
   /** HTML body or null. */
   html: string | null;
   attachments: InboundAttachment[];
+  /**
+   * The messages attached as message/rfc822 parts, depth first (a bounded depth; see
+   * src/mail/parse-mail.ts). Absent or empty when there are none.
+   */
+  attachedMessages?: AttachedMessage[];
   /** Size of the raw source in bytes. */
   sizeBytes: number;
 }

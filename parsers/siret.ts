@@ -58,6 +58,21 @@ export function isValidSiret(digits14: string): boolean {
   return sirenOf(digits14) === LA_POSTE_SIREN && digitSum(digits14) % 5 === 0;
 }
 
+/**
+ * Why a number written as a SIRET is not one, from its digits (separators removed): a SIREN
+ * (9 digits), a wrong length, or 14 digits that fail the check.
+ *
+ * @example invalidSiretReason('732829320') → { hint: 'SIREN_NOT_SIRET', digits: 9 }
+ */
+export function invalidSiretReason(digits: string): {
+  hint: 'SIREN_NOT_SIRET' | 'SIRET_WRONG_LENGTH' | 'SIRET_CHECK_FAILED';
+  digits: number;
+} {
+  if (digits.length === 14) return { hint: 'SIRET_CHECK_FAILED', digits: 14 };
+  if (digits.length === 9) return { hint: 'SIREN_NOT_SIRET', digits: 9 };
+  return { hint: 'SIRET_WRONG_LENGTH', digits: digits.length };
+}
+
 /** The SIREN (first 9 digits) of a normalized SIRET. */
 export function sirenOf(siret: string): string {
   return siret.slice(0, 9);

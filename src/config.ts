@@ -3,6 +3,7 @@ import { withHost } from './db/connection-url';
 import { z } from 'zod';
 import { AppError } from './errors';
 import { RESET_TOKEN_PLACEHOLDER, resetLinkUrl } from './reset/reset-token';
+import { invalidProxyEntries } from './console/client-address';
 
 /**
  * Configuration from the environment, parsed once and frozen.
@@ -59,6 +60,13 @@ const schema = z.object({
   OUTBOX_POLL_MS: def(positiveInt, 1000),
   OUTBOX_RETRY_BASE_MS: def(positiveInt, 5000),
   OUTBOX_LEASE_SECONDS: def(positiveInt, 180),
+  // Instances beat in instance_heartbeats; one silent for INSTANCE_STALE_SECONDS (or whose session ended) is dead.
+  INSTANCE_HEARTBEAT_SECONDS: def(z.coerce.number().positive().max(60), 2),
+  INSTANCE_STALE_SECONDS: def(z.coerce.number().positive().max(3600), 15),
+  // A mail server that accepts the connection and then says nothing: connecting and the greeting get
+  // min(15 s, this), any later silence this long ends the connection (IMAP: a NOOP probe first).
+  SMTP_TIMEOUT_SECONDS: def(z.coerce.number().positive().max(600), 60),
+  IMAP_TIMEOUT_SECONDS: def(z.coerce.number().positive().max(1800), 120),
   TEMPLATES_DIR: opt(z.string()),
   AGENT_SENDERS: opt(z.string()),
   // Besides '+', which always is one (parsers/mailbox.ts).
@@ -79,6 +87,9 @@ const schema = z.object({
   MAX_LINK_REISSUES: def(z.coerce.number().int().min(0), 2),
   REMINDER_AFTER_HOURS: def(positiveInt, 24),
   REMINDER_CRON: def(z.string(), '0 8-18 * * 1-5'),
+  REMINDER_REPEAT_HOURS: def(positiveInt, 24),
+  ESCALATION_ADDRESS: opt(email),
+  ESCALATION_AFTER_HOURS: def(positiveInt, 72),
   EXPIRY_SWEEP_CRON: def(z.string(), '*/5 * * * *'),
   VERIFY_RATE_LIMIT_PER_MINUTE: def(positiveInt, 10),
   VERIFY_API_TOKEN: opt(z.string().min(32, 'must be at least 32 characters')),
@@ -95,6 +106,19 @@ const schema = z.object({
   HEALTH_MAX_OUTBOX_AGE_SECONDS: def(positiveInt, 900),
   RETENTION_DAYS: def(positiveInt, 90),
   PURGE_CRON: def(z.string().trim().refine((v) => v === 'off' || cron.validate(v), 'must be a cron expression or off'), '17 3 * * *'),
+  // --- The web console (src/console/, docs/console.md) ---
+  CONSOLE_ENABLED: def(bool, 'true'),
+  CONSOLE_PATH: def(z.string().trim().regex(/^(?:\/[a-z0-9][a-z0-9_-]*)+$/, 'must be a path such as /console (no trailing slash)'), '/console'),
+  /** Its own address and port; unset: served by the HTTP server (HTTP_HOST, HTTP_PORT). */
+  CONSOLE_HOST: opt(z.string().trim().min(1)),
+  CONSOLE_PORT: opt(z.coerce.number().int().min(0).max(65535)),
+  /** The address people use (behind the reverse proxy): invitation links; https also makes cookies Secure. */
+  CONSOLE_PUBLIC_URL: opt(urlWithScheme(['https', 'http'])),
+  CONSOLE_TRUSTED_PROXIES: opt(z.string().trim().refine((v) => invalidProxyEntries(v).length === 0, 'must list IP addresses or CIDR blocks')),
+  CONSOLE_SESSION_IDLE_MINUTES: def(positiveInt.max(24 * 60), 30),
+  CONSOLE_SESSION_MAX_HOURS: def(positiveInt.max(7 * 24), 12),
+  CONSOLE_LOGIN_MAX_FAILURES: def(positiveInt.max(1000), 5),
+  CONSOLE_LOGIN_MAX_FAILURES_PER_IP: def(positiveInt.max(100_000), 30),
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & {

@@ -1,3 +1,4 @@
+import { REASON_HINT } from '../../parsers/agent-reply';
 import { toOneLine } from '../../parsers/one-line';
 import type { TemplateVars } from '../templates/catalog';
 import type { TicketStatus } from '../db/vocabulary';
@@ -6,13 +7,17 @@ import type { FactChange, TicketCheck } from '../workflow/ticket-check';
 
 const KIND_LABEL: Record<string, string> = { pdf: 'PDF', jpeg: 'JPEG', png: 'PNG', tiff: 'TIFF' };
 
-/** The two prefilled replies of an approval request; both carry the token so a reply is bound even without threading. */
+/**
+ * The two prefilled replies of an approval request; both carry the token so a reply is bound even without
+ * threading. The refusal's reason is a visible hint (REASON_HINT), never a value: sent unedited, the reply
+ * is refused as a placeholder and explained (parsers/agent-reply.ts), instead of refusing with "<motif>".
+ */
 export function approvalMailtos(liquibotAddress: string, ticketRef: string, token: string): { approveMailto: string; refuseMailto: string } {
   const subject = encodeURIComponent(`RE: [${ticketRef}] Validation requise`);
   const mailto = (body: string) => `mailto:${liquibotAddress}?subject=${subject}&body=${encodeURIComponent(body)}`;
   return {
     approveMailto: mailto(`VALIDER\n\n${token}`),
-    refuseMailto: mailto(`REFUSER <motif>\n\n${token}`),
+    refuseMailto: mailto(`REFUSER : ${REASON_HINT}\n\n${token}`),
   };
 }
 
@@ -35,8 +40,15 @@ export interface WarningFacts {
   /** Other tickets for the same SIRET that are open or recent; `liquidatorEmail` when it differs from this request's. */
   otherTickets: { ref: string; status: TicketStatus; otherLiquidator?: string | null }[];
   liquidatorOnFreeMail: boolean;
-  /** One entry per PDF document: whether the company's SIREN appears in its text. */
-  sirenInPdfs: ('found' | 'not-found' | 'unreadable')[];
+  /**
+   * One entry per PDF document: whether the company's SIREN appears in its text ('unreadable': no text
+   * could be read; 'not-scanned': no scan was made for this SIREN).
+   */
+  sirenInPdfs: ('found' | 'not-found' | 'unreadable' | 'not-scanned')[];
+  /** Documents that are not PDFs (images): their content is not checked. */
+  otherDocuments: number;
+  /** Whether the accounts directory has the SIRET (else the liquidator cannot enter the triplet). */
+  accountKnown: boolean;
   /** Links already reissued, when the request comes back to the agents after the limit. */
   linkReissues: number;
   /** Facts set or changed by mails after the first request. */
@@ -80,8 +92,17 @@ export function approvalWarnings(f: WarningFacts): string[] {
     const other = t.otherLiquidator ? `, avec une autre adresse de liquidateur : ${t.otherLiquidator}` : '';
     w.push(`Une autre demande existe pour ce SIRET : ${t.ref} (état : ${STATUS_LABELS[t.status]}${other}).`);
   }
-  if (f.sirenInPdfs.includes('not-found') && !f.sirenInPdfs.includes('found')) {
-    w.push('Le SIREN de l’entreprise n’a pas été trouvé dans le texte du document PDF joint : vérifiez qu’il concerne bien cette entreprise.');
+  if (!f.sirenInPdfs.includes('found')) {
+    if (f.sirenInPdfs.includes('not-found')) {
+      w.push('Le SIREN de l’entreprise n’a pas été trouvé dans le texte du document PDF joint : vérifiez qu’il concerne bien cette entreprise.');
+    } else if (f.sirenInPdfs.length > 0) {
+      w.push('Le document PDF joint n’a pas pu être vérifié (son texte n’a pas pu être lu : document scanné, protégé ou abîmé) : vérifiez vous-même qu’il concerne bien cette entreprise.');
+    } else if (f.otherDocuments > 0) {
+      w.push('Aucun document PDF : les pièces jointes sont des images, dont le contenu n’a pas été vérifié. Vérifiez vous-même qu’elles concernent bien cette entreprise.');
+    }
+  }
+  if (!f.accountKnown) {
+    w.push('Aucun compte n’est inscrit pour ce SIRET dans l’annuaire des comptes : le liquidateur ne pourra pas saisir le triplet SIRET / NOM / PRÉNOM, et le lien ne servira pas tant que le compte n’y est pas.');
   }
   if (f.liquidatorOnOwnDomain) {
     w.push(`L’adresse du liquidateur est sur le domaine ${f.liquidatorOnOwnDomain}, celui du support ou des agents : un liquidateur n’y a pas d’adresse.`);

@@ -1,13 +1,14 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Config } from '../config';
 import { LOCK_KEYS, type Tx } from '../db/client';
-import { tickets, type NewTicketEvent, type Ticket } from '../db/schema';
+import { accounts, tickets, type NewTicketEvent, type Ticket } from '../db/schema';
 import type { DocumentCache } from '../mail/document-cache';
 import type { AttachmentContent } from '../mail/parse-mail';
 import { queueTicketMail, type QueueDeps } from '../outbox/queue-ticket-mail';
 import { OPEN_STATUSES } from '../workflow/ticket-transitions';
 import type { TicketCheck } from '../workflow/ticket-check';
-import { hashApprovalToken, newApprovalMessageId, newApprovalToken } from './approval-token';
+import { approvalSecretOf } from './approval-links';
+import { approvalTokenFor, hashApprovalToken, newApprovalMessageId, newApprovalToken } from './approval-token';
 import { approvalChecks, approvalMailtos, approvalWarnings, type WarningFacts } from './approval-request-vars';
 import { domainOf, isFreeMailDomain, organisationDomainOf } from './warnings';
 
@@ -15,7 +16,7 @@ const RECENT_DAYS = 30;
 
 /** What handing a ticket to the agents needs. */
 export interface ApprovalDeps extends QueueDeps {
-  config: Pick<Config, 'AGENTS_ADDRESS' | 'MAIL_FROM' | 'messageIdDomain' | 'AGENT_SENDERS'>;
+  config: Pick<Config, 'AGENTS_ADDRESS' | 'MAIL_FROM' | 'messageIdDomain' | 'AGENT_SENDERS' | 'RESET_LINK_SECRET' | 'DATABASE_URL' | 'DATA_DIR'>;
   /** Hands the court documents decoded at intake to the outbox (a shortcut; absent in some tests). */
   documents?: DocumentCache | undefined;
 }
@@ -125,16 +126,24 @@ export async function queueApprovalRequest(
   } = {},
 ): Promise<void> {
   const check = ticket.check;
-  const token = newApprovalToken();
   const messageId = newApprovalMessageId(deps.config.messageIdDomain);
+  // Derived, not random, so that the digest and the answer to a misread reply can show the same links again.
+  const secret = approvalSecretOf(deps.config);
+  const token = secret ? approvalTokenFor(secret, messageId) : newApprovalToken();
   const others = (opts.siblings ?? await siblingTickets(tx, ticket, now)).slice(0, 5).map(({ ref, status, liquidatorEmail }) => ({
     ref, status, otherLiquidator: liquidatorEmail && ticket.liquidatorEmail && liquidatorEmail !== ticket.liquidatorEmail ? liquidatorEmail : null,
   }));
   const siren = ticket.siret?.slice(0, 9) ?? null;
+  const administratorName = ticket.siret ? await administratorOf(tx, ticket.siret) : null;
   const warnings = approvalWarnings({
     otherTickets: others,
     liquidatorOnFreeMail: ticket.liquidatorEmail ? isFreeMailDomain(ticket.liquidatorEmail) : false,
-    sirenInPdfs: check.documents.flatMap((d) => (d.kind === 'pdf' && d.sirenScan && d.sirenScan.siren === siren ? [d.sirenScan.result] : [])),
+    sirenInPdfs: check.documents.flatMap((d) => {
+      if (d.kind !== 'pdf') return [];
+      return [d.sirenScan && d.sirenScan.siren === siren ? d.sirenScan.result : 'not-scanned' as const];
+    }),
+    otherDocuments: check.documents.filter((d) => d.kind !== 'pdf').length,
+    accountKnown: administratorName !== null,
     linkReissues: ticket.linkReissues,
     changes: check.changes ?? [],
     ...(await identityFacts(deps, tx, ticket, now)),
@@ -149,6 +158,9 @@ export async function queueApprovalRequest(
       liquidatorEmail: ticket.liquidatorEmail!,
       checks: approvalChecks(check),
       warnings,
+      // Neither the request nor the accounts directory names the company; the court document's will (issue 11).
+      companyName: null,
+      administratorName,
       ...approvalMailtos(deps.config.MAIL_FROM, ticket.ref, token),
       approvalToken: token,
     },
@@ -164,6 +176,12 @@ export async function queueApprovalRequest(
     ticketId: ticket.id, at: now, kind: 'approval_requested', actor: 'liquibot',
     detail: { purpose, warnings: warnings.length, documents: check.documents.length },
   });
+}
+
+/** The account's administrator in the accounts directory, "NOM Prénom" (as the reset mail names them), or null. */
+async function administratorOf(tx: Tx, siret: string): Promise<string | null> {
+  const [row] = await tx.select({ lastName: accounts.lastName, firstName: accounts.firstName }).from(accounts).where(eq(accounts.siret, siret));
+  return row ? `${row.lastName} ${row.firstName}` : null;
 }
 
 /**

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import type { Config } from '../config';
 import { findTicketByRef, lockTicket } from '../db/ticket-queries';
 import { AppError } from '../errors';
+import { reasonProblem } from '../../parsers/agent-reply';
 import type { Logger } from '../log';
 import { applyDecision } from '../workflow/apply-decision';
 import { decideAgentReply, decideApproval, decideRefusal, type DecisionActor } from '../workflow/decide-agent-reply';
@@ -38,6 +39,9 @@ export async function decideCommand(
   if (positionals.length !== 1) throw new AppError('USAGE', `${kind} takes one ticket reference\n\n${help}`);
   const reason = (values.reason ?? '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ').trim();
   if (kind === 'refuse' && !reason) throw new AppError('USAGE', `refuse needs --reason "…" (it is sent to the requester)\n\n${help}`);
+  // The same rule as a refusal by mail: no placeholder, no one-word reason (the requester reads it as written).
+  const reasonIssue = kind === 'refuse' ? reasonProblem(reason) : null;
+  if (reasonIssue) throw new AppError('USAGE', `refuse: the reason is ${reasonIssue === 'REASON_PLACEHOLDER' ? 'a placeholder' : 'too short'}: write the real reason, it is sent to the requester`);
   const operator = (values.as ?? process.env.LIQUIBOT_OPERATOR ?? userInfo().username).trim().slice(0, 100);
   const actor: DecisionActor = { email: `terminal:${operator}`, name: operator, via: 'terminal' };
 
@@ -56,7 +60,7 @@ export async function decideCommand(
           await applyDecision(deps, tx, ticket, decideApproval(ticket, actor, config.AGENTS_ADDRESS, at), { now: at });
           return { code: 0, text: `${ticket.ref} approved by ${operator}: reset link queued for ${ticket.liquidatorEmail}` };
         case 'refuse':
-          await applyDecision(deps, tx, ticket, decideRefusal(ticket, actor, outcome.reason, at), { now: at });
+          await applyDecision(deps, tx, ticket, decideRefusal(ticket, actor, outcome.reason, at, config.AGENTS_ADDRESS), { now: at });
           return { code: 0, text: `${ticket.ref} refused by ${operator}: refusal queued for ${ticket.requesterEmail}` };
         case 'already-decided':
           await applyDecision(deps, tx, ticket, noteOnly([

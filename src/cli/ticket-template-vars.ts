@@ -27,7 +27,7 @@ export async function ticketTemplateVars(config: Config, ref: string, name: Temp
     set('sentTo', ticket.liquidatorEmail);
     set('receivedAt', ticket.createdAt);
     set('reason', ticket.refusalReason);
-    if (check.problems?.length) set('problems', check.problems.map((p) => ({ code: p.code, found: p.found ?? null })));
+    if (check.problems?.length) set('problems', check.problems.map((p) => ({ code: p.code, found: p.found ?? null, hint: p.hint ?? null, digits: p.digits ?? null })));
     return vars;
   } finally {
     await database.close();

@@ -17,11 +17,11 @@ import {
 } from 'mailparser';
 import addressparser from 'nodemailer/lib/addressparser';
 import { decodeEncodedWords } from '../../parsers/encoded-words.js';
-import type { InboundAttachment, InboundMail, MailAddress, SenderAddress } from '../../parsers/inbound-mail.js';
+import type { AttachedMessage, InboundAttachment, InboundMail, MailAddress, SenderAddress } from '../../parsers/inbound-mail.js';
 import { canonicalMailbox, writtenMailboxOf } from '../../parsers/mailbox.js';
 import { textPartsOf } from '../../parsers/mime-text-parts.js';
 import { decodeBytes, decodeWindows1252, isWellFormedUtf8 } from '../../parsers/windows-1252.js';
-import { AppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
 import { ByteCollector } from './byte-collector.js';
 
 const PARSER_OPTIONS = {
@@ -31,12 +31,18 @@ const PARSER_OPTIONS = {
   skipTextLinks: true,
   // HTML-only mail keeps text '': checkRequest converts the HTML after removing its quoted parts
   skipHtmlToText: true,
-  // every message/rfc822 part stays an attachment (a forwarded mail is not a court document)
+  // every message/rfc822 part stays an attachment, its text out of ours: it is read on its own
+  // (see attachedMessagesOf), as a request forwarded as an attachment
   ignoreEmbedded: true,
 } as const;
 
-/** Bytes kept for sniffing: the PDF header may sit anywhere in the first 1024. */
-const HEAD_BYTES = 1024;
+/**
+ * Bytes kept for sniffing and the integrity check: the PDF header may sit anywhere in the first 1024,
+ * and a JPEG's frame header (its dimensions) comes after its EXIF block, at most 64 KiB long.
+ */
+const HEAD_BYTES = 64 * 1024 + 1024;
+/** The last bytes, where a whole PDF has its startxref and %%EOF, a PNG its IEND, a JPEG its EOI. */
+const TAIL_BYTES = 1024;
 
 /** Headers whose value keeps its raw (unfolded) form; encoded words are decoded in all others. */
 const STRUCTURED = new Set([
@@ -168,6 +174,7 @@ function toAttachment(att: Attachment, cids: Set<string>): InboundAttachment {
     declaredType: (asStructured(att.headers.get('content-type'))?.value ?? att.contentType).toLowerCase(),
     size: content.length,
     head: new Uint8Array(content.subarray(0, HEAD_BYTES)),
+    tail: new Uint8Array(content.subarray(Math.max(0, content.length - TAIL_BYTES))),
     sha256: createHash('sha256').update(content).digest('hex'),
     contentId,
     disposition: !disposition ? null : disposition === 'inline' ? 'inline' : 'attachment',
@@ -302,6 +309,52 @@ async function runParser(raw: Buffer): Promise<ParsedMail> {
   }
 }
 
+/** Attached messages read at most this deep (1: the mail's own message/rfc822 parts)… */
+export const MAX_ATTACHED_DEPTH = 3;
+/** …and at most this many in one mail: each is parsed again. */
+export const MAX_ATTACHED_MESSAGES = 10;
+
+/** A message/rfc822 (or message/global) part: declared so, or an octet-stream named `*.eml`. */
+function isMessagePart(att: Attachment): boolean {
+  const type = att.contentType.toLowerCase();
+  return type === 'message/rfc822' || type === 'message/global';
+}
+
+/** A part that parses as a message: it has at least one of a message's headers. */
+function hasMessageHeaders(parsed: ParsedMail): boolean {
+  return (parsed.headerLines ?? []).some(({ key }) => key === 'from' || key === 'subject' || key === 'date' || key === 'message-id');
+}
+
+/**
+ * The attached messages of a parsed mail to read, parsed by the same parser, depth first, within
+ * MAX_ATTACHED_DEPTH and MAX_ATTACHED_MESSAGES. A delivery report's (multipart/report) returned
+ * message is not read: it is the bounced mail, not a request. A part that does not parse, or parses
+ * to no message, is left a plain attachment.
+ */
+async function attachedMessagesOf(
+  parsed: ParsedMail, depth = 0, budget = { left: MAX_ATTACHED_MESSAGES },
+): Promise<Array<{ depth: number; parsed: ParsedMail; raw: Buffer }>> {
+  const found: Array<{ depth: number; parsed: ParsedMail; raw: Buffer }> = [];
+  if (depth >= MAX_ATTACHED_DEPTH) return found;
+  if ((asStructured(parsed.headers.get('content-type'))?.value ?? '').toLowerCase() === 'multipart/report') return found;
+  for (const att of parsed.attachments) {
+    if (!isMessagePart(att) || budget.left <= 0) continue;
+    budget.left--;
+    let inner: ParsedMail;
+    try {
+      inner = await runParser(att.content);
+    } catch (err) {
+      // a damaged attached message is the attachment's problem, not the mail's
+      if (isAppError(err, 'MAIL_UNPARSEABLE')) continue;
+      throw err;
+    }
+    if (!hasMessageHeaders(inner)) continue;
+    found.push({ depth: depth + 1, parsed: inner, raw: att.content });
+    found.push(...(await attachedMessagesOf(inner, depth + 1, budget)));
+  }
+  return found;
+}
+
 /**
  * Parses a raw message into an InboundMail.
  *
@@ -310,6 +363,9 @@ async function runParser(raw: Buffer): Promise<ParsedMail> {
  * - text: the text/plain content; '' for an HTML-only mail (checkRequest converts the HTML).
  * - attachments: every non-body part, message/rfc822 and winmail.dat included, with sniffing head,
  *   size, SHA-256 and whether the HTML shows it through `cid:`.
+ * - attachedMessages: each message/rfc822 part (a request forwarded as an attachment) parsed by the
+ *   same parser, with its text and its own attachments, depth first (bounded: MAX_ATTACHED_DEPTH,
+ *   MAX_ATTACHED_MESSAGES); the checks read them as part of the request (parsers/check-request.ts).
  *
  * @throws AppError MAIL_UNPARSEABLE when mailparser gives up (too many parts, oversized headers…)
  *   or when the input has neither a header nor a body.
@@ -334,9 +390,12 @@ export interface ParsedWithContents {
 
 /**
  * mailparser's result → InboundMail. `source` gives the raw bytes, asked for only in the rare case that
- * needs them (a single-part text mail whose undeclared charset mailparser got wrong).
+ * needs them (a single-part text mail whose undeclared charset mailparser got wrong). `readAttached`:
+ * whether its attached messages are read (the mail's are; an attached message's own are read from the mail).
  */
-async function toInboundMail(parsed: ParsedMail, sizeBytes: number, source: () => Promise<Buffer | null>): Promise<ParsedWithContents> {
+async function toInboundMail(
+  parsed: ParsedMail, sizeBytes: number, source: () => Promise<Buffer | null>, readAttached = true,
+): Promise<ParsedWithContents> {
   const lines = parsed.headerLines ?? [];
   const headers = headerMap(lines);
   const html = typeof parsed.html === 'string' ? parsed.html : null;
@@ -371,7 +430,25 @@ async function toInboundMail(parsed: ParsedMail, sizeBytes: number, source: () =
     if (!contents.has(sha256)) contents.set(sha256, { filename: att.filename ?? null, contentType: att.contentType, sha256, content: att.content });
   });
   const raw = `${mail.text}${mail.html ?? ''}`.includes('\ufffd') ? await source() : null;
-  return { mail: raw ? { ...mail, ...(await undeclaredCharsetFallback(raw, mail)) } : mail, contents };
+  const read = raw ? { ...mail, ...(await undeclaredCharsetFallback(raw, mail)) } : mail;
+  if (!readAttached) return { mail: read, contents };
+  const attachedMessages: AttachedMessage[] = [];
+  for (const inner of await attachedMessagesOf(parsed)) {
+    let message: ParsedWithContents;
+    try {
+      message = await toInboundMail(inner.parsed, inner.raw.length, async () => inner.raw, false);
+    } catch (err) {
+      if (isAppError(err, 'MAIL_UNPARSEABLE')) continue;
+      throw err;
+    }
+    const m = message.mail;
+    attachedMessages.push({
+      depth: inner.depth, subject: m.subject, from: m.from ? { address: m.from.address, name: m.from.name } : null, date: m.date,
+      messageId: m.messageId, text: m.text, html: m.html, attachments: m.attachments,
+    });
+    for (const [sha256, content] of message.contents) if (!contents.has(sha256)) contents.set(sha256, content);
+  }
+  return { mail: attachedMessages.length > 0 ? { ...read, attachedMessages } : read, contents };
 }
 
 /** A parse fed with the source piece by piece, as it arrives, for a mail too large to hold whole. */
@@ -428,14 +505,16 @@ export interface AttachmentContent {
 }
 
 /**
- * The attachments of a stored raw message whose SHA-256 is in `sha256s`, decoded.
+ * The attachments of a stored raw message (and of its attached messages) whose SHA-256 is in `sha256s`, decoded.
  * @throws AppError MAIL_UNPARSEABLE as parseMail does.
  */
 export async function extractAttachments(raw: Buffer, sha256s: readonly string[]): Promise<AttachmentContent[]> {
   const parsed = await runParser(raw);
   const wanted = new Set(sha256s);
   const found: AttachmentContent[] = [];
-  for (const att of parsed.attachments) {
+  // the documents of attached messages too (a request forwarded as an attachment), as parseMail reads them
+  const attached = wanted.size > 0 ? (await attachedMessagesOf(parsed)).map((m) => m.parsed) : [];
+  for (const att of [parsed, ...attached].flatMap((p) => p.attachments)) {
     const sha256 = createHash('sha256').update(att.content).digest('hex');
     if (wanted.has(sha256) && !found.some((f) => f.sha256 === sha256)) {
       found.push({ filename: att.filename ?? null, contentType: att.contentType, sha256, content: att.content });

@@ -30,6 +30,7 @@ export async function sendResetLink(
     vars: {
       ticketRef: ticket.ref, requester, siret: ticket.siret!,
       administratorName: await administratorName(tx, ticket.siret!), link: link.templateUrl, validityHours: deps.links.validityHours,
+      expiresAt: link.expiresAt,
     },
     to: ticket.liquidatorEmail!, purpose: `reset-link:${link.linkId}`, parent: null, autoSubmitted: 'auto-generated', resetLinkId: link.linkId,
   }, now, events)) queued += 1;

@@ -66,10 +66,15 @@ const SPEC_TEXT: { [N in TemplateName]: Pick<TemplateSpec<N>, 'description' | 'a
     audience: 'agents',
     required: { subject: ['ticketRef'], text: ['approvedBy', 'approvedAt'] },
   },
-  'agent-reply-error': {
-    description: 'Réponse d’un agent non comprise, avec le rappel de la syntaxe VALIDER / REFUSER.',
+  'refusal-confirmation': {
+    description: 'Confirmation aux agents : qui a refusé, quand, et le motif transmis au demandeur.',
     audience: 'agents',
-    required: { subject: ['ticketRef'], text: ['ticketRef', 'error'] },
+    required: { subject: ['ticketRef'], text: ['refusedBy', 'refusedAt', 'reason'] },
+  },
+  'agent-reply-error': {
+    description: 'Réponse d’un agent non prise en compte : ce qui a été lu, pourquoi, et la réponse exacte à envoyer (avec les liens Valider / Refuser quand ils peuvent être refaits).',
+    audience: 'agents',
+    required: { subject: ['ticketRef'], text: ['ticketRef', 'error', 'read'] },
   },
   'already-decided': {
     description: 'Réponse d’un agent arrivée après la décision d’un autre agent.',
@@ -82,9 +87,9 @@ const SPEC_TEXT: { [N in TemplateName]: Pick<TemplateSpec<N>, 'description' | 'a
     required: { subject: ['ticketRef'], text: ['validUntil'] },
   },
   'reminder-digest': {
-    description: 'Rappel aux agents : demandes en attente de décision depuis trop longtemps.',
+    description: 'Rappel aux agents (et, au-delà du seuil d’escalade, à l’adresse d’escalade) : toute la file des demandes en attente de décision avec leur âge, les messages qui attendent une personne, les liens bloqués.',
     audience: 'agents',
-    required: { text: ['requests'] },
+    required: { text: ['approvals', 'needsPerson', 'lockedLinks'] },
   },
   'admin-template-error': {
     description: 'Une modification de modèle a été refusée ; la dernière version valide reste utilisée.',
@@ -132,6 +137,7 @@ export const CATALOG: { readonly [N in TemplateName]: TemplateSpec<N> } = {
   resolved: spec('resolved'),
   refusal: spec('refusal'),
   'approval-confirmation': spec('approval-confirmation'),
+  'refusal-confirmation': spec('refusal-confirmation'),
   'agent-reply-error': spec('agent-reply-error'),
   'already-decided': spec('already-decided'),
   'link-still-valid': spec('link-still-valid'),

@@ -1,3 +1,4 @@
+import { MIN_REASON_CHARACTERS, MIN_REASON_WORDS, REASON_HINT } from '../../parsers/agent-reply';
 import { PROBLEM_CODES } from '../../parsers/problems';
 import type { TemplateName, TemplateState, TemplateVars } from './template-types';
 import { AGENT_REPLY_ERRORS } from './schemas';
@@ -16,7 +17,7 @@ const LIQUIDATOR = 'mandataire@etude-moutin.fr';
 const MAILTO_BASE = 'mailto:support@example.fr?subject=%5BLJ-261126-0042%5D%20';
 const TOKEN = 'ljv-3f9c2a7e51b04d68a1e0c7b95d2f4e81';
 const APPROVE = `${MAILTO_BASE}Validation&body=VALIDER%0A%0A${TOKEN}`;
-const REFUSE = `${MAILTO_BASE}Refus&body=REFUSER%20%0A%0A${TOKEN}`;
+const REFUSE = `${MAILTO_BASE}Refus&body=${encodeURIComponent(`REFUSER : ${REASON_HINT}\n\n`)}${TOKEN}`;
 
 /** One sample per mail. */
 export const EXAMPLES: { readonly [N in TemplateName]: TemplateVars<N> } = {
@@ -39,6 +40,8 @@ export const EXAMPLES: { readonly [N in TemplateName]: TemplateVars<N> } = {
       { label: 'Minutes du greffe en pièce jointe', ok: true, detail: 'jugement.pdf (PDF, 182 Ko)' },
     ],
     warnings: ['L’adresse du liquidateur est différente de celle du demandeur.'],
+    companyName: null,
+    administratorName: 'MOUTIN Claire',
     approveMailto: APPROVE,
     refuseMailto: REFUSE,
     approvalToken: TOKEN,
@@ -50,6 +53,7 @@ export const EXAMPLES: { readonly [N in TemplateName]: TemplateVars<N> } = {
     administratorName: 'MOUTIN CLAIRE',
     link: 'https://portail.net-entreprises.fr/auth/MAG/mail?hash=exemple-8oI7ifyBysGFXB7r&d=MjAyNi0xMS0yNg==',
     validityHours: 8,
+    expiresAt: new Date(LATER.getTime() + 8 * 3_600_000),
   },
   resolved: {
     ticketRef: REF,
@@ -74,12 +78,23 @@ export const EXAMPLES: { readonly [N in TemplateName]: TemplateVars<N> } = {
     approvedBy: AGENT,
     approvedAt: LATER,
   },
+  'refusal-confirmation': {
+    ticketRef: REF,
+    requester: REQUESTER,
+    siret: SIRET,
+    liquidatorEmail: LIQUIDATOR,
+    reason: 'Le jugement joint concerne une autre entreprise.',
+    refusedBy: AGENT,
+    refusedAt: LATER,
+  },
   'agent-reply-error': {
     ticketRef: REF,
     requester: REQUESTER,
     agent: AGENT,
-    error: 'REFUSAL_WITHOUT_REASON',
-    firstLine: 'REFUSER',
+    error: 'REASON_PLACEHOLDER',
+    read: ['REFUSER <motif>'],
+    minReasonWords: MIN_REASON_WORDS,
+    minReasonCharacters: MIN_REASON_CHARACTERS,
     approveMailto: APPROVE,
     refuseMailto: REFUSE,
   },
@@ -101,16 +116,32 @@ export const EXAMPLES: { readonly [N in TemplateName]: TemplateVars<N> } = {
   },
   'reminder-digest': {
     thresholdHours: 24,
-    generatedAt: new Date('2026-11-28T08:00:00Z'),
-    requests: [
-      { ticketRef: REF, siret: SIRET, requesterEmail: REQUESTER.email, receivedAt: RECEIVED, waitingHours: 42 },
+    repeatHours: 24,
+    escalationHours: 72,
+    escalationAddress: 'responsable.support@support.example.fr',
+    forEscalation: false,
+    generatedAt: new Date('2026-11-30T08:00:00Z'),
+    approvals: [
       {
-        ticketRef: 'LJ-261126-0051',
-        siret: '35600000000048',
-        requesterEmail: 'greffe@mj-exemple.fr',
-        receivedAt: new Date('2026-11-26T16:10:00Z'),
-        waitingHours: 39,
+        ticketRef: REF, siret: SIRET, requesterEmail: REQUESTER.email, receivedAt: RECEIVED, waitingSince: RECEIVED, waitingHours: 90,
+        overdue: true, escalated: true, approveMailto: APPROVE, refuseMailto: REFUSE,
       },
+      {
+        ticketRef: 'LJ-261126-0051', siret: '35600000000048', requesterEmail: 'greffe@mj-exemple.fr',
+        receivedAt: new Date('2026-11-26T16:10:00Z'), waitingSince: new Date('2026-11-28T16:10:00Z'), waitingHours: 39,
+        overdue: true, escalated: false, approveMailto: APPROVE, refuseMailto: REFUSE,
+      },
+      {
+        ticketRef: 'LJ-261129-0007', siret: '35600000000048', requesterEmail: 'scp@autre-etude.example.fr',
+        receivedAt: new Date('2026-11-29T10:00:00Z'), waitingSince: new Date('2026-11-29T10:00:00Z'), waitingHours: 22,
+        overdue: false, escalated: false, behind: 'LJ-261126-0051',
+      },
+    ],
+    needsPerson: [
+      { ticketRef: 'LJ-261120-0003', status: 'résolue, lien envoyé', since: new Date('2026-11-29T15:30:00Z'), waitingHours: 16, overdue: false, escalated: false },
+    ],
+    lockedLinks: [
+      { ticketRef: 'LJ-261118-0012', liquidatorEmail: 'mandataire@etude-garnier.fr', lockedAt: new Date('2026-11-29T17:45:00Z'), failedAttempts: 5 },
     ],
   },
   'admin-template-error': {
@@ -168,6 +199,27 @@ export const STATES: { readonly [N in TemplateName]: readonly TemplateState<N>[]
       variant('non-conformity', `problème ${code} avec valeur trouvée`, { problems: [{ code, found: 'valeur' }] }),
     ),
     variant('non-conformity', 'tous les problèmes', { problems: PROBLEM_CODES.map((code) => ({ code })) }),
+    // What was found, said precisely (parsers/problems.ts PROBLEM_HINTS)
+    variant('non-conformity', 'SIRET écrit hors de la ligne « SIRET concerné »', {
+      problems: [{ code: 'SIRET_MISSING', found: '732 829 320 00074', hint: 'SIRET_UNLABELLED' }],
+    }),
+    variant('non-conformity', 'SIREN au lieu du SIRET', { problems: [{ code: 'SIRET_INVALID', found: '732 829 320', hint: 'SIREN_NOT_SIRET', digits: 9 }] }),
+    variant('non-conformity', 'SIRET à 13 chiffres', { problems: [{ code: 'SIRET_INVALID', found: '7328293200007', hint: 'SIRET_WRONG_LENGTH', digits: 13 }] }),
+    variant('non-conformity', 'SIRET à un chiffre', { problems: [{ code: 'SIRET_INVALID', found: '5', hint: 'SIRET_WRONG_LENGTH', digits: 1 }] }),
+    variant('non-conformity', 'SIRET à 14 chiffres, clé fausse', {
+      problems: [{ code: 'SIRET_INVALID', found: '123 456 789 12345', hint: 'SIRET_CHECK_FAILED', digits: 14 }],
+    }),
+    variant('non-conformity', 'SIRET avec des lettres', { problems: [{ code: 'SIRET_INVALID', found: '7328293200O074', hint: 'SIRET_NOT_DIGITS' }] }),
+    variant('non-conformity', 'pas de numéro après le libellé', { problems: [{ code: 'SIRET_INVALID', found: 'voir pièce jointe', hint: 'SIRET_NO_NUMBER' }] }),
+    variant('non-conformity', 'adresse écrite sans libellé', {
+      problems: [{ code: 'LIQUIDATOR_EMAIL_MISSING', found: 'marc.lefevre@lefevre-mj.fr', hint: 'EMAIL_UNLABELLED' }],
+    }),
+    variant('non-conformity', 'précisions sans valeur trouvée', {
+      problems: [
+        { code: 'SIRET_INVALID', hint: 'SIRET_WRONG_LENGTH' },
+        { code: 'LIQUIDATOR_EMAIL_MISSING', hint: 'EMAIL_UNLABELLED' },
+      ],
+    }),
   ],
   'approval-request': [
     variant('approval-request', 'sans avertissement', { warnings: [] }),
@@ -182,9 +234,14 @@ export const STATES: { readonly [N in TemplateName]: readonly TemplateState<N>[]
   'approval-confirmation': [
     variant('approval-confirmation', 'agent sans nom', { approvedBy: { email: AGENT.email, name: null } }),
   ],
+  'refusal-confirmation': [
+    variant('refusal-confirmation', 'agent sans nom, sans SIRET ni liquidateur', { refusedBy: { email: AGENT.email, name: null }, siret: null, liquidatorEmail: null }),
+    variant('refusal-confirmation', 'refus au terminal', { refusedBy: { email: 'agents@support.example.fr', name: 'Paul Durand (terminal)' } }),
+  ],
   'agent-reply-error': [
     ...AGENT_REPLY_ERRORS.map((error) => variant('agent-reply-error', `erreur ${error}`, { error })),
-    variant('agent-reply-error', 'sans ligne lue ni liens', { firstLine: null, approveMailto: null, refuseMailto: null }),
+    variant('agent-reply-error', 'sans ligne lue ni liens', { read: [], approveMailto: null, refuseMailto: null }),
+    variant('agent-reply-error', 'plusieurs lignes lues', { error: 'BOTH', read: ['VALIDER', 'En fait non, refus : SIRET erroné'] }),
   ],
   'already-decided': [
     variant('already-decided', 'déjà refusée', { decision: 'REFUSED' }),
@@ -192,9 +249,21 @@ export const STATES: { readonly [N in TemplateName]: readonly TemplateState<N>[]
   ],
   'link-still-valid': [],
   'reminder-digest': [
-    variant('reminder-digest', 'une seule demande, sans SIRET', {
-      requests: [{ ticketRef: REF, requesterEmail: REQUESTER.email, receivedAt: RECEIVED, waitingHours: 25 }],
+    variant('reminder-digest', 'une seule demande, sans SIRET, sans escalade', {
+      escalationHours: null, escalationAddress: null,
+      approvals: [{
+        ticketRef: REF, requesterEmail: REQUESTER.email, receivedAt: RECEIVED, waitingSince: RECEIVED, waitingHours: 25, overdue: true, escalated: false,
+      }],
+      needsPerson: [], lockedLinks: [],
     }),
+    variant('reminder-digest', 'exemplaire d’escalade', {
+      forEscalation: true,
+      approvals: [{
+        ticketRef: REF, siret: SIRET, requesterEmail: REQUESTER.email, receivedAt: RECEIVED, waitingSince: RECEIVED, waitingHours: 90, overdue: true, escalated: true,
+      }],
+    }),
+    variant('reminder-digest', 'aucune demande en attente, seulement un lien bloqué', { approvals: [], needsPerson: [] }),
+    variant('reminder-digest', 'seulement un message à traiter', { approvals: [], lockedLinks: [] }),
   ],
   'admin-template-error': [variant('admin-template-error', 'aucune version active', { activeVersion: null })],
   'delivery-failure': [

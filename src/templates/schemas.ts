@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PROBLEM_CODES } from '../../parsers/problems';
+import { AGENT_REPLY_ERRORS as PARSED_REPLY_ERRORS } from '../../parsers/agent-reply';
+import { PROBLEM_CODES, PROBLEM_HINTS } from '../../parsers/problems';
 import { mailAddress, mailLine, mailParagraph, NO_HIDDEN_CHARACTERS, trusted } from './mail-data';
 
 // Descriptions are shown to admins (docs/templates.md, `liquibot templates vars`): French.
@@ -16,7 +17,7 @@ export const MAIL_DATA_LIMITS = {
   name: 120,
   subject: 200,
   found: 200,
-  firstLine: 200,
+  readLine: 200,
   checkDetail: 500,
   warning: 500,
   reason: 4_000,
@@ -72,6 +73,25 @@ export const problemSchema = z.object({
     .nullable()
     .default(null)
     .describe('Ce qui a été trouvé dans la demande (ex. le SIRET tel qu’écrit), ou null'),
+  hint: z
+    .enum(PROBLEM_HINTS)
+    .nullable()
+    .default(null)
+    .describe(
+      'Précision sur ce qui a été trouvé, ou null : ' +
+        'SIRET_UNLABELLED (un SIRET valide écrit ailleurs que sur la ligne « SIRET concerné : », cité dans found), ' +
+        'SIREN_NOT_SIRET (un SIREN à 9 chiffres), SIRET_WRONG_LENGTH (ni 9 ni 14 chiffres, voir digits), ' +
+        'SIRET_CHECK_FAILED (14 chiffres, clé de contrôle fausse), SIRET_NOT_DIGITS (des lettres dans le numéro), ' +
+        'SIRET_NO_NUMBER (pas de numéro après le libellé), EMAIL_UNLABELLED (des adresses écrites sans libellé, citées dans found)',
+    ),
+  digits: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .nullable()
+    .default(null)
+    .describe('Nombre de chiffres du numéro donné comme SIRET (SIREN_NOT_SIRET, SIRET_WRONG_LENGTH, SIRET_CHECK_FAILED), ou null'),
 });
 
 export const nonConformitySchema = ticketBaseSchema.extend({
@@ -97,8 +117,17 @@ export const approvalRequestSchema = ticketBaseSchema.extend({
   warnings: z
     .array(mailLine(MAIL_DATA_LIMITS.warning).describe('Un point d’attention'))
     .describe('Points d’attention pour l’agent (peut être vide)'),
+  companyName: mailLine(MAIL_DATA_LIMITS.name)
+    .nullable()
+    .default(null)
+    .describe('Nom de l’entreprise, ou null : la demande ne le donne pas, l’annuaire des comptes non plus (le nom lu dans les minutes du greffe viendra) ; le modèle renvoie alors à la fiche publique du SIREN'),
+  // From the imported accounts file, not from liquibot: shown as received data.
+  administratorName: mailLine(MAIL_DATA_LIMITS.name)
+    .nullable()
+    .default(null)
+    .describe('NOM Prénom de l’administrateur du compte dans l’annuaire des comptes, ou null si l’annuaire n’a pas ce SIRET'),
   approveMailto: mailtoSchema.describe('Lien mailto: pré-rempli pour valider'),
-  refuseMailto: mailtoSchema.describe('Lien mailto: pré-rempli pour refuser'),
+  refuseMailto: mailtoSchema.describe('Lien mailto: pré-rempli pour refuser (le motif reste à écrire)'),
   approvalToken: trusted(
     z.string().regex(/^ljv-[0-9a-f]{32}$/, 'an approval token is ljv- and 32 hex digits'),
     'a random token made by liquibot',
@@ -114,6 +143,7 @@ export const resetLinkSchema = ticketBaseSchema.extend({
     .describe('NOM PRÉNOM de l’administrateur du compte, ou null s’il est inconnu'),
   link: httpUrlSchema.describe('Lien de création du mot de passe'),
   validityHours: z.number().int().positive().max(720).describe('Durée de validité du lien, en heures'),
+  expiresAt: z.date().describe('Fin de validité du lien (son envoi + validityHours)'),
 });
 
 export const resolvedSchema = ticketBaseSchema.extend({
@@ -136,26 +166,37 @@ export const approvalConfirmationSchema = ticketBaseSchema.extend({
   approvedAt: z.date().describe('Date de la validation'),
 });
 
-export const AGENT_REPLY_ERRORS = ['NOT_UNDERSTOOD', 'BOTH', 'NEITHER', 'REFUSAL_WITHOUT_REASON', 'NOT_BOUND'] as const;
+/** Why an agent's reply was not counted: the grammar's errors (parsers/agent-reply.ts), and a reply not bound to the request. */
+export const AGENT_REPLY_ERRORS = [...PARSED_REPLY_ERRORS, 'NOT_BOUND'] as const;
 
 export const agentReplyErrorSchema = ticketBaseSchema.extend({
   agent: contactSchema.describe('Agent destinataire (auteur de la réponse)'),
   error: z
     .enum(AGENT_REPLY_ERRORS)
     .describe('Pourquoi la réponse n’a pas été comprise : ' + AGENT_REPLY_ERRORS.join(', ')),
-  firstLine: mailLine(MAIL_DATA_LIMITS.firstLine)
-    .nullable()
-    .default(null)
-    .describe('Première ligne non citée de la réponse, telle que lue, ou null'),
-  approveMailto: mailtoSchema.nullable().default(null).describe('Lien mailto: pour valider, ou null'),
-  refuseMailto: mailtoSchema.nullable().default(null).describe('Lien mailto: pour refuser, ou null'),
+  read: z
+    .array(mailLine(MAIL_DATA_LIMITS.readLine).describe('Une ligne lue'))
+    .max(6)
+    .describe('Les lignes de la réponse sur lesquelles porte l’erreur, telles que lues (hors texte cité et signature) ; vide si rien n’a été lu'),
+  minReasonWords: z.number().int().positive().describe('Nombre minimal de mots d’un motif de refus'),
+  minReasonCharacters: z.number().int().positive().describe('Nombre minimal de lettres ou chiffres d’un motif de refus'),
+  approveMailto: mailtoSchema.nullable().default(null).describe('Lien mailto: pour valider (le même que dans la demande de validation), ou null'),
+  refuseMailto: mailtoSchema.nullable().default(null).describe('Lien mailto: pour refuser (le même que dans la demande de validation), ou null'),
 });
 
 export const alreadyDecidedSchema = ticketBaseSchema.extend({
   agent: contactSchema.describe('Agent destinataire (auteur de la réponse arrivée trop tard)'),
   decision: z.enum(['APPROVED', 'REFUSED']).describe('Décision déjà prise : APPROVED ou REFUSED'),
-  decidedBy: contactSchema.describe('Agent qui a décidé'),
+  decidedBy: contactSchema.describe('Agent qui a décidé (son nom tel qu’inscrit avec sa décision, et son adresse)'),
   decidedAt: z.date().describe('Date de la décision'),
+});
+
+export const refusalConfirmationSchema = ticketBaseSchema.extend({
+  siret: siretSchema.nullable().default(null).describe('SIRET de l’entreprise, ou null'),
+  liquidatorEmail: mailAddressSchema.nullable().default(null).describe('Adresse du liquidateur indiquée dans la demande, ou null'),
+  reason: mailParagraph(MAIL_DATA_LIMITS.reason).describe('Motif du refus, tel que transmis au demandeur'),
+  refusedBy: contactSchema.describe('Agent qui a refusé'),
+  refusedAt: z.date().describe('Date du refus'),
 });
 
 export const linkStillValidSchema = ticketBaseSchema.extend({
@@ -169,14 +210,42 @@ export const waitingRequestSchema = z.object({
   ticketRef: ticketRefSchema,
   siret: siretSchema.nullable().default(null).describe('SIRET, ou null'),
   requesterEmail: mailAddressSchema.describe('Adresse du demandeur'),
-  receivedAt: z.date().describe('Date de réception'),
+  receivedAt: z.date().describe('Date de réception de la demande'),
+  waitingSince: z.date().describe('Depuis quand la demande attend une décision (envoi de sa demande de validation)'),
   waitingHours: z.number().int().nonnegative().describe('Heures d’attente'),
+  overdue: z.boolean().describe('Vrai au-delà du seuil de rappel'),
+  escalated: z.boolean().describe('Vrai au-delà du seuil d’escalade'),
+  behind: ticketRefSchema.nullable().default(null).describe('Demande de la même entreprise devant laquelle elle attend (sa demande de validation partira après), ou null'),
+  approveMailto: mailtoSchema.nullable().default(null).describe('Lien mailto: pour valider (le même que dans la demande de validation), ou null'),
+  refuseMailto: mailtoSchema.nullable().default(null).describe('Lien mailto: pour refuser (le même que dans la demande de validation), ou null'),
+});
+
+export const personWaitSchema = z.object({
+  ticketRef: ticketRefSchema,
+  status: liquibotText(100, 'the ticket’s state in French, from src/workflow/status-labels.ts').describe('État de la demande, en français'),
+  since: z.date().describe('Depuis quand un message attend une personne'),
+  waitingHours: z.number().int().nonnegative().describe('Heures d’attente'),
+  overdue: z.boolean().describe('Vrai au-delà du seuil de rappel'),
+  escalated: z.boolean().describe('Vrai au-delà du seuil d’escalade'),
+});
+
+export const lockedLinkSchema = z.object({
+  ticketRef: ticketRefSchema,
+  liquidatorEmail: mailAddressSchema.describe('Adresse à laquelle le lien avait été envoyé'),
+  lockedAt: z.date().describe('Date du blocage (dernière tentative erronée)'),
+  failedAttempts: z.number().int().positive().describe('Nombre de triplets erronés saisis'),
 });
 
 export const reminderDigestSchema = z.object({
-  thresholdHours: z.number().int().positive().describe('Seuil d’attente, en heures'),
+  thresholdHours: z.number().int().positive().describe('Seuil de rappel, en heures'),
+  repeatHours: z.number().int().positive().describe('Intervalle entre deux rappels tant que des demandes restent en retard, en heures'),
+  escalationHours: z.number().int().positive().nullable().default(null).describe('Seuil d’escalade, en heures, ou null sans adresse d’escalade'),
+  escalationAddress: mailAddressSchema.nullable().default(null).describe('Adresse à laquelle les demandes trop anciennes sont signalées, ou null'),
+  forEscalation: z.boolean().describe('Vrai pour l’exemplaire envoyé à l’adresse d’escalade (sans liens de décision)'),
   generatedAt: z.date().describe('Date du rappel'),
-  requests: z.array(waitingRequestSchema).min(1).describe('Demandes en attente de décision depuis plus du seuil'),
+  approvals: z.array(waitingRequestSchema).describe('Toutes les demandes en attente de décision, la plus ancienne d’abord'),
+  needsPerson: z.array(personWaitSchema).describe('Demandes dont un message attend la réponse d’une personne'),
+  lockedLinks: z.array(lockedLinkSchema).describe('Liens bloqués par des triplets erronés, sans nouveau lien depuis'),
 });
 
 // The file and message of a template issue quote what an admin wrote (paths, template text): one line each.

@@ -1,7 +1,7 @@
 import type { InboundMail } from '../../parsers/inbound-mail';
 import type { IgnoreReason } from '../../parsers/problems';
 import { detectIgnoreReason, type OwnIdentity } from '../../parsers/loop-guard';
-import { isRequestSubject } from '../../parsers/subject';
+import { looksLikeRequest } from '../../parsers/looks-like-request';
 import { sameMailbox, type MailboxOptions } from '../../parsers/mailbox';
 import type { Ticket } from '../db/schema';
 import { REOPENABLE_STATUSES } from './ticket-transitions';
@@ -74,7 +74,8 @@ export function classifyMail(input: ClassifyInput): Classification {
     t.status !== 'abandoned' && (same(t.requesterEmail) || (same(t.liquidatorEmail) && REOPENABLE_STATUSES.includes(t.status)));
   if (input.boundTicket && mayContinue(input.boundTicket)) return { kind: 'follow-up', ticket: input.boundTicket };
   if (named && mayContinue(named)) return { kind: 'unbound-message', ticket: named };
-  if (isRequestSubject(mail.subject)) return { kind: 'new-request' };
+  // The procedure's subject (or a near miss), or a body carrying both labelled fields whatever its subject.
+  if (looksLikeRequest(mail)) return { kind: 'new-request' };
   return { kind: 'unrelated', why: 'subject', threadTicket };
 }
 

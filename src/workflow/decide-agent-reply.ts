@@ -1,8 +1,8 @@
-import type { AgentReply } from '../../parsers/agent-reply';
+import { MIN_REASON_CHARACTERS, MIN_REASON_WORDS, type AgentReply } from '../../parsers/agent-reply';
 import type { InboundMail } from '../../parsers/inbound-mail';
 import { sameMailbox, type MailboxOptions } from '../../parsers/mailbox';
 import type { Ticket } from '../db/schema';
-import { noteOnly, statusEvents, type TicketDecision } from './decision';
+import { noteOnly, statusEvents, type DecisionAction, type TicketDecision } from './decision';
 import { personHandled } from './decide-handoff';
 import { DECIDABLE_STATUSES, transition } from './ticket-transitions';
 
@@ -12,7 +12,7 @@ export type AgentReplyOutcome =
   | { kind: 'refuse'; reason: string }
   | { kind: 'already-decided'; decision: 'approved' | 'refused'; decidedBy: string; decidedAt: Date }
   | { kind: 'not-awaiting'; status: Ticket['status'] }
-  | { kind: 'reply-error'; error: Extract<AgentReply, { kind: 'invalid' }>['error']; firstLine: string | null };
+  | { kind: 'reply-error'; error: Extract<AgentReply, { kind: 'invalid' }>['error']; read: string[] };
 
 /**
  * The first decision wins: a ticket that no longer awaits a decision is never changed by a reply,
@@ -28,7 +28,7 @@ export function decideAgentReply(
     }
     return { kind: 'not-awaiting', status: ticket.status };
   }
-  if (reply.kind === 'invalid') return { kind: 'reply-error', error: reply.error, firstLine: reply.firstLine };
+  if (reply.kind === 'invalid') return { kind: 'reply-error', error: reply.error, read: reply.read };
   return reply;
 }
 
@@ -71,11 +71,11 @@ export function authorizeAgentReply(input: {
   return { ok: true };
 }
 
-/** Who decided: an agent by mail, or an operator at the terminal (`terminal:alice`). */
+/** Who decided: an agent by mail, an operator at the terminal (`terminal:alice`), or a user of the console. */
 export interface DecisionActor {
   email: string;
   name: string | null;
-  via: 'mail' | 'terminal';
+  via: 'mail' | 'terminal' | 'console';
   inboundMessageId?: number;
 }
 
@@ -95,6 +95,25 @@ export type DecidedTicket = Pick<
 
 const requesterOf = (t: Pick<Ticket, 'requesterEmail' | 'requesterName'>) => ({ email: t.requesterEmail, name: t.requesterName || null });
 const rootOf = (t: Pick<Ticket, 'rootMessageId'>) => (t.rootMessageId ? { messageId: t.rootMessageId, references: [] } : null);
+/** The agents' confirmations thread on the approval request they confirm. */
+const approvalThreadOf = (t: Pick<Ticket, 'approvalMessageId'>) => (t.approvalMessageId ? { messageId: t.approvalMessageId, references: [] } : null);
+
+/**
+ * The `decision` history line. It keeps the decider's name as well as their address (`decidedBy`): the
+ * "déjà traitée" answer to a later reply names them from it, as the confirmation did.
+ */
+function decisionEvent(actor: DecisionActor, detail: Record<string, unknown>) {
+  return {
+    kind: 'decision' as const, actor: actor.email,
+    detail: { ...detail, name: actor.name, via: actor.via, inboundMessageId: actor.inboundMessageId ?? null },
+  };
+}
+
+/** The decider's name as recorded on the `decision` history line (decisionEvent), or null. */
+export function deciderNameOf(detail: Record<string, unknown> | null | undefined): string | null {
+  const name = detail?.name;
+  return typeof name === 'string' && name.trim() !== '' ? name : null;
+}
 
 /**
  * Approve: the reset link to the liquidator's address from the approved request, the resolved
@@ -107,7 +126,7 @@ export function decideApproval(ticket: DecidedTicket, actor: DecisionActor, agen
     transition: t,
     patch: { decision: 'approved', decidedBy: actor.email, decidedAt: now, ...handled.patch },
     events: [
-      { kind: 'decision', actor: actor.email, detail: { decision: 'approved', via: actor.via, inboundMessageId: actor.inboundMessageId ?? null } },
+      decisionEvent(actor, { decision: 'approved' }),
       ...statusEvents(t, actor.email),
       ...handled.events,
     ],
@@ -117,7 +136,7 @@ export function decideApproval(ticket: DecidedTicket, actor: DecisionActor, agen
         kind: 'queue-mail',
         mail: {
           template: 'approval-confirmation', to: agentsAddress, purpose: 'approval-confirmation', autoSubmitted: 'auto-generated',
-          parent: ticket.approvalMessageId ? { messageId: ticket.approvalMessageId, references: [] } : null,
+          parent: approvalThreadOf(ticket),
           vars: {
             ticketRef: ticket.ref, requester: requesterOf(ticket), siret: ticket.siret!, liquidatorEmail: ticket.liquidatorEmail!,
             approvedBy: contactOfDecider(actor.email, actor.name, agentsAddress), approvedAt: now,
@@ -129,15 +148,29 @@ export function decideApproval(ticket: DecidedTicket, actor: DecisionActor, agen
   };
 }
 
-/** Refuse: the requester gets the agents' reason; the ticket is closed; the company's next waiting request goes on. */
-export function decideRefusal(ticket: DecidedTicket, actor: DecisionActor, reason: string, now: Date): TicketDecision {
+/**
+ * Refuse: the requester gets the agents' reason; the agents get a confirmation naming who refused, on the
+ * approval request's thread (as an approval's); the ticket is closed; the company's next waiting request
+ * goes on. Without `agentsAddress` (a caller that has not passed it yet) no confirmation is queued.
+ */
+export function decideRefusal(ticket: DecidedTicket, actor: DecisionActor, reason: string, now: Date, agentsAddress?: string): TicketDecision {
   const t = transition(ticket.status, 'refuse');
   const handled = personHandled(ticket, actor.email, actor.via);
+  const confirmation: DecisionAction[] = agentsAddress === undefined ? [] : [{
+    kind: 'queue-mail',
+    mail: {
+      template: 'refusal-confirmation', to: agentsAddress, purpose: 'refusal-confirmation', autoSubmitted: 'auto-generated', parent: approvalThreadOf(ticket),
+      vars: {
+        ticketRef: ticket.ref, requester: requesterOf(ticket), siret: ticket.siret, liquidatorEmail: ticket.liquidatorEmail, reason,
+        refusedBy: contactOfDecider(actor.email, actor.name, agentsAddress), refusedAt: now,
+      },
+    },
+  }];
   return {
     transition: t,
     patch: { decision: 'refused', decidedBy: actor.email, decidedAt: now, refusalReason: reason, ...handled.patch },
     events: [
-      { kind: 'decision', actor: actor.email, detail: { decision: 'refused', reason, via: actor.via, inboundMessageId: actor.inboundMessageId ?? null } },
+      decisionEvent(actor, { decision: 'refused', reason }),
       ...statusEvents(t, actor.email),
       ...handled.events,
     ],
@@ -149,6 +182,7 @@ export function decideRefusal(ticket: DecidedTicket, actor: DecisionActor, reaso
           vars: { ticketRef: ticket.ref, requester: requesterOf(ticket), siret: ticket.siret, reason, refusedAt: now },
         },
       },
+      ...confirmation,
       { kind: 'release-waiting-approval' },
     ],
   };
@@ -157,7 +191,7 @@ export function decideRefusal(ticket: DecidedTicket, actor: DecisionActor, reaso
 /** Refusals worth explaining to the sender: an allow-listed agent who replied the wrong way. */
 const EXPLAINED: DecisionRefusal[] = ['NOT_BOUND', 'BINDING_CONFLICT'];
 
-type ReplyErrorCode = 'NOT_UNDERSTOOD' | 'BOTH' | 'NEITHER' | 'REFUSAL_WITHOUT_REASON' | 'NOT_BOUND';
+type ReplyErrorCode = Extract<AgentReply, { kind: 'invalid' }>['error'] | 'NOT_BOUND';
 
 /** The facts of an agent's mail about a ticket, gathered before the decision. */
 export interface AgentMailInput {
@@ -167,6 +201,10 @@ export interface AgentMailInput {
   senderIsAgent: boolean;
   agentsAddress: string;
   now: Date;
+  /** The name recorded with the ticket's decision (deciderNameOf), for "déjà traitée"; null when none was. */
+  decidedByName?: string | null;
+  /** The VALIDER / REFUSER links of the current approval request when they can be made again (currentApprovalLinks). */
+  approvalLinks?: { approveMailto: string; refuseMailto: string } | null;
 }
 
 /** An agent's mail decision and the label stored on the inbound message. */
@@ -190,7 +228,7 @@ export function decideAgentMail(
       label: `agent-reply:rejected:${auth.reason}`,
       decision: noteOnly(
         [{ kind: 'decision_rejected', actor: sender, detail: { reason: auth.reason, inboundMessageId: input.inboundMessageId, dkim: input.dkim } }],
-        explain ? [replyErrorMail(input, 'NOT_BOUND', null)] : [],
+        explain ? [replyErrorMail(input, 'NOT_BOUND', [])] : [],
       ),
     };
   }
@@ -201,7 +239,7 @@ export function decideAgentMail(
     case 'approve':
       return { label, decision: decideApproval(ticket, actor, input.agentsAddress, input.now) };
     case 'refuse':
-      return { label, decision: decideRefusal(ticket, actor, outcome.reason, input.now) };
+      return { label, decision: decideRefusal(ticket, actor, outcome.reason, input.now, input.agentsAddress) };
     case 'already-decided':
       return {
         label,
@@ -214,7 +252,7 @@ export function decideAgentMail(
               vars: {
                 ticketRef: ticket.ref, requester: requesterOf(ticket), agent: { email: sender, name: actor.name },
                 decision: outcome.decision === 'approved' ? 'APPROVED' : 'REFUSED',
-                decidedBy: contactOfDecider(outcome.decidedBy, null, input.agentsAddress), decidedAt: outcome.decidedAt,
+                decidedBy: contactOfDecider(outcome.decidedBy, input.decidedByName ?? null, input.agentsAddress), decidedAt: outcome.decidedAt,
               },
             },
           }],
@@ -230,7 +268,7 @@ export function decideAgentMail(
         label,
         decision: noteOnly(
           [{ kind: 'decision_rejected', actor: sender, detail: { reason: outcome.error, inboundMessageId: input.inboundMessageId } }],
-          [replyErrorMail(input, outcome.error, outcome.firstLine)],
+          [replyErrorMail(input, outcome.error, outcome.read)],
         ),
       };
   }
@@ -241,17 +279,35 @@ export function decideAgentUnbound(input: AgentMailInput): TicketDecision {
   const sender = input.mail.from.address;
   return noteOnly(
     [{ kind: 'decision_rejected', actor: sender, detail: { reason: 'NOT_BOUND', inboundMessageId: input.inboundMessageId } }],
-    DECIDABLE_STATUSES.includes(input.ticket.status) ? [replyErrorMail(input, 'NOT_BOUND', null)] : [],
+    DECIDABLE_STATUSES.includes(input.ticket.status) ? [replyErrorMail(input, 'NOT_BOUND', [])] : [],
   );
 }
 
-function replyErrorMail(input: AgentMailInput, error: ReplyErrorCode, firstLine: string | null): TicketDecision['actions'][number] {
+/**
+ * The answer to an agent's reply that did not count: what was read, why, and the exact reply to send.
+ * A reply that was bound to the approval request (a grammar error) gets the request's own VALIDER /
+ * REFUSER links when they can be made again, and the answer threads on the approval request too, so
+ * that replying to it is replying to the request. A reply that was not bound (NOT_BOUND) gets neither:
+ * the binding proves that the decider has the approval request and its documents in front of them, and
+ * this answer must not hand it out.
+ */
+function replyErrorMail(input: AgentMailInput, error: ReplyErrorCode, read: string[]): DecisionAction {
   const { ticket, mail } = input;
+  const bound = error !== 'NOT_BOUND';
+  const links = bound ? input.approvalLinks ?? null : null;
+  const references = bound && ticket.approvalMessageId && !mail.references.includes(ticket.approvalMessageId)
+    ? [ticket.approvalMessageId, ...mail.references]
+    : mail.references;
   return {
     kind: 'queue-mail',
     mail: {
-      template: 'agent-reply-error', to: mail.from.address, purpose: `agent-reply-error:${input.inboundMessageId}`, parent: mail, autoSubmitted: 'auto-replied',
-      vars: { ticketRef: ticket.ref, requester: requesterOf(ticket), agent: { email: mail.from.address, name: mail.from.name || null }, error, firstLine },
+      template: 'agent-reply-error', to: mail.from.address, purpose: `agent-reply-error:${input.inboundMessageId}`,
+      parent: { messageId: mail.messageId, references }, autoSubmitted: 'auto-replied',
+      vars: {
+        ticketRef: ticket.ref, requester: requesterOf(ticket), agent: { email: mail.from.address, name: mail.from.name || null }, error, read,
+        minReasonWords: MIN_REASON_WORDS, minReasonCharacters: MIN_REASON_CHARACTERS,
+        approveMailto: links?.approveMailto ?? null, refuseMailto: links?.refuseMailto ?? null,
+      },
     },
   };
 }

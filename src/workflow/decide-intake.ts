@@ -1,4 +1,4 @@
-import type { InboundMail } from '../../parsers/inbound-mail';
+import type { InboundMail, MailAddress } from '../../parsers/inbound-mail';
 import type { RequestCheck } from '../../parsers/check-request';
 import type { Ticket } from '../db/schema';
 import { SYSTEM_ACTOR, statusEvents, type DecisionAction, type EventDraft, type NewTicketDecision, type TicketDecision } from './decision';
@@ -24,21 +24,32 @@ export type IntakeTicket = Pick<Ticket, 'ref' | 'status' | 'check' | 'requesterE
  * A new request (its reference already reserved): conforming → awaits approval, with an
  * acknowledgment, and goes to the agents; otherwise non-conforming, with a notice saying what is wrong.
  */
-export function decideNewRequest(input: IntakeInput & { ref: string; now: Date }): NewTicketDecision {
+export function decideNewRequest(
+  input: IntakeInput & { ref: string; now: Date; requester?: MailAddress; forwardedBy?: MailAddress | null },
+): NewTicketDecision {
   const { mail } = input;
-  const requester = mail.from!.address;
+  // Who is answered: the sender, or the original sender of a request an agent forwarded.
+  const requester = input.requester?.address ?? mail.from!.address;
+  const requesterName = input.requester ? input.requester.name : mail.from!.name;
   const check = withDocumentScans(initialTicketCheck(input.check, input.inboundMessageId), input.scans);
   const ticket: IntakeTicket = {
-    ref: input.ref, status: 'non_conforming', check, requesterEmail: requester, requesterName: mail.from!.name, createdAt: input.now,
+    ref: input.ref, status: 'non_conforming', check, requesterEmail: requester, requesterName, createdAt: input.now,
     siret: check.siret, liquidatorEmail: check.liquidatorEmail, needsPersonSince: null,
   };
-  const received: EventDraft = { kind: 'request_received', actor: requester, detail: { inboundMessageId: input.inboundMessageId, messageId: mail.messageId } };
+  const received: EventDraft = {
+    kind: 'request_received',
+    actor: input.forwardedBy?.address ?? requester,
+    detail: {
+      inboundMessageId: input.inboundMessageId, messageId: mail.messageId,
+      ...(input.forwardedBy ? { forwardedBy: input.forwardedBy.address, onBehalfOf: requester } : {}),
+    },
+  };
   const decision = conclude('new', ticket, check, input, [received]);
   return {
     ...decision,
     create: {
       requesterEmail: requester,
-      requesterName: mail.from!.name,
+      requesterName,
       subject: mail.subject.slice(0, 500),
       siret: check.siret,
       liquidatorEmail: check.liquidatorEmail,
@@ -106,7 +117,7 @@ function conclude(from: TicketState, ticket: IntakeTicket, check: TicketCheck, i
       mail: {
         template: 'non-conformity', to: ticket.requesterEmail, purpose: `non-conformity:${input.inboundMessageId}`, parent: input.mail,
         autoSubmitted: 'auto-replied',
-        vars: { ticketRef: ticket.ref, requester, receivedAt, problems: check.problems.map((p) => ({ code: p.code, found: p.found ?? null })) },
+        vars: { ticketRef: ticket.ref, requester, receivedAt, problems: check.problems.map((p) => ({ code: p.code, found: p.found ?? null, hint: p.hint ?? null, digits: p.digits ?? null })) },
       },
     });
   } else {

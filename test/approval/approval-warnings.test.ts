@@ -3,7 +3,7 @@ import { approvalWarnings, type WarningFacts } from '../../src/approval/approval
 import { organisationDomainOf } from '../../src/approval/warnings';
 
 const none: WarningFacts = {
-  otherTickets: [], liquidatorOnFreeMail: false, sirenInPdfs: [], linkReissues: 0, changes: [], domains: null,
+  otherTickets: [], liquidatorOnFreeMail: false, sirenInPdfs: ['found'], otherDocuments: 0, accountKnown: true, linkReissues: 0, changes: [], domains: null,
   liquidatorOnOwnDomain: null, liquidatorElsewhere: { count: 0, refs: [] }, requesterNew: false,
 };
 
@@ -25,6 +25,13 @@ describe('approvalWarnings: each point d’attention with its reason', () => {
     ['free mail wins over a domain difference', { liquidatorOnFreeMail: true, domains: { liquidator: 'gmail.com', requester: 'etude.fr' } }, [/messagerie grand public/]],
     ['the liquidator address on other companies’ requests', { liquidatorElsewhere: { count: 7, refs: ['LJ-2', 'LJ-3'] } }, [/figure dans 7 autre\(s\) demande\(s\) récente\(s\) pour d’autres entreprises : LJ-2, LJ-3\.$/]],
     ['a requester never seen before', { requesterNew: true }, [/^Première demande reçue de ce demandeur\.$/]],
+    // Issue 12: a document that could not be checked says so.
+    ['a PDF without the SIREN', { sirenInPdfs: ['not-found'] }, [/^Le SIREN de l’entreprise n’a pas été trouvé dans le texte du document PDF/]],
+    ['an unreadable PDF', { sirenInPdfs: ['unreadable'] }, [/^Le document PDF joint n’a pas pu être vérifié \(son texte n’a pas pu être lu/]],
+    ['a PDF that was not scanned', { sirenInPdfs: ['not-scanned'] }, [/^Le document PDF joint n’a pas pu être vérifié/]],
+    ['one PDF with the SIREN, another unreadable', { sirenInPdfs: ['unreadable', 'found'] }, []],
+    ['no PDF at all, only images', { sirenInPdfs: [], otherDocuments: 2 }, [/^Aucun document PDF : les pièces jointes sont des images, dont le contenu n’a pas été vérifié/]],
+    ['no account for the SIRET in the directory', { accountKnown: false }, [/^Aucun compte n’est inscrit pour ce SIRET dans l’annuaire des comptes/]],
   ])('%s', (_l, facts, want) => {
     const w = approvalWarnings({ ...none, ...facts });
     expect(w).toHaveLength(want.length);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCommand } from '../../src/cli/check-command';
 
 const FIXTURES = join(__dirname, '../fixtures/eml');
@@ -14,6 +14,16 @@ async function run(args: string[]) {
 }
 
 describe('liquibot check', () => {
+  // The fixtures' agents: a request they forward is answered to its original sender.
+  const before = process.env.AGENT_SENDERS;
+  beforeAll(() => {
+    process.env.AGENT_SENDERS = 'sophie.martin@support.example.fr, paul.durand@support.example.fr';
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env.AGENT_SENDERS;
+    else process.env.AGENT_SENDERS = before;
+  });
+
   it.each(Object.keys(expected))('--json on %s prints exactly the expected object', async (file) => {
     const { code, out } = await run([join(FIXTURES, file), '--json']);
     expect(code).toBe(0);
@@ -24,6 +34,28 @@ describe('liquibot check', () => {
   it('explains a non-conforming mail in plain words', async () => {
     const { out } = await run([join(FIXTURES, 'all-problems-missing.eml')]);
     expect(out.join('\n')).toMatch(/verdict: non_conforme[\s\S]*problem SIRET_MISSING[\s\S]*problem ATTACHMENT_MISSING: no attachment/);
+  });
+
+  it('answers the forwarder, and says who sent the request first', async () => {
+    const { out } = await run([join(FIXTURES, 'outlook-fr-forward-tr-header-block-conforming.eml')]);
+    expect(out).toContain('answered to: julie.roux@mj-moutin.fr');
+    expect(out).toContain('forwarded (inline), first sent by: claire.moutin@mj-moutin.fr');
+  });
+
+  it('answers the original sender of a request an agent forwarded, only when the agent is on AGENT_SENDERS', async () => {
+    const file = join(FIXTURES, 'agent-forward-on-behalf-outlook-tr-conforming.eml');
+    expect(JSON.parse((await run([file, '--json'])).out[0]!).requester).toBe('h.lefevre@etude-lefevre.fr');
+    process.env.AGENT_SENDERS = 'autre@support.example.fr';
+    try {
+      expect(JSON.parse((await run([file, '--json'])).out[0]!).requester).toBe('sophie.martin@support.example.fr');
+    } finally {
+      process.env.AGENT_SENDERS = 'sophie.martin@support.example.fr, paul.durand@support.example.fr';
+    }
+  });
+
+  it('shows what was found with each problem', async () => {
+    const { out } = await run([join(FIXTURES, 'siret-siren-9-digits.eml')]);
+    expect(out).toContain('problem SIRET_INVALID: the SIRET is not 14 digits or fails its check digit (found: "732 829 320", SIREN_NOT_SIRET)');
   });
 
   it('says why a mail is not handled', async () => {

@@ -140,11 +140,11 @@ describe('scheduled approval work', () => {
     const { TemplateStore } = await import('../../src/templates/store');
     const deps = { database: h.database, config: h.config, templates: new TemplateStore() };
 
-    expect(await sendReminderDigest(deps, new Date(clock))).toEqual({ reminded: 0 });
+    expect(await sendReminderDigest(deps, new Date(clock))).toEqual({ reminded: 0, escalated: 0 });
     clock += 25 * 3_600_000;
     const runs = await Promise.all([sendReminderDigest(deps, new Date(clock)), sendReminderDigest(deps, new Date(clock))]);
     expect(runs.map((r) => r.reminded).sort()).toEqual([0, 2]);
-    expect(await sendReminderDigest(deps, new Date(clock + 3_600_000))).toEqual({ reminded: 0 });
+    expect(await sendReminderDigest(deps, new Date(clock + 3_600_000))).toEqual({ reminded: 0, escalated: 0 });
     h.daemon!.outbox.kick();
     const digest = await h.sink.waitFor((m) => /Rappel|attente/i.test(m.subject ?? '') || m.headers['x-liquibot-ticket'] === undefined && m.envelope.to[0] === 'agents@support.example.fr', 10_000);
     const text = (await parseMail(digest.raw)).text;

@@ -16,14 +16,14 @@ const AGENT2 = 'sophie.martin@support.example.fr';
 const BASE = 'https://portail.net-entreprises.fr/auth/liquidateur?token=';
 
 /** An agent's reply as mail clients send it: new text on top, the original quoted below. */
-function agentReply(opts: { from: string; body: string; inReplyTo?: string; subject?: string; quoted?: string }): string {
+function agentReply(opts: { from: string; body: string; inReplyTo?: string; references?: string[]; subject?: string; quoted?: string }): string {
   return [
     `From: ${opts.from}`,
     'To: liquibot@support.example.fr',
     `Subject: ${opts.subject ?? 'RE: Validation requise'}`,
     `Date: ${new Date().toUTCString()}`,
     `Message-ID: <${randomUUID()}@support.example.fr>`,
-    ...(opts.inReplyTo ? [`In-Reply-To: ${opts.inReplyTo}`, `References: ${opts.inReplyTo}`] : []),
+    ...(opts.inReplyTo ? [`In-Reply-To: ${opts.inReplyTo}`, `References: ${[...(opts.references ?? []), opts.inReplyTo].join(' ')}`] : []),
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=UTF-8',
     'Content-Transfer-Encoding: 8bit',
@@ -39,7 +39,10 @@ describe('approval end to end', () => {
   let h: Harness;
   let clock = Date.now();
   let seq = 0;
-  const sirets = ['73282932000074', '44306184100047', '35600000000048', '35600000049837', '54205118000066', '55208131766522', '38012986646850', '40483304800022', '10000000000008'];
+  const sirets = [
+    '73282932000074', '44306184100047', '35600000000048', '35600000049837', '54205118000066', '55208131766522', '38012986646850', '40483304800022', '10000000000008',
+    '41234568803114', '41234568804484', '41234568805580', '41234568806265', '41234568806539', '41234568806950',
+  ];
   beforeAll(async () => {
     h = await createHarness({ now: () => new Date(clock), env: { MAX_LINK_REISSUES: '1' } });
     await importAccounts(h.database.db, sirets.map((siret) => ({ siret, lastName: 'MOUTIN', firstName: 'Claire' })), new Date());
@@ -72,6 +75,15 @@ describe('approval end to end', () => {
     const at = text.indexOf(BASE);
     return at < 0 ? null : text.slice(at + BASE.length).match(/^[A-Za-z0-9_-]+/)![0];
   };
+  /** The body a mailto: link of a mail's text prefills (label: "Valider", "Refuser …"). */
+  const mailtoBody = (text: string, label: RegExp) => {
+    const line = text.split('\n').find((l) => label.test(l) && l.includes('mailto:'))!;
+    return decodeURIComponent(new URL(line.slice(line.indexOf('mailto:')).trim()).searchParams.get('body')!);
+  };
+  const mailtoOf = (text: string, label: RegExp) => {
+    const line = text.split('\n').find((l) => label.test(l) && l.includes('mailto:'));
+    return line ? line.slice(line.indexOf('mailto:')).trim() : null;
+  };
   const rejections = async (ticketId: number) =>
     (await eventsOfTicket(h.database.db, ticketId)).filter((e) => e.kind === 'decision_rejected').map((e) => (e.detail as { reason: string }).reason);
 
@@ -93,7 +105,7 @@ describe('approval end to end', () => {
     const resetMails = h.mailsTo('claire.moutin@moutin.example.fr');
     expect(resetMails).toHaveLength(1);
     const reset = await parseMail(resetMails[0]!.raw);
-    expect(reset.subject).toBe('Vos coordonnées dans net-entreprises');
+    expect(reset.subject).toBe(`[${ticket.ref}] Vos coordonnées dans net-entreprises`);
     expect(reset.text).toContain('MOUTIN Claire');
     expect(reset.text).toMatch(/8 heures/);
     expect(reset.text).not.toMatch(/mot de passe provisoire\s*:/i);
@@ -153,7 +165,8 @@ describe('approval end to end', () => {
     expect((await reload(third!.id)).approvalMessageId).toBeNull();
 
     // The second is refused: now the third goes.
-    await deliver(agentReply({ from: AGENT, body: 'REFUSER : doublon', inReplyTo: released.messageId }));
+    // "doublon" alone is now too short a reason (issue 12: at least two words, the requester reads it).
+    await deliver(agentReply({ from: AGENT, body: `REFUSER : doublon de ${first.ref}`, inReplyTo: released.messageId }));
     await h.sink.waitFor(aboutThird);
     expect(h.sink.messages.filter(aboutThird)).toHaveLength(1);
   });
@@ -274,5 +287,86 @@ describe('approval end to end', () => {
     const second = (await linkIn(h.mailsTo('verrou@verrou.example.fr').at(-1)!))!;
     expect(second).not.toBe(first);
     expect((await verifyResetLink(h.database.db, { token: second, siret: ticket.siret!, lastName: 'MOUTIN', firstName: 'Claire', now })).result).toBe('valid');
+  });
+  // Issue 12, agents: the pre-filled REFUSER link sent unedited.
+  it('REFUSER <motif> sent unedited (the old link) or the new link’s hint sent unedited: nothing is refused, the agent is told why, nothing reaches the requester', async () => {
+    const { ticket, approval } = await conformingRequest('etude@motif.example.fr', 'motif@motif.example.fr');
+    const approvalText = (await parseMail(approval.raw)).text;
+    const before = h.mailsTo(AGENT).length;
+    await deliver(agentReply({ from: `Paul Durand <${AGENT}>`, body: 'REFUSER <motif>', inReplyTo: approval.messageId }));
+    // The link of today's approval request, sent as its mail client prefills it.
+    await deliver(agentReply({ from: `Paul Durand <${AGENT}>`, body: mailtoBody(approvalText, /^Refuser/), subject: `RE: [${ticket.ref}] Validation requise` }));
+    expect(await reload(ticket.id)).toMatchObject({ status: 'awaiting_approval', refusalReason: null });
+    expect(await rejections(ticket.id)).toEqual(['REASON_PLACEHOLDER', 'REASON_PLACEHOLDER']);
+    expect(h.mailsTo('etude@motif.example.fr').map((m) => m.subject ?? '').join('\n')).not.toMatch(/refusée/);
+    const answers = h.mailsTo(AGENT).slice(before);
+    expect(answers).toHaveLength(2);
+    const answer = (await parseMail(answers[0]!.raw)).text;
+    expect(answer).toContain('  | REFUSER <motif>');
+    expect(answer).toContain('le motif est resté celui du modèle');
+    expect(answer).toContain('REFUSER : Le jugement joint concerne une autre entreprise.');
+    // The same links as the approval request, made again from the secret (the token itself is not stored).
+    expect(mailtoOf(answer, /^Valider/)).toBe(mailtoOf(approvalText, /^Valider/));
+    expect(mailtoOf(answer, /^Refuser/)).toBe(mailtoOf(approvalText, /^Refuser/));
+
+    // Replying to that answer is replying to the approval request.
+    const reply = await parseMail(answers[0]!.raw);
+    await deliver(agentReply({ from: AGENT, body: 'REFUSER : le jugement joint concerne une autre société', inReplyTo: answers[0]!.messageId, references: reply.references }));
+    expect(await reload(ticket.id)).toMatchObject({ status: 'refused', refusalReason: 'le jugement joint concerne une autre société' });
+  });
+
+  it('Bonjour, then VALIDER on the next line approves', async () => {
+    const { ticket, approval } = await conformingRequest('etude@bonjour.example.fr', 'bonjour@bonjour.example.fr');
+    await deliver(agentReply({ from: AGENT, body: 'Bonjour,\r\nVALIDER\r\n\r\nCordialement,\r\nPaul', inReplyTo: approval.messageId, quoted: (await parseMail(approval.raw)).text }));
+    expect(await reload(ticket.id)).toMatchObject({ status: 'resolved', decision: 'approved', decidedBy: AGENT });
+    expect(h.mailsTo('bonjour@bonjour.example.fr')).toHaveLength(1);
+  });
+
+  it('"Je ne peux pas valider" and "Validé" change nothing, and the answer says what was read and why', async () => {
+    const { ticket, approval } = await conformingRequest('etude@nuance.example.fr', 'nuance@nuance.example.fr');
+    const before = h.mailsTo(AGENT2).length;
+    await deliver(agentReply({ from: AGENT2, body: 'Bonjour,\r\nJe ne peux pas valider, le jugement est illisible.', inReplyTo: approval.messageId }));
+    await deliver(agentReply({ from: AGENT2, body: 'Validé', inReplyTo: approval.messageId }));
+    expect((await reload(ticket.id)).status).toBe('awaiting_approval');
+    expect(await rejections(ticket.id)).toEqual(['NEGATED', 'INEXACT_WORD']);
+    const [negated, inexact] = await Promise.all(h.mailsTo(AGENT2).slice(before).map(async (m) => (await parseMail(m.raw)).text));
+    expect(negated).toContain('  | Je ne peux pas valider, le jugement est illisible.');
+    expect(negated).toContain('une négation');
+    expect(inexact).toContain('  | Validé');
+    expect(inexact).toContain('seuls les mots exacts VALIDER et REFUSER');
+  });
+
+  it('a refusal is confirmed to the shared inbox on the approval request’s thread, and a late reply is told who refused, by name', async () => {
+    const { ticket, approval } = await conformingRequest('etude@confirme.example.fr', 'confirme@confirme.example.fr');
+    await deliver(agentReply({ from: `Sophie Martin <${AGENT2}>`, body: 'REFUSER : le jugement joint concerne une autre société', inReplyTo: approval.messageId }));
+    const confirmation = await h.sink.waitFor((m) => m.envelope.to[0] === 'agents@support.example.fr'
+      && m.headers['x-liquibot-ticket']?.[0]?.trim() === ticket.ref && m.messageId !== approval.messageId);
+    expect(confirmation.headers['in-reply-to']?.[0]?.trim()).toBe(approval.messageId);
+    const text = (await parseMail(confirmation.raw)).text;
+    expect(text).toContain(`refusée par Sophie Martin <${AGENT2}>`);
+    expect(text).toContain('le jugement joint concerne une autre société');
+
+    const before = h.mailsTo(AGENT).length;
+    await deliver(agentReply({ from: AGENT, body: 'VALIDER', inReplyTo: approval.messageId }));
+    const late = (await parseMail(h.mailsTo(AGENT).slice(before)[0]!.raw)).text;
+    expect(late).toContain(`déjà été traitée par Sophie Martin <${AGENT2}>`);
+    expect(late).toContain('(refusée)');
+  });
+
+  it('the approval request names the account’s administrator and warns when no account is on file or the document could not be checked', async () => {
+    const { approval } = await conformingRequest('etude@annuaire.example.fr', 'annuaire@annuaire.example.fr');
+    const text = (await parseMail(approval.raw)).text;
+    expect(text).toContain('Administrateur du compte (annuaire des comptes) : MOUTIN Claire');
+    expect(text).toMatch(/fiche publique : https:\/\/annuaire-entreprises\.data\.gouv\.fr\/entreprise\/\d{9}/);
+
+    // A SIRET the accounts directory does not have, with a PDF whose text says nothing.
+    const messageId = `<req-${randomUUID()}@custhelp.example.net>`;
+    await deliver(buildRequestMail({ from: 'etude@inconnu.example.fr', liquidatorEmail: 'inconnu@inconnu.example.fr', siret: '41234568810101', messageId }));
+    const [unknown] = await h.database.db.select().from(tickets).where(eq(tickets.rootMessageId, messageId));
+    const other = await h.sink.waitFor((m) => m.envelope.to[0] === 'agents@support.example.fr' && m.headers['x-liquibot-ticket']?.[0]?.trim() === unknown!.ref);
+    const otherText = (await parseMail(other.raw)).text;
+    expect(otherText).toContain('Administrateur du compte (annuaire des comptes) : aucun compte pour ce SIRET');
+    expect(otherText).toContain('Aucun compte n’est inscrit pour ce SIRET dans l’annuaire des comptes');
+    expect(otherText).toMatch(/Le SIREN de l’entreprise n’a pas été trouvé|Le document PDF joint n’a pas pu être vérifié/);
   });
 });

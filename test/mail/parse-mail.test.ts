@@ -4,10 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { verdictOf } from '../../parsers/check-verdict';
 import type { InboundMail } from '../../parsers/inbound-mail';
 import { isAppError } from '../../src/errors';
-import { parseMail } from '../../src/mail/parse-mail';
+import { checkRequest } from '../../parsers/check-request';
+import { extractAttachments, parseMail, parseMailWithContents } from '../../src/mail/parse-mail';
 
 const DIR = join(import.meta.dirname, '../fixtures/eml');
 const OWN = { addresses: ['liquibot@support.example.fr'], messageIdDomain: 'liquibot.support.example.fr' };
+/** The agents of the fixtures (AGENT_SENDERS): their forwards are made on a requester's behalf. */
+const AGENTS = ['sophie.martin@support.example.fr', 'paul.durand@support.example.fr'];
+const isAgent = (sender: { address: string }) => AGENTS.includes(sender.address);
 const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as Record<string, unknown>;
 const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.eml')).sort();
 
@@ -21,7 +25,7 @@ describe('fixture corpus', () => {
   });
 
   it.each(fixtures)('%s', async (name) => {
-    expect(verdictOf(await load(name), OWN)).toEqual(expected[name]);
+    expect(verdictOf(await load(name), OWN, { isAgent })).toEqual(expected[name]);
   });
 });
 
@@ -44,7 +48,7 @@ describe('parseMail: decoding', () => {
 
   it('marks the cid signature logo as referenced by the HTML, the PDF as a plain attachment', async () => {
     const mail = await load('outlook-html-only-qp-cp1252-conforming.eml');
-    expect(mail.attachments.map(({ head, sha256, ...rest }) => rest)).toEqual([
+    expect(mail.attachments.map(({ head, tail, sha256, ...rest }) => rest)).toEqual([
       {
         filename: 'image001.png', declaredType: 'image/png', size: 79, contentId: 'image001.png@01DB3F2A.5C1B8E50',
         disposition: 'inline', referencedByHtml: true, related: true,
@@ -172,11 +176,53 @@ describe('parseMail: envelope and headers', () => {
 });
 
 describe('parseMail: attachments', () => {
-  it('keeps a forwarded message/rfc822 part as an attachment', async () => {
+  it('keeps a forwarded message/rfc822 part as an attachment, and reads it as an attached message', async () => {
     const mail = await load('forwarded-mail-rfc822-only-attachment.eml');
     expect(mail.attachments).toHaveLength(1);
     expect(mail.attachments[0]).toMatchObject({ declaredType: 'message/rfc822', filename: 'Jugement SARL Dupont.eml', disposition: 'attachment' });
     expect(mail.text).not.toContain('Veuillez trouver le jugement sur le portail');
+    // the court's mail it carries has no document: the request still has none (ATTACHMENT_INVALID, see expected.json)
+    expect(mail.attachedMessages).toEqual([{
+      depth: 1, subject: 'Jugement SARL Dupont', from: { address: 'greffe@tribunal-commerce.example.fr', name: 'Greffe' },
+      date: new Date('2026-11-25T15:02:00Z'), messageId: '<greffe-4471@tribunal-commerce.example.fr>',
+      text: 'Veuillez trouver le jugement sur le portail.\n', html: null, attachments: [],
+    }]);
+  });
+
+  it('reads a request forwarded as an attachment: its text, its sender, and the PDF inside it', async () => {
+    const raw = readFileSync(join(DIR, 'forward-as-attachment-rfc822-pdf-inside-conforming.eml'));
+    const { mail, contents } = await parseMailWithContents(raw);
+    expect(mail.attachments.map((a) => a.declaredType)).toEqual(['message/rfc822']);
+    const [inner] = mail.attachedMessages!;
+    expect(inner).toMatchObject({ depth: 1, subject: 'LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE', from: { address: 'jean.martin@selarl-martin.fr', name: 'Jean Martin' } });
+    expect(inner!.text).toContain('SIRET concerné : 443 061 841 00047');
+    expect(inner!.attachments).toMatchObject([{ filename: 'Jugement SAS Transports Lemoine.pdf', declaredType: 'application/pdf', size: 647 }]);
+    // the pipeline reads (and forwards to the agents) the inner document by its SHA-256
+    const pdf = inner!.attachments[0]!;
+    expect(contents.get(pdf.sha256)?.content.subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await extractAttachments(raw, [pdf.sha256])).map((a) => a.filename)).toEqual(['Jugement SAS Transports Lemoine.pdf']);
+  });
+
+  it('reads attached messages depth first, within the bounds, and leaves a bounce’s returned mail alone', async () => {
+    const message = (subject: string, inner: string | null): string => [
+      'From: a@x.fr', `Subject: ${subject}`, 'MIME-Version: 1.0',
+      ...(inner === null
+        ? ['Content-Type: text/plain', '', `texte ${subject}`]
+        : ['Content-Type: multipart/mixed; boundary="b-' + subject + '"', '', `--b-${subject}`, 'Content-Type: text/plain', '', `texte ${subject}`,
+          `--b-${subject}`, 'Content-Type: message/rfc822', '', inner, `--b-${subject}--`]),
+    ].join('\r\n');
+    const nested = message('m0', message('m1', message('m2', message('m3', message('m4', null)))));
+    const mail = await parseMail(Buffer.from(nested));
+    expect(mail.attachedMessages!.map((m) => [m.depth, m.subject])).toEqual([[1, 'm1'], [2, 'm2'], [3, 'm3']]);
+
+    const many = ['From: a@x.fr', 'Subject: s', 'Content-Type: multipart/mixed; boundary="b"', '',
+      ...Array.from({ length: 12 }, (_, i) => `--b\r\nContent-Type: message/rfc822\r\n\r\nFrom: n${i}@x.fr\r\nSubject: n${i}\r\n\r\ntexte`), '--b--'].join('\r\n');
+    expect((await parseMail(Buffer.from(many))).attachedMessages).toHaveLength(10);
+
+    const junk = ['From: a@x.fr', 'Subject: s', 'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: message/rfc822', '', 'pas un message', '--b--'].join('\r\n');
+    expect((await parseMail(Buffer.from(junk))).attachedMessages).toBeUndefined();
+
+    expect((await load('bounce-mailer-daemon-delivery-status.eml')).attachedMessages).toBeUndefined();
   });
 
   it('keeps winmail.dat as an attachment of unknown kind', async () => {
@@ -196,8 +242,8 @@ describe('parseMail: attachments', () => {
     });
   });
 
-  it('keeps only the first 1024 bytes as head', async () => {
-    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(3000, 0x41)]);
+  it('keeps the first 65 KiB as head and the last KiB as tail (sniffing, the integrity check)', async () => {
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(70_000, 0x41), Buffer.from('\nstartxref\n9\n%%EOF\n')]);
     const raw = Buffer.concat([
       crlf('Subject: x\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n--b\n'),
       crlf('Content-Type: application/pdf\nContent-Disposition: attachment; filename=a.pdf\nContent-Transfer-Encoding: base64\n\n'),
@@ -205,7 +251,9 @@ describe('parseMail: attachments', () => {
     ]);
     const [att] = (await parseMail(raw)).attachments;
     expect(att?.size).toBe(pdf.length);
-    expect(att?.head.length).toBe(1024);
+    expect(att?.head.length).toBe(65 * 1024);
+    expect(att?.tail.length).toBe(1024);
+    expect(Buffer.from(att!.tail).toString('latin1')).toMatch(/%%EOF\n$/);
   });
 });
 
@@ -228,5 +276,38 @@ describe('parseMail: unparseable input', () => {
     const raw = crlf(`Subject: x\nContent-Type: multipart/mixed; boundary=b\n\n${'--b\n\nx\n'.repeat(1005)}--b--\n`);
     const err = await parseMail(raw).then(() => null, (e: unknown) => e);
     expect((err as Error).cause).toBeInstanceOf(Error);
+  });
+});
+
+describe('parseMail + checkRequest: forwards and notices on real client formats', () => {
+  it.each<[string, string, { address: string; name: string }]>([
+    ['outlook-fr-forward-tr-header-block-conforming.eml', 'inline', { address: 'claire.moutin@mj-moutin.fr', name: 'Claire Moutin' }],
+    ['outlook-en-forward-fw-html-only-conforming.eml', 'inline', { address: 'jean.martin@selarl-martin.fr', name: 'Jean Martin' }],
+    ['gmail-en-forward-forwarded-message-conforming.eml', 'inline', { address: 'sophie.bernard@etude-bernard.fr', name: 'Sophie Bernard' }],
+    ['gmail-fr-forward-message-transfere-siren-only.eml', 'inline', { address: 'pierre.durand@mandataires-associes.fr', name: 'Pierre Durand' }],
+    ['thunderbird-forward-inline-message-transfere-conforming.eml', 'inline', { address: 'marc.lefevre@lefevre-mj.fr', name: 'Marc Lefèvre' }],
+    ['apple-mail-forward-reexpedie-conforming.eml', 'inline', { address: 'claire.moutin@mj-moutin.fr', name: 'Claire Moutin' }],
+    ['forward-as-attachment-rfc822-pdf-inside-conforming.eml', 'attachment', { address: 'jean.martin@selarl-martin.fr', name: 'Jean Martin' }],
+    ['agent-forward-on-behalf-outlook-tr-conforming.eml', 'inline', { address: 'h.lefevre@etude-lefevre.fr', name: 'Hélène Lefèvre' }],
+    ['agent-forward-as-attachment-on-behalf-conforming.eml', 'attachment', { address: 'pierre.durand@mandataires-associes.fr', name: 'Pierre Durand' }],
+  ])('%s names the original sender', async (name, via, originalSender) => {
+    expect(checkRequest(await load(name)).forward).toMatchObject({ via, originalSender });
+  });
+
+  it.each(['outlook-fr-reply-re-header-block-quoted-siret-cut.eml', 'outlook-plain-reply-message-d-origine.eml', 'gmail-reply-quoted-original-different-siret.eml'])(
+    '%s is a reply: no forward, its quoted history unread', async (name) => {
+      expect(checkRequest(await load(name)).forward).toBeNull();
+    },
+  );
+
+  it.each<[string, unknown]>([
+    ['siret-siren-9-digits.eml', { code: 'SIRET_INVALID', found: '732 829 320', hint: 'SIREN_NOT_SIRET', digits: 9 }],
+    ['siret-13-digits.eml', { code: 'SIRET_INVALID', found: '7328293200007', hint: 'SIRET_WRONG_LENGTH', digits: 13 }],
+    ['siret-invalid-check-digit.eml', expect.objectContaining({ code: 'SIRET_INVALID', hint: 'SIRET_CHECK_FAILED', digits: 14 })],
+    ['siret-missing-numbers-elsewhere.eml', { code: 'SIRET_MISSING', found: '73282932000074', hint: 'SIRET_UNLABELLED' }],
+    ['liquidator-email-unlabelled-free-text.eml', { code: 'LIQUIDATOR_EMAIL_MISSING', found: 'marc.lefevre@lefevre-mj.fr', hint: 'EMAIL_UNLABELLED' }],
+    ['gmail-fr-forward-message-transfere-siren-only.eml', { code: 'SIRET_INVALID', found: '732 829 320', hint: 'SIREN_NOT_SIRET', digits: 9 }],
+  ])('%s: the notice says what was found', async (name, problem) => {
+    expect(checkRequest(await load(name)).problems).toEqual([problem]);
   });
 });

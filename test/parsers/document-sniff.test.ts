@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkDocuments, isCountedAttachment, sniffDocumentKind } from '../../parsers/document-sniff';
+import { checkDocuments, documentDamage, isCountedAttachment, sniffDocumentKind } from '../../parsers/document-sniff';
 import { makeAttachment, PDF_BYTES } from './make-mail';
 
 const b = (...bytes: number[]) => Uint8Array.from(bytes);
@@ -84,5 +84,49 @@ describe('checkDocuments', () => {
     const found = checkDocuments(many).problems[0]?.found ?? '';
     expect(found.length).toBeLessThanOrEqual(120);
     expect(found.endsWith('…')).toBe(true);
+  });
+});
+
+describe('documentDamage: a file of an accepted kind must be whole (issue 13)', () => {
+  const pdfWhole = ascii('%PDF-1.7\n1 0 obj <<>> endobj\nxref\n0 1\ntrailer <<>>\nstartxref\n9\n%%EOF\n');
+  const png = (width: number, height: number, end = true) => {
+    const bytes = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, ...ascii('IHDR'),
+      (width >>> 24) & 255, (width >>> 16) & 255, (width >>> 8) & 255, width & 255,
+      (height >>> 24) & 255, (height >>> 16) & 255, (height >>> 8) & 255, height & 255, 8, 2, 0, 0, 0, 1, 2, 3, 4];
+    return Uint8Array.from(end ? [...bytes, 0, 0, 0, 0, ...ascii('IEND'), 0xae, 0x42, 0x60, 0x82] : bytes);
+  };
+  const jpeg = (opts: { frame?: boolean; end?: boolean } = {}) => Uint8Array.from([
+    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, ...ascii('JFIF'), 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
+    ...(opts.frame === false ? [] : [0xff, 0xc0, 0x00, 0x11, 8, 0x02, 0x58, 0x03, 0x20, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]),
+    0xff, 0xda, 0x00, 0x08, 1, 1, 0, 0, 0x3f, 0, 0x12, 0x34,
+    ...(opts.end === false ? [] : [0xff, 0xd9]),
+  ]);
+  const damage = (kind: 'pdf' | 'png' | 'jpeg' | 'tiff', bytes: Uint8Array) => documentDamage(kind, bytes.slice(0, 65 * 1024), bytes.slice(-1024), bytes.length);
+
+  it.each([
+    ['a whole PDF', 'pdf', pdfWhole, null],
+    ['a PDF that is only its first bytes', 'pdf', pdfWhole.slice(0, 20), 'PDF_NO_END'],
+    ['a PDF cut before %%EOF', 'pdf', pdfWhole.slice(0, pdfWhole.length - 7), 'PDF_NO_END'],
+    ['a PDF with %%EOF but no startxref nor trailer', 'pdf', ascii('%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n'), 'PDF_NO_XREF'],
+    ['a PDF ending in garbage (invalid base64 decoded)', 'pdf', Uint8Array.from([...ascii('%PDF-1.4\n'), ...Array.from({ length: 2000 }, (_, i) => (i * 37) & 255)]), 'PDF_NO_END'],
+    ['a whole PNG', 'png', png(800, 600), null],
+    ['a PNG without IEND (cut short)', 'png', png(800, 600, false), 'PNG_NO_END'],
+    ['a PNG of zero width', 'png', png(0, 600), 'PNG_NO_HEADER'],
+    ['a PNG claiming 10^6 pixels of height', 'png', png(800, 1_000_000), 'PNG_NO_HEADER'],
+    ['a PNG that is only its signature', 'png', png(800, 600).slice(0, 10), 'PNG_NO_HEADER'],
+    ['a whole JPEG', 'jpeg', jpeg(), null],
+    ['a JPEG cut before its end marker', 'jpeg', jpeg({ end: false }), 'JPEG_NO_END'],
+    ['a JPEG without a frame header', 'jpeg', jpeg({ frame: false }), 'JPEG_NO_FRAME'],
+    ['a TIFF whose directory is inside', 'tiff', Uint8Array.from([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0, 0, 0, 0, 0]), null],
+    ['a TIFF whose directory points past its end', 'tiff', Uint8Array.from([0x49, 0x49, 0x2a, 0x00, 0xff, 0, 0, 0, 0, 0]), 'TIFF_BAD_OFFSET'],
+  ] as const)('%s → %s', (_l, kind, bytes, want) => {
+    expect(damage(kind, bytes)).toBe(want);
+  });
+
+  it('refuses a request whose only document is damaged, saying so in what it found', () => {
+    const cut = pdfWhole.slice(0, 40);
+    const check = checkDocuments([makeAttachment(cut, { filename: 'minutes.pdf', head: cut, tail: cut })]);
+    expect(check.documents).toEqual([]);
+    expect(check.problems).toEqual([{ code: 'ATTACHMENT_INVALID', found: 'minutes.pdf (fichier endommagé ou incomplet)' }]);
   });
 });

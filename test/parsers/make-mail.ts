@@ -22,7 +22,7 @@ export function makeMail(over: Partial<InboundMail> = {}): InboundMail {
   };
 }
 
-export const PDF_BYTES = new TextEncoder().encode('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n');
+export const PDF_BYTES = new TextEncoder().encode('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n');
 
 /** An attachment whose head/size/sha256 are computed from `bytes`. */
 export function makeAttachment(bytes: Uint8Array, over: Partial<InboundAttachment> = {}): InboundAttachment {
@@ -30,7 +30,8 @@ export function makeAttachment(bytes: Uint8Array, over: Partial<InboundAttachmen
     filename: 'jugement.pdf',
     declaredType: 'application/pdf',
     size: bytes.length,
-    head: bytes.slice(0, 1024),
+    head: bytes.slice(0, 65 * 1024),
+    tail: bytes.slice(Math.max(0, bytes.length - 1024)),
     sha256: createHash('sha256').update(bytes).digest('hex'),
     contentId: null,
     disposition: 'attachment',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Problem } from '../../parsers/problems';
-import { extractRequestFields } from '../../parsers/request-fields';
+import { extractRequestFields, requestLabelsIn } from '../../parsers/request-fields';
 
 const EMAIL_LINE = 'Mail du liquidateur à renseigner : claire@mj-moutin.fr';
 const SIRET_LINE = 'SIRET concerné : 73282932000074';
@@ -41,25 +41,39 @@ describe('extractRequestFields: SIRET', () => {
     ['two grouped', 'SIRET concerné : 732 829 320 00074 443 061 841 00047', null, { code: 'SIRET_MULTIPLE', found: '73282932000074, 44306184100047' }],
     ['two lines', 'SIRET concerné : 73282932000074\nSIRET concerné : 44306184100047', null, { code: 'SIRET_MULTIPLE', found: '73282932000074, 44306184100047' }],
     ['valid and invalid', 'SIRET concerné : 73282932000074 / 12345678912345', null, { code: 'SIRET_MULTIPLE', found: '73282932000074, 12345678912345' }],
-    ['check digit', 'SIRET concerné : 123 456 789 12345', null, { code: 'SIRET_INVALID', found: '123 456 789 12345' }],
-    ['13 digits', 'SIRET concerné : 7328293200007', null, { code: 'SIRET_INVALID', found: '7328293200007' }],
-    ['15 digits', 'SIRET concerné : 732829320000741', null, { code: 'SIRET_INVALID', found: '732829320000741' }],
-    ['a SIREN only', 'SIRET concerné : 732 829 320', null, { code: 'SIRET_INVALID', found: '732 829 320' }],
-    ['letter inside', 'SIRET concerné : 7328293200O074', null, { code: 'SIRET_INVALID', found: '7328293200O074' }],
-    ['short number', 'SIRET concerné : 1234', null, { code: 'SIRET_INVALID', found: '1234' }],
-    ['words', 'SIRET concerné : voir pièce jointe', null, { code: 'SIRET_INVALID', found: 'voir pièce jointe' }],
+    ['check digit', 'SIRET concerné : 123 456 789 12345', null, { code: 'SIRET_INVALID', found: '123 456 789 12345', hint: 'SIRET_CHECK_FAILED', digits: 14 }],
+    ['13 digits', 'SIRET concerné : 7328293200007', null, { code: 'SIRET_INVALID', found: '7328293200007', hint: 'SIRET_WRONG_LENGTH', digits: 13 }],
+    ['15 digits', 'SIRET concerné : 732829320000741', null, { code: 'SIRET_INVALID', found: '732829320000741', hint: 'SIRET_WRONG_LENGTH', digits: 15 }],
+    ['a SIREN only', 'SIRET concerné : 732 829 320', null, { code: 'SIRET_INVALID', found: '732 829 320', hint: 'SIREN_NOT_SIRET', digits: 9 }],
+    ['a SIREN in one piece', 'SIRET concerné : 732829320', null, { code: 'SIRET_INVALID', found: '732829320', hint: 'SIREN_NOT_SIRET', digits: 9 }],
+    ['letter inside', 'SIRET concerné : 7328293200O074', null, { code: 'SIRET_INVALID', found: '7328293200O074', hint: 'SIRET_NOT_DIGITS' }],
+    ['letters inside, short runs', 'SIRET concerné : 73282932OOOO74', null, { code: 'SIRET_INVALID', found: '73282932OOOO74', hint: 'SIRET_NOT_DIGITS' }],
+    ['short number', 'SIRET concerné : 1234', null, { code: 'SIRET_INVALID', found: '1234', hint: 'SIRET_WRONG_LENGTH', digits: 4 }],
+    ['words', 'SIRET concerné : voir pièce jointe', null, { code: 'SIRET_INVALID', found: 'voir pièce jointe', hint: 'SIRET_NO_NUMBER' }],
+    ['words and a date', 'SIRET concerné : voir le jugement du 12/11/2026', null, { code: 'SIRET_INVALID', found: 'voir le jugement du 12/11/2026', hint: 'SIRET_NO_NUMBER' }],
     [
       'long text cut to 40',
       'SIRET concerné : le numéro est indiqué sur le jugement du tribunal de commerce',
       null,
-      { code: 'SIRET_INVALID', found: 'le numéro est indiqué sur le jugement d…' },
+      { code: 'SIRET_INVALID', found: 'le numéro est indiqué sur le jugement d…', hint: 'SIRET_NO_NUMBER' },
     ],
-    ['placeholder zeros', 'SIRET concerné : 00000000000000', null, { code: 'SIRET_INVALID', found: '00000000000000' }],
+    ['placeholder zeros', 'SIRET concerné : 00000000000000', null, { code: 'SIRET_INVALID', found: '00000000000000', hint: 'SIRET_CHECK_FAILED', digits: 14 }],
     ['empty value', 'SIRET concerné :\nMail du liquidateur : a@b.fr', null, { code: 'SIRET_MISSING' }],
     ['empty value then text', 'SIRET concerné :\nCordialement', null, { code: 'SIRET_MISSING' }],
-    ['no label', 'Bonjour, le 73282932000074 est en liquidation.', null, { code: 'SIRET_MISSING' }],
-    ['label elsewhere in a word', 'NOSIRET concerné : 73282932000074', null, { code: 'SIRET_MISSING' }],
-    ['bare SIRET not at line start', 'Étude X – SIRET : 44306184100047', null, { code: 'SIRET_MISSING' }],
+    ['no label: the valid SIRET found is quoted', 'Bonjour, le 73282932000074 est en liquidation.', null, { code: 'SIRET_MISSING', found: '73282932000074', hint: 'SIRET_UNLABELLED' }],
+    ['no label, grouped', 'Il s’agit de la société 732 829 320 00074 (SARL Dupont).', null, { code: 'SIRET_MISSING', found: '732 829 320 00074', hint: 'SIRET_UNLABELLED' }],
+    ['no label, SIREN and NIC', 'Société 732829320 00074, RCS Nanterre', null, { code: 'SIRET_MISSING', found: '732829320 00074', hint: 'SIRET_UNLABELLED' }],
+    ['no label, two SIRETs', 'Sociétés 73282932000074 et 44306184100047', null, { code: 'SIRET_MISSING', found: '73282932000074, 44306184100047', hint: 'SIRET_UNLABELLED' }],
+    ['no label, invalid number not quoted', 'Bonjour, le 12345678912345 est en liquidation.', null, { code: 'SIRET_MISSING' }],
+    ['no label, IBAN groups not taken for a SIRET', 'IBAN FR76 3000 6000 0112 3456 7890 189', null, { code: 'SIRET_MISSING' }],
+    ['no label, SIREN alone not quoted', 'RCS Nanterre 732 829 320', null, { code: 'SIRET_MISSING' }],
+    ['label elsewhere in a word', 'NOSIRET concerné : 73282932000074', null, { code: 'SIRET_MISSING', found: '73282932000074', hint: 'SIRET_UNLABELLED' }],
+    ['bare SIRET not at line start: quoted, to be confirmed', 'Étude X – SIRET : 44306184100047', null, { code: 'SIRET_MISSING', found: '44306184100047', hint: 'SIRET_UNLABELLED' }],
+    ['SIRET de la société', 'SIRET de la société : 73282932000074', '73282932000074', null],
+    ['SIRET de l’entreprise', 'SIRET de l’entreprise : 732 829 320 00074', '73282932000074', null],
+    ['Siret n°', 'Siret n° : 73282932000074', '73282932000074', null],
+    ['empty SIRET concerné, a signature’s SIRET : quoted, never taken', 'SIRET concerné :\nCordialement\nSIRET : 44306184100047', null,
+      { code: 'SIRET_MISSING', found: '44306184100047', hint: 'SIRET_UNLABELLED' }],
     ['empty text', '', null, { code: 'SIRET_MISSING' }],
   ])('%s', (_name, siretText, siret, problem) => {
     const result = extractRequestFields(`Bonjour,\n${siretText}\n${siretText.includes('Mail du') ? '' : EMAIL_LINE}\n`);
@@ -103,8 +117,12 @@ describe('extractRequestFields: liquidator e-mail', () => {
     ['words', 'Mail du liquidateur : le même que l’expéditeur', null, { code: 'LIQUIDATOR_EMAIL_INVALID', found: 'le même que l’expéditeur' }],
     ['empty', 'Mail du liquidateur à renseigner :', null, { code: 'LIQUIDATOR_EMAIL_MISSING' }],
     ['empty then text', 'Mail du liquidateur à renseigner :\nCordialement', null, { code: 'LIQUIDATOR_EMAIL_MISSING' }],
-    ['no label, address elsewhere', 'Cordialement,\nclaire@mj-moutin.fr', null, { code: 'LIQUIDATOR_EMAIL_MISSING' }],
-    ['bare Email label is not enough', 'Email : claire@mj-moutin.fr', null, { code: 'LIQUIDATOR_EMAIL_MISSING' }],
+    ['no label, address elsewhere: quoted', 'Cordialement,\nclaire@mj-moutin.fr', null, { code: 'LIQUIDATOR_EMAIL_MISSING', found: 'claire@mj-moutin.fr', hint: 'EMAIL_UNLABELLED' }],
+    ['bare Email label is not enough: quoted', 'Email : claire@mj-moutin.fr', null, { code: 'LIQUIDATOR_EMAIL_MISSING', found: 'claire@mj-moutin.fr', hint: 'EMAIL_UNLABELLED' }],
+    ['free text, two addresses', 'Le liquidateur est Me Moutin (Claire.Moutin@mj-moutin.fr), copie à greffe@tc.example.fr.', null,
+      { code: 'LIQUIDATOR_EMAIL_MISSING', found: 'claire.moutin@mj-moutin.fr ; greffe@tc.example.fr', hint: 'EMAIL_UNLABELLED' }],
+    ['free text, not an address', 'Le liquidateur est Me Moutin, claire at mj-moutin', null, { code: 'LIQUIDATOR_EMAIL_MISSING' }],
+    ['empty label, address on a later line', 'Mail du liquidateur à renseigner :\n\n\nMe Moutin : claire@mj-moutin.fr', null, { code: 'LIQUIDATOR_EMAIL_MISSING', found: 'claire@mj-moutin.fr', hint: 'EMAIL_UNLABELLED' }],
   ])('%s', (_name, emailText, email, problem) => {
     const result = extractRequestFields(`${SIRET_LINE}\n${emailText}\n`);
     expect(result.liquidatorEmail).toBe(email);
@@ -125,5 +143,38 @@ describe('extractRequestFields: both', () => {
   it('does not take an empty label value from the next label line', () => {
     const r = extractRequestFields('SIRET concerné :\nMail du liquidateur à renseigner :\n73282932000074');
     expect(r.problems.map((p) => p.code)).toEqual(['SIRET_MISSING', 'LIQUIDATOR_EMAIL_MISSING']);
+  });
+});
+
+describe('extractRequestFields: a request read in pieces (forwarder, forwarded message, attached message)', () => {
+  it('reads the fields of every piece, each up to its own signature', () => {
+    const forwarder = 'Bonjour, ci-dessous la demande de Me Moutin.\n-- \nPaul Girard\nSIRET : 44306184100047';
+    const forwarded = `${SIRET_LINE}\n${EMAIL_LINE}`;
+    expect(extractRequestFields([forwarder, forwarded])).toEqual({ siret: '73282932000074', liquidatorEmail: 'claire@mj-moutin.fr', problems: [] });
+  });
+
+  it('does not take a value from the next piece', () => {
+    const r = extractRequestFields(['SIRET concerné :', '73282932000074\nMail du liquidateur : a@b.fr']);
+    expect(r.problems).toEqual([{ code: 'SIRET_MISSING', found: '73282932000074', hint: 'SIRET_UNLABELLED' }]);
+  });
+
+  it('sees two different SIRETs in two pieces', () => {
+    const r = extractRequestFields([SIRET_LINE, 'SIRET concerné : 44306184100047']);
+    expect(r.problems.map((p) => p.code)).toEqual(['SIRET_MULTIPLE', 'LIQUIDATOR_EMAIL_MISSING']);
+  });
+});
+
+describe('requestLabelsIn', () => {
+  it.each<[string, string | string[], { siret: boolean; email: boolean }]>([
+    ['both labels, values filled', `${SIRET_LINE}\n${EMAIL_LINE}`, { siret: true, email: true }],
+    ['both labels, values empty', 'SIRET concerné :\nMail du liquidateur à renseigner :', { siret: true, email: true }],
+    ['bare SIRET label at line start', 'SIRET : 73282932000074\nMail du liquidateur : a@b.fr', { siret: true, email: true }],
+    ['in two pieces', [SIRET_LINE, EMAIL_LINE], { siret: true, email: true }],
+    ['SIRET only', SIRET_LINE, { siret: true, email: false }],
+    ['address label only', EMAIL_LINE, { siret: false, email: true }],
+    ['words, no labels', 'Mon SIRET est 73282932000074, écrivez au liquidateur : a@b.fr', { siret: false, email: false }],
+    ['after the signature', 'Bonjour\n-- \nSIRET concerné : 1\nMail du liquidateur : a@b.fr', { siret: false, email: false }],
+  ])('%s', (_name, texts, want) => {
+    expect(requestLabelsIn(texts)).toEqual(want);
   });
 });

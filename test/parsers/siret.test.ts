@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSiret, isValidSiret, normalizeSiret, sirenOf } from '../../parsers/siret';
+import { formatSiret, isValidSiret, normalizeSiret, sirenOf, invalidSiretReason } from '../../parsers/siret';
 
 describe('normalizeSiret', () => {
   it.each([
@@ -52,5 +52,16 @@ describe('sirenOf / formatSiret', () => {
 
   it('leaves a value that is not 14 digits as written', () => {
     expect(formatSiret('1234')).toBe('1234');
+  });
+});
+
+describe('invalidSiretReason', () => {
+  it.each<[string, { hint: string; digits: number }]>([
+    ['732829320', { hint: 'SIREN_NOT_SIRET', digits: 9 }],
+    ['7328293200007', { hint: 'SIRET_WRONG_LENGTH', digits: 13 }],
+    ['732829320000741', { hint: 'SIRET_WRONG_LENGTH', digits: 15 }],
+    ['12345678912345', { hint: 'SIRET_CHECK_FAILED', digits: 14 }],
+  ])('%s → %j', (digits, want) => {
+    expect(invalidSiretReason(digits)).toEqual(want);
   });
 });

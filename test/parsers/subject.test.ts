@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findTicketRef, isRequestSubject, TICKET_REF_RE } from '../../parsers/subject';
+import { editDistance, findTicketRef, isForwardSubject, isRequestSubject, TICKET_REF_RE } from '../../parsers/subject';
 
 describe('isRequestSubject', () => {
   it.each([
@@ -35,6 +35,22 @@ describe('isRequestSubject', () => {
     'LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE : SAS Transports Lemoine',
     'LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE.',
     '« LIQUIDATEUR JUDICIAIRE – PROCEDURE SPECIFIQUE »',
+    // near misses: a typo per word, the halves swapped, "liquidation" for "liquidateur"
+    'LIQUIDATEUR JUDICAIRE – PROCEDURE SPECIFIQUE',
+    'LIQUIDATEUR JUDICIARE - PROCEDURE SPECIFIQUE',
+    'LIQUDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
+    'LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUES',
+    'LIQUIDATEUR JUDICIAIRE - PROCEUDRE SPECIFQUE',
+    'Liquidateur judiciaire – procédure spécifque',
+    'LIQUIDATEURS JUDICIAIRES - PROCEDURE SPECIFIQUE',
+    'PROCEDURE SPECIFIQUE – LIQUIDATEUR JUDICIAIRE',
+    'Procédure spécifique liquidateur judiciaire',
+    'Procédure spécifique : liquidateur judiciaire - SARL Dupont',
+    'Liquidation judiciaire – procédure spécifique',
+    'LIQUIDATION JUDICIAIRE / PROCEDURE SPECIFIQUE',
+    'TR: Liquidation judiciaire - procédure spécifique',
+    'RE: [LJ-261126-0042] Procédure spécifique - Liquidateur judiciaire',
+    'Liquidateur-judiciaire – procédure-spécifique',
   ])('accepts %j', (subject) => {
     expect(isRequestSubject(subject)).toBe(true);
   });
@@ -52,11 +68,61 @@ describe('isRequestSubject', () => {
     'Automatic reply: LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
     'Lu : LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUE',
     'LIQUIDATEUR JUDICIAIRE - PROCEDURE SPECIFIQUEMENT',
-    'LIQUIDATEURS JUDICIAIRES - PROCEDURE SPECIFIQUE',
-    'Procédure spécifique liquidateur judiciaire',
     '[LJ-261126-0042] Votre demande est non conforme',
+    // unrelated, and must stay so
+    'Question sur ma DSN',
+    'Question sur ma DSN de novembre',
+    'liquidation amiable',
+    'Liquidation amiable – procédure spécifique',
+    'Liquidation judiciaire',
+    'Liquidation judiciaire – procédure simplifiée',
+    'Liquidation judiciaire – procédure collective',
+    'Procédure collective : liquidation judiciaire',
+    'Procédure spécifique DSN',
+    'Procédures spécifiques de la DSN',
+    'La lettre des mandataires – novembre 2026',
+    'Newsletter : liquidateurs judiciaires, la procédure spécifique expliquée',
+    'Votre procédure de liquidation judiciaire',
+    'Jugement de liquidation judiciaire – procédure spécifique',
+    'Administrateur judiciaire – procédure spécifique',
+    'Liquidateur amiable – procédure spécifique',
+    'LIQUIDATEUR JUDICIAIRE - PROCEDURE',
+    'LIQUIDATEUR JUDICIAIRE ET PROCEDURE SPECIFIQUE',
   ])('rejects %j', (subject) => {
     expect(isRequestSubject(subject)).toBe(false);
+  });
+});
+
+describe('editDistance', () => {
+  it.each<[string, string, number]>([
+    ['JUDICIAIRE', 'JUDICIAIRE', 0],
+    ['JUDICAIRE', 'JUDICIAIRE', 1],
+    ['JUDICIARE', 'JUDICIAIRE', 1],
+    ['PROCEUDRE', 'PROCEDURE', 1],
+    ['LIQUIDATEURS', 'LIQUIDATEUR', 1],
+    ['LIQUIDATION', 'LIQUIDATEUR', 3],
+    ['SIMPLIFIEE', 'SPECIFIQUE', 3],
+    ['A', 'JUDICIAIRE', 3],
+  ])('%s ~ %s', (a, b, want) => {
+    expect(Math.min(editDistance(a, b, 2), 3)).toBe(want);
+  });
+});
+
+describe('isForwardSubject', () => {
+  it.each<[string, boolean]>([
+    ['TR: LIQUIDATEUR JUDICIAIRE – PROCEDURE SPECIFIQUE', true],
+    ['TR : RE : LIQUIDATEUR', true],
+    ['Fwd: Liquidateur judiciaire', true],
+    ['FW: x', true],
+    ['WG: x', true],
+    ['[Incident: 261126-000042] TR: x', true],
+    ['RE: TR: LIQUIDATEUR', false],
+    ['Re: Fwd: x', false],
+    ['LIQUIDATEUR JUDICIAIRE – PROCEDURE SPECIFIQUE', false],
+    ['Transfert de dossier', false],
+    ['', false],
+  ])('%j → %s', (subject, want) => {
+    expect(isForwardSubject(subject)).toBe(want);
   });
 });
 

@@ -80,6 +80,7 @@ export function courtDocumentPdf(opts: { bytes: number; siren: string | null; si
   const used = parts.reduce((n, b) => n + b.length, 0) + tail.length + 120;
   const image = randomBytes(Math.max(1000, opts.bytes - used), 7);
   parts.push(streamObject(40, '/Type /XObject /Subtype /Image /Width 800 /Height 600 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode', image));
+  // The trailer last: a whole PDF ends with it (parsers/document-sniff.ts refuses one cut short).
   parts.push(tail);
   return Buffer.concat(parts);
 }

@@ -35,11 +35,11 @@ describe('checkTemplates', () => {
   });
 
   it.each([
-    ['unknown variable', 'reset-link/text.liquid', `Bonjour,\nLien : {{ lien }}\n${RESET_OK}`, 2, 11, /^unknown variable "lien" \(known: ticketRef, requester, siret, administratorName, link, validityHours\)$/],
+    ['unknown variable', 'reset-link/text.liquid', `Bonjour,\nLien : {{ lien }}\n${RESET_OK}`, 2, 11, /^unknown variable "lien" \(known: ticketRef, requester, siret, administratorName, link, validityHours, expiresAt\)$/],
     ['unknown variable in an untaken branch', 'reset-link/text.liquid', `${RESET_OK}{% if false %}\n  {{ nope }}{% endif %}`, 3, 6, /^unknown variable "nope"/],
     ['unknown nested field', 'refusal/text.liquid', '{{ ticketRef }} {{ reason }}\n{{ requester.nmae }}', 2, 4, /^unknown variable "requester\.nmae" \("requester\.nmae" does not exist\)$/],
     ['unknown field of a loop item', 'non-conformity/text.liquid', '{{ ticketRef }}\n{% for p in problems %}\n  {{ p.cod }}\n{% endfor %}', 3, 6, /^unknown variable "p\.cod" \(not a field of the items of "problems"\)$/],
-    ['unknown field in a nested loop', 'reminder-digest/text.liquid', '{% for r in requests %}{% for x in r.nope %}{{ x }}{% endfor %}{% endfor %}', 1, 36, /^unknown variable "r\.nope"/],
+    ['unknown field in a nested loop', 'reminder-digest/text.liquid', '{% for r in approvals %}{% for x in r.nope %}{{ x }}{% endfor %}{% endfor %}', 1, 37, /^unknown variable "r\.nope"/],
     ['unknown filter', 'reset-link/text.liquid', `${RESET_OK}\n{{ link | shout }}`, 3, 1, /^undefined filter: shout$/],
     ['raw in HTML', 'reset-link/html.liquid', `${RESET_OK}<p>{{ link | raw }}</p>`, 2, 4, /^undefined filter: raw$/],
     ['include', 'reset-link/text.liquid', `${RESET_OK}  {% include 'x' %}`, 2, 3, /^tag "include" is not allowed in mail templates/],

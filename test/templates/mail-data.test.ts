@@ -59,16 +59,17 @@ describe('every text variable is mail data or declared trusted', () => {
       }
     }
     expect([...(byKind.get('trusted') ?? [])].sort()).toEqual([
-      'activeVersion', 'approvalToken', 'approveMailto', 'checks[].label', 'link', 'mailName', 'refuseMailto',
-      'requests[].siret', 'requests[].ticketRef', 'siret', 'status', 'templateName', 'ticketRef',
+      'activeVersion', 'approvalToken', 'approvals[].approveMailto', 'approvals[].behind', 'approvals[].refuseMailto', 'approvals[].siret',
+      'approvals[].ticketRef', 'approveMailto', 'checks[].label', 'link', 'lockedLinks[].ticketRef', 'mailName', 'needsPerson[].status',
+      'needsPerson[].ticketRef', 'refuseMailto', 'siret', 'status', 'templateName', 'ticketRef',
     ]);
     expect([...(byKind.get('mail-address') ?? [])].sort()).toEqual([
-      'agent.email', 'approvedBy.email', 'decidedBy.email', 'liquidatorEmail', 'message.from.email', 'recipient', 'requester.email',
-      'requests[].requesterEmail', 'sentTo',
+      'agent.email', 'approvals[].requesterEmail', 'approvedBy.email', 'decidedBy.email', 'escalationAddress', 'liquidatorEmail',
+      'lockedLinks[].liquidatorEmail', 'message.from.email', 'recipient', 'refusedBy.email', 'requester.email', 'sentTo',
     ]);
     expect([...(byKind.get('mail-line') ?? [])].sort()).toEqual([
-      'administratorName', 'agent.name', 'approvedBy.name', 'checks[].detail', 'decidedBy.name', 'errors[].file', 'errors[].message',
-      'firstLine', 'message.from.name', 'message.subject', 'problems[].found', 'requester.name', 'response', 'subject', 'warnings[]',
+      'administratorName', 'agent.name', 'approvedBy.name', 'checks[].detail', 'companyName', 'decidedBy.name', 'errors[].file', 'errors[].message',
+      'message.from.name', 'message.subject', 'problems[].found', 'read[]', 'refusedBy.name', 'requester.name', 'response', 'subject', 'warnings[]',
     ]);
     expect([...(byKind.get('mail-paragraph') ?? [])].sort()).toEqual(['message.text', 'reason']);
   });

@@ -29,6 +29,18 @@ describe('every shipped template renders in every state', () => {
   });
 });
 
+// Issue 12: people read French, never liquibot's codes (« état : awaiting_approval », REFUSAL_WITHOUT_REASON).
+describe('no internal code in what people read', () => {
+  const CODE = /\b[a-z]+_[a-z_]+\b|\b[A-Z]{2,}_[A-Z_]{2,}\b/;
+  const mine = ['approval-request', 'agent-reply-error', 'already-decided', 'approval-confirmation', 'refusal', 'reminder-digest', 'refusal-confirmation'] as const;
+  it.each(mine.flatMap((name) => statesOf(name).map((s) => [name, s.label, s.vars] as const)))('%s — %s', (name, _label, vars) => {
+    const mail = store.render(name, vars as never);
+    // Mailto links and tokens are not prose; the rest is.
+    const prose = `${mail.subject}\n${mail.text}`.replace(/mailto:\S+|ljv-[0-9a-f]{32}|https:\/\/\S+/g, '');
+    expect(prose).not.toMatch(CODE);
+  });
+});
+
 describe('subjects', () => {
   const ticketMails = TEMPLATE_NAMES.filter((n) => 'ticketRef' in CATALOG[n].schema.shape && n !== 'reset-link');
   it.each(ticketMails)('%s carries the reference in brackets', (name) => {
@@ -38,9 +50,10 @@ describe('subjects', () => {
   it.each([
     ['non-conformity', `${REF} Demande non conforme – LIQUIDATEUR JUDICIAIRE – PROCEDURE SPECIFIQUE`],
     ['acknowledgment', `${REF} Demande reçue – LIQUIDATEUR JUDICIAIRE – PROCEDURE SPECIFIQUE`],
-    ['reset-link', 'Vos coordonnées dans net-entreprises'],
+    ['reset-link', '[LJ-261126-0042] Vos coordonnées dans net-entreprises'],
     ['already-decided', `${REF} Demande déjà traitée`],
-    ['reminder-digest', '2 demandes en attente de validation depuis plus de 24 h'],
+    ['reminder-digest', '[Rappel] 3 demandes en attente de validation, 1 message à traiter, 1 lien bloqué'],
+    ['refusal-confirmation', `${REF} Demande refusée par Paul Durand`],
   ] as const)('%s subject is %j', (name, subject) => {
     expect(store.render(name, CATALOG[name].example as never).subject).toBe(subject);
   });
@@ -89,18 +102,22 @@ describe('reset-link follows the procedure mail and never carries a password', (
     ['known administrator', 'MOUTIN CLAIRE', true],
     ['unknown administrator', null, false],
   ] as const)('%s', (_label, administratorName, greets) => {
-    const mail = store.render('reset-link', example('reset-link', { administratorName, validityHours: 12 }));
+    const mail = store.render('reset-link', example('reset-link', { administratorName, validityHours: 12, expiresAt: new Date('2026-11-27T03:02:00Z') }));
     for (const body of [mail.text, mail.html!]) {
-      expect(body.includes("A l'attention de MOUTIN CLAIRE")).toBe(greets);
-      if (!greets) expect(body).not.toContain("A l'attention de");
+      expect(body.includes("À l'attention de MOUTIN CLAIRE")).toBe(greets);
+      if (!greets) expect(body).not.toContain("l'attention de");
       expect(body).toContain('Madame, Monsieur,');
-      expect(body).toContain('Ce lien a une durée de validité de 12 heures');
+      // Issue 12: the hours count from the sending, said precisely; the liquidator answers this very mail for a new link.
+      expect(body).toContain('Ce lien est valable 12 heures à compter de l\'envoi du présent message, soit jusqu\'au 27/11/2026 à 04:02 (heure de Paris)');
+      expect(body).toContain('répondez simplement à ce message');
+      expect(body).not.toContain('ne pas répondre');
+      expect(body).not.toContain('message de traitement');
+      expect(body).toContain('« Qui sommes-nous » puis cliquez sur « nous contacter »');
       expect(body).toContain("Si vous n'êtes pas à l'origine de la demande");
-      expect(body).toContain('Veuillez ne pas répondre à ce message.');
     }
     expect(mail.text).toContain(`en cliquant sur ce lien : ${CATALOG['reset-link'].example.link}`);
     expect(mail.html).toContain(`href="${CATALOG['reset-link'].example.link.replace(/&/g, '&amp;')}"`);
-    expect(mail.text.startsWith(greets ? "A l'attention de MOUTIN CLAIRE\n\nMadame, Monsieur," : 'Madame, Monsieur,')).toBe(true);
+    expect(mail.text.startsWith(greets ? "À l'attention de MOUTIN CLAIRE\n\nMadame, Monsieur," : 'Madame, Monsieur,')).toBe(true);
   });
 
   it('no schema has anything like a password', () => {
@@ -114,14 +131,29 @@ describe('content of the other mails', () => {
   it.each([
     ['acknowledgment', [REF.slice(1, -1), 'en attente de traitement par nos agents', '732 829 320 00074']],
     ['approval-request', ['SIRET : 732 829 320 00074', 'SIREN : 732 829 320', 'mandataire@etude-moutin.fr', 'Claire Moutin <claire.moutin@etude-moutin.fr>',
-      'Reçue le : 26/11/2026 à 14:48', '[OK] SIRET valide', "L’adresse du liquidateur est différente", '  VALIDER\nou\n  REFUSER <motif>',
-      `Valider : ${CATALOG['approval-request'].example.approveMailto}`, `Refuser : ${CATALOG['approval-request'].example.refuseMailto}`]],
+      'Reçue le : 26/11/2026 à 14:48', '[OK] SIRET valide', "L’adresse du liquidateur est différente",
+      'seul sur une ligne :\n  VALIDER\n', '  REFUSER : Le jugement joint concerne une autre entreprise.', '« Validé », « Je valide » ou « OK » ne valident pas',
+      'Administrateur du compte (annuaire des comptes) : MOUTIN Claire', 'fiche publique : https://annuaire-entreprises.data.gouv.fr/entreprise/732829320',
+      `Valider : ${CATALOG['approval-request'].example.approveMailto}`,
+      `Refuser (remplacez le texte entre crochets par le motif) : ${CATALOG['approval-request'].example.refuseMailto}`]],
     ['resolved', ['a été traitée', "à l'adresse du liquidateur indiquée dans la demande : mandataire@etude-moutin.fr", 'valable 8 heures']],
     ['refusal', ['Motif :\nLe jugement joint concerne une autre entreprise.']],
     ['approval-confirmation', ['validée par Paul Durand <paul.durand@support.example.fr> le 26/11/2026 à 16:02']],
-    ['already-decided', ['déjà été traitée par Sophie Martin le 26/11/2026 à 16:02 (validée)']],
+    ['already-decided', ['déjà été traitée par Sophie Martin <sophie.martin@support.example.fr> le 26/11/2026 à 16:02 (validée)']],
+    ['refusal-confirmation', [
+      'refusée par Paul Durand <paul.durand@support.example.fr> le 26/11/2026 à 16:02',
+      'Motif transmis au demandeur (claire.moutin@etude-moutin.fr) :\nLe jugement joint concerne une autre entreprise.',
+      "Aucun lien n'est envoyé à l'adresse du liquidateur (mandataire@etude-moutin.fr)",
+    ]],
     ['link-still-valid', ["toujours valable jusqu'au 27/11/2026 à 00:02", 'mandataire@etude-moutin.fr']],
-    ['reminder-digest', ['LJ-261126-0042', 'LJ-261126-0051', 'en attente depuis 42 h', 'plus de 24 heures']],
+    ['reminder-digest', [
+      '- LJ-261126-0042 – ESCALADE – en attente depuis 3 j 18 h', '- LJ-261126-0051 – EN RETARD – en attente depuis 39 h', '- LJ-261129-0007 – en attente depuis 22 h',
+      'En file derrière LJ-261126-0051 (même entreprise)', 'ESCALADE au-delà de 72 h, signalée à responsable.support@support.example.fr',
+      `  Valider : ${CATALOG['reminder-digest'].example.approvals[0]!.approveMailto}`,
+      '- LJ-261120-0003 – résolue, lien envoyé – depuis le 29/11/2026 à 16:30 (16 h)',
+      '- LJ-261118-0012 – lien envoyé à mandataire@etude-garnier.fr, bloqué le 29/11/2026 à 18:45 après 5 tentatives',
+      'renvoyé toutes les 24 heures',
+    ]],
     ['admin-template-error', ['« reset-link »', 'templates/reset-link/text.liquid:7:12 unknown variable "lien"', '(3f2a9c0d1e7b) reste en service']],
     ['delivery-failure', ['(code 550)', 'User unknown', 'mandataire@etude-moutin.fr']],
   ] as const)('%s', (name, expected) => {
@@ -136,20 +168,44 @@ describe('content of the other mails', () => {
   });
 
   const replyErrors: Record<(typeof AGENT_REPLY_ERRORS)[number], RegExp> = {
-    NOT_UNDERSTOOD: /première ligne n'a pas été comprise/,
-    BOTH: /à la fois VALIDER et REFUSER/,
-    NEITHER: /ni VALIDER ni REFUSER/,
+    EMPTY: /aucun texte de votre part/,
+    NEITHER: /aucune ligne ne commence par VALIDER ou REFUSER/,
+    INEXACT_WORD: /seuls les mots exacts VALIDER et REFUSER sont pris en compte ; « Validé », « Je valide » ou « Refusé » ne le sont pas/,
+    NEGATED: /contient une négation à côté de « valider » ou de « refuser »/,
+    NOT_UNDERSTOOD: /VALIDER doit être seul sur sa ligne/,
+    BOTH: /à la fois une validation et un refus/,
     REFUSAL_WITHOUT_REASON: /un refus doit être motivé/,
-    NOT_BOUND: /n'est pas une réponse au message de demande de validation/,
+    REASON_PLACEHOLDER: /le motif est resté celui du modèle \(« <motif> », « \[motif\] », « motif », « xxx »…\)/,
+    REASON_TOO_SHORT: /le motif est trop court.*au moins 2 mots et 8 lettres ou chiffres/,
+    NOT_BOUND: /n'est pas une réponse au message « Validation requise » de ce dossier/,
   };
   it.each(Object.entries(replyErrors) as Array<[(typeof AGENT_REPLY_ERRORS)[number], RegExp]>)(
-    'agent-reply-error %s explains itself and reminds the grammar',
+    'agent-reply-error %s explains itself, quotes what was read and shows the exact reply to send',
     (error, wording) => {
-      const { text } = store.render('agent-reply-error', example('agent-reply-error', { error }));
+      const { text } = store.render('agent-reply-error', example('agent-reply-error', { error, read: ['Bonjour,', 'REFUSER <motif>'] }));
       expect(text).toMatch(wording);
-      expect(text).toContain('  VALIDER\nou\n  REFUSER <motif>');
+      expect(text).toContain('Ce que nous avons lu dans votre réponse (hors texte cité et signature) :\n  | Bonjour,\n  | REFUSER <motif>\n');
+      expect(text).toContain('seul sur une ligne :\n  VALIDER\nou, pour refuser, sur une ligne, REFUSER suivi du motif (au moins 2 mots, transmis au demandeur) :\n  REFUSER : Le jugement joint concerne une autre entreprise.');
+      expect(text).toContain(`Valider : ${CATALOG['agent-reply-error'].example.approveMailto}`);
+      // Only a reply bound to the approval request may be answered "reply to this message".
+      expect(text.includes('ou à ce message-ci')).toBe(error !== 'NOT_BOUND');
     },
   );
+
+  it('agent-reply-error without links sends the agent to the approval request', () => {
+    const { text } = store.render('agent-reply-error', example('agent-reply-error', { approveMailto: null, refuseMailto: null, read: [] }));
+    expect(text).toContain('répondez au message « [LJ-261126-0042] Validation requise » (bouton « Répondre »)');
+    expect(text).not.toContain('mailto:');
+    expect(text).not.toContain('Ce que nous avons lu');
+  });
+
+  it('reminder-digest: the escalation copy carries no decision link', () => {
+    const vars = CATALOG['reminder-digest'].states.find((s) => s.vars.forEscalation)!.vars;
+    const mail = store.render('reminder-digest', vars);
+    expect(mail.subject).toMatch(/^\[Escalade\] /);
+    expect(mail.text).not.toContain('mailto:');
+    expect(mail.text).toContain('Des demandes attendent depuis plus de 72 heures');
+  });
 
   it.each([
     ['APPROVED', 'validée'],

@@ -96,7 +96,7 @@ describe('loading', () => {
       'required variable "link" is not used in text.liquid',
       'required variable "validityHours" is not used in text.liquid',
     ]);
-    expect(store.render('reset-link', CATALOG['reset-link'].example).text).toContain('Ce lien a une durée de validité de 8 heures');
+    expect(store.render('reset-link', CATALOG['reset-link'].example).text).toContain('Ce lien est valable 8 heures à compter de l\'envoi');
   });
 
   it('refuses a TEMPLATES_DIR that does not exist', () => {

@@ -82,7 +82,7 @@ describe('templates vars', () => {
 
 describe('templates preview', () => {
   it.each([
-    ['reset-link', true, 'Vos coordonnées dans net-entreprises'],
+    ['reset-link', true, '[LJ-261126-0042] Vos coordonnées dans net-entreprises'],
     ['acknowledgment', false, '[LJ-261126-0042] Demande reçue'],
   ] as const)('%s: prints the text, writes the .eml and the .html', async (name, multipart, subject) => {
     const dir = tempDir();

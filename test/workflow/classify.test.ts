@@ -39,21 +39,23 @@ describe('classifyMail: a mail on a ticket’s thread', () => {
     expect(await classify(status, 'etude@mandataire.example.fr', 'RE: LIQUIDATEUR JUDICIAIRE – PROCEDURE SPECIFIQUE')).toBe(kind);
   });
 
-  it('on an abandoned ticket, with another subject: left for humans', async () => {
-    expect(await classify('abandoned', 'etude@mandataire.example.fr', 'RE: notre dossier')).toBe('unrelated');
+  it('on an abandoned ticket, with another subject but both labelled fields in the body: a new request (issue 12)', async () => {
+    expect(await classify('abandoned', 'etude@mandataire.example.fr', 'RE: notre dossier')).toBe('new-request');
   });
 
   it('from the liquidator: only once the link is out', async () => {
     expect(await classify('resolved', 'liq@mandataire.example.fr', 'RE: Vos coordonnées dans net-entreprises')).toBe('follow-up');
-    expect(await classify('non_conforming', 'liq@mandataire.example.fr', 'RE: Vos coordonnées dans net-entreprises')).toBe('unrelated');
+    // Not the liquidator's ticket to continue; its body carries both labelled fields: a request of its own.
+    expect(await classify('non_conforming', 'liq@mandataire.example.fr', 'RE: Vos coordonnées dans net-entreprises')).toBe('new-request');
   });
 
   it.each<[TicketStatus, string, string]>([
     ['non_conforming', 'etude@mandataire.example.fr', 'unbound-message'],
     ['awaiting_approval', 'etude@mandataire.example.fr', 'unbound-message'],
     ['resolved', 'liq@mandataire.example.fr', 'unbound-message'],
-    ['non_conforming', 'liq@mandataire.example.fr', 'unrelated'],
-    ['abandoned', 'etude@mandataire.example.fr', 'unrelated'],
+    // the body carries both labelled fields: read as a request of its own, never as this ticket's follow-up
+    ['non_conforming', 'liq@mandataire.example.fr', 'new-request'],
+    ['abandoned', 'etude@mandataire.example.fr', 'new-request'],
   ])('not answering a mail of liquibot’s (ticket %s, from %s): %s, never a follow-up', async (status, from, kind) => {
     expect(await classify(status, from, 'RE: [LJ-260801-000007] correction', false)).toBe(kind);
   });

@@ -9,7 +9,8 @@ describe('decideAgentReply', () => {
   it.each([
     ['approve while awaiting', awaiting, { kind: 'approve' }, { kind: 'approve' }],
     ['refuse with a reason', awaiting, { kind: 'refuse', reason: 'autre entreprise' }, { kind: 'refuse', reason: 'autre entreprise' }],
-    ['a reply not understood', awaiting, { kind: 'invalid', error: 'BOTH', firstLine: 'VALIDER ou REFUSER' }, { kind: 'reply-error', error: 'BOTH', firstLine: 'VALIDER ou REFUSER' }],
+    ['a reply not understood', awaiting, { kind: 'invalid', error: 'BOTH', read: ['VALIDER ou REFUSER'] }, { kind: 'reply-error', error: 'BOTH', read: ['VALIDER ou REFUSER'] }],
+    ['a placeholder reason', awaiting, { kind: 'invalid', error: 'REASON_PLACEHOLDER', read: ['REFUSER <motif>'] }, { kind: 'reply-error', error: 'REASON_PLACEHOLDER', read: ['REFUSER <motif>'] }],
     ['a second approval', approved, { kind: 'approve' }, { kind: 'already-decided', decision: 'approved', decidedBy: 'paul@support.example.fr', decidedAt: at }],
     ['a refusal after an approval', approved, { kind: 'refuse', reason: 'x' }, { kind: 'already-decided', decision: 'approved', decidedBy: 'paul@support.example.fr', decidedAt: at }],
     ['a reply on a non-conforming ticket', { ...awaiting, status: 'non_conforming' as const }, { kind: 'approve' }, { kind: 'not-awaiting', status: 'non_conforming' }],

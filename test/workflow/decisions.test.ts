@@ -140,10 +140,31 @@ describe('agent decisions', () => {
     expect(d.patch).toEqual({ decision: 'approved', decidedBy: actor.email, decidedAt: NOW, needsPersonSince: null });
   });
 
-  it('a refusal closes the request with the reason sent to the requester', () => {
-    const d = decideRefusal(ticket('awaiting_approval'), actor, 'autre entreprise', NOW);
-    expect(shape(d)).toEqual({ to: 'refused', events: ['decision', 'status_changed'], actions: [`mail:refusal:refusal→${REQUESTER}`, 'release-waiting-approval'] });
+  it('a refusal closes the request with the reason sent to the requester, and is confirmed to the agents on the approval thread', () => {
+    const d = decideRefusal(ticket('awaiting_approval'), actor, 'autre entreprise', NOW, AGENTS);
+    expect(shape(d)).toEqual({
+      to: 'refused', events: ['decision', 'status_changed'],
+      actions: [`mail:refusal:refusal→${REQUESTER}`, `mail:refusal-confirmation:refusal-confirmation→${AGENTS}`, 'release-waiting-approval'],
+    });
     expect(d.patch.refusalReason).toBe('autre entreprise');
+    const confirmation = d.actions[1]!;
+    expect(confirmation.kind === 'queue-mail' && confirmation.mail).toMatchObject({
+      parent: { messageId: '<lj.approval.x@liquibot.example.fr>' },
+      vars: { reason: 'autre entreprise', refusedBy: { email: actor.email, name: 'Paul' }, refusedAt: NOW, liquidatorEmail: 'liq@etude.example.fr' },
+    });
+  });
+
+  it('a refusal at the terminal is confirmed with the operator’s name', () => {
+    const d = decideRefusal(ticket('awaiting_approval'), { email: 'terminal:carole', name: 'carole', via: 'terminal' }, 'autre entreprise', NOW, AGENTS);
+    const confirmation = d.actions[1]!;
+    expect(confirmation.kind === 'queue-mail' && confirmation.mail.vars).toMatchObject({ refusedBy: { email: AGENTS, name: 'carole (terminal)' } });
+  });
+
+  it.each([
+    ['approval', () => decideApproval(ticket('awaiting_approval'), actor, AGENTS, NOW)],
+    ['refusal', () => decideRefusal(ticket('awaiting_approval'), actor, 'autre entreprise', NOW, AGENTS)],
+  ] as const)('the %s records the decider’s name in the history, for a later "déjà traitée"', (_l, decide) => {
+    expect(decide().events[0]).toMatchObject({ kind: 'decision', actor: actor.email, detail: { name: 'Paul', via: 'mail' } });
   });
 
   it.each(['non_conforming', 'resolved', 'refused', 'link_expired', 'reissued', 'abandoned'] as const)(
@@ -168,10 +189,12 @@ describe('agent decisions', () => {
     ['VALIDER, authorised', ticket('awaiting_approval'), ok, { kind: 'approve' }, 'agent-reply:approve', 'resolved',
       ['decision', 'status_changed'], ['issue-link', `mail:approval-confirmation:approval-confirmation→${AGENTS}`, 'release-waiting-approval']],
     ['REFUSER, authorised', ticket('awaiting_approval'), ok, { kind: 'refuse', reason: 'x' }, 'agent-reply:refuse', 'refused',
-      ['decision', 'status_changed'], [`mail:refusal:refusal→${REQUESTER}`, 'release-waiting-approval']],
+      ['decision', 'status_changed'], [`mail:refusal:refusal→${REQUESTER}`, `mail:refusal-confirmation:refusal-confirmation→${AGENTS}`, 'release-waiting-approval']],
     ['a second decision', ticket('resolved', { decision: 'approved', decidedBy: 'marie@support.example.fr', decidedAt: NOW }), ok, { kind: 'approve' },
       'agent-reply:already-decided', null, ['decision_rejected'], ['mail:already-decided:already-decided:50→paul@support.example.fr']],
-    ['a reply not understood', ticket('awaiting_approval'), ok, { kind: 'invalid', error: 'NEITHER', firstLine: 'ok' }, 'agent-reply:reply-error', null,
+    ['a reply not understood', ticket('awaiting_approval'), ok, { kind: 'invalid', error: 'NEITHER', read: ['ok'] }, 'agent-reply:reply-error', null,
+      ['decision_rejected'], ['mail:agent-reply-error:agent-reply-error:50→paul@support.example.fr']],
+    ['REFUSER <motif> unedited', ticket('awaiting_approval'), ok, { kind: 'invalid', error: 'REASON_PLACEHOLDER', read: ['REFUSER <motif>'] }, 'agent-reply:reply-error', null,
       ['decision_rejected'], ['mail:agent-reply-error:agent-reply-error:50→paul@support.example.fr']],
     ['a decision on a request that does not await one', ticket('non_conforming'), ok, { kind: 'approve' }, 'agent-reply:not-awaiting', null,
       ['decision_rejected'], []],
@@ -183,6 +206,42 @@ describe('agent decisions', () => {
     const r = decideAgentMail({ ...input(t), auth, reply, dkim: 'not-checked' } as never);
     expect(r.label).toBe(label);
     expect(shape(r.decision)).toEqual({ to, events, actions });
+  });
+
+  const LINKS = { approveMailto: 'mailto:liquibot@x.fr?body=VALIDER', refuseMailto: 'mailto:liquibot@x.fr?body=REFUSER' };
+  const mailOf = (d: TicketDecision) => {
+    const a = d.actions[0]!;
+    if (a.kind !== 'queue-mail') throw new Error('no mail');
+    return a.mail;
+  };
+
+  it('a reply not understood is answered with what was read, the rule, the request’s own links, on the approval thread', () => {
+    const r = decideAgentMail({
+      ...input(ticket('awaiting_approval')), approvalLinks: LINKS, auth: ok, dkim: 'not-checked',
+      reply: { kind: 'invalid', error: 'REASON_TOO_SHORT', read: ['REFUSER : doublon'] },
+    });
+    const m = mailOf(r.decision);
+    expect(r.decision.events[0]).toMatchObject({ kind: 'decision_rejected', detail: { reason: 'REASON_TOO_SHORT' } });
+    expect(m.vars).toMatchObject({ error: 'REASON_TOO_SHORT', read: ['REFUSER : doublon'], minReasonWords: 2, minReasonCharacters: 8, ...LINKS });
+    // A reply to this answer is a reply to the approval request (bound by its Message-ID).
+    expect(m.parent).toEqual({ messageId: '<r@support.example.fr>', references: ['<lj.approval.x@liquibot.example.fr>'] });
+  });
+
+  it('a mail not bound to the approval request gets neither the links nor the binding', () => {
+    const m = mailOf(decideAgentUnbound({ ...input(ticket('awaiting_approval')), approvalLinks: LINKS }));
+    expect(m.vars).toMatchObject({ error: 'NOT_BOUND', read: [], approveMailto: null, refuseMailto: null });
+    expect(m.parent).toEqual({ messageId: '<r@support.example.fr>', references: [] });
+  });
+
+  it.each([
+    ['by mail, with the name recorded with the decision', 'marie@support.example.fr', 'Marie Curie', { email: 'marie@support.example.fr', name: 'Marie Curie' }],
+    ['by mail, decided before names were recorded', 'marie@support.example.fr', null, { email: 'marie@support.example.fr', name: null }],
+    ['at the terminal', 'terminal:alice', 'alice', { email: AGENTS, name: 'alice (terminal)' }],
+  ] as const)('"déjà traitée" names who decided: %s', (_l, decidedBy, decidedByName, want) => {
+    const r = decideAgentMail({
+      ...input(ticket('resolved', { decision: 'approved', decidedBy, decidedAt: NOW })), decidedByName, auth: ok, dkim: 'not-checked', reply: { kind: 'approve' },
+    });
+    expect(mailOf(r.decision).vars).toMatchObject({ decidedBy: want, decision: 'APPROVED' });
   });
 
   it('an unbound mail from an agent is explained only while the request awaits a decision', () => {

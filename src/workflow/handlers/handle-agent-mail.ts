@@ -1,26 +1,43 @@
+import { and, desc, eq } from 'drizzle-orm';
 import { parseAgentReply } from '../../../parsers/agent-reply';
+import { currentApprovalLinks } from '../../approval/approval-links';
+import type { Tx } from '../../db/client';
 import { findInboundById } from '../../db/inbound-queries';
+import { ticketEvents, type Ticket } from '../../db/schema';
 import { lockTicket } from '../../db/ticket-queries';
 import { applyDecision } from '../apply-decision';
 import type { MessageContext } from '../context';
-import { authorizeAgentReply, decideAgentMail, decideAgentUnbound, type AgentMailInput, type DkimVerdict } from '../decide-agent-reply';
+import {
+  authorizeAgentReply, decideAgentMail, decideAgentUnbound, deciderNameOf, type AgentMailInput, type DkimVerdict,
+} from '../decide-agent-reply';
 import type { MailHandler } from './handler';
 
 /** DKIM needs the network (DNS): checked before the transaction, and only when required. */
-async function dkimOf(ctx: MessageContext): Promise<DkimVerdict> {
+export async function dkimOf(ctx: MessageContext): Promise<DkimVerdict> {
   const { deps, row, mail } = ctx;
   if (!deps.config.REQUIRE_DKIM || !mail.from) return 'not-checked';
   const raw = row.raw ?? (await findInboundById(deps.database.db, row.id))?.raw ?? Buffer.alloc(0);
   return deps.checkDkim(raw, mail.from.address.split('@').pop()!);
 }
 
-const agentInput = (ctx: MessageContext, ticket: AgentMailInput['ticket']): AgentMailInput => ({
+/** The name recorded with the ticket's decision (its last `decision` history line), when it was decided. */
+async function decidedByNameOf(tx: Tx, ticket: Ticket): Promise<string | null> {
+  if (!ticket.decision) return null;
+  const [last] = await tx.select({ detail: ticketEvents.detail }).from(ticketEvents)
+    .where(and(eq(ticketEvents.ticketId, ticket.id), eq(ticketEvents.kind, 'decision')))
+    .orderBy(desc(ticketEvents.id)).limit(1);
+  return deciderNameOf(last?.detail);
+}
+
+const agentInput = async (ctx: MessageContext, tx: Tx, ticket: Ticket): Promise<AgentMailInput> => ({
   ticket,
   mail: { ...ctx.mail, from: ctx.mail.from! },
   inboundMessageId: ctx.row.id,
   senderIsAgent: ctx.deps.isAgent(ctx.mail.from!),
   agentsAddress: ctx.deps.config.AGENTS_ADDRESS,
   now: ctx.now,
+  decidedByName: await decidedByNameOf(tx, ticket),
+  approvalLinks: currentApprovalLinks(ctx.deps.config, ticket),
 });
 
 /**
@@ -39,7 +56,7 @@ export const handleAgentReply: MailHandler<'agent-reply'> = async (ctx, c) => {
       mailbox: { subaddressSeparators: deps.config.SUBADDRESS_SEPARATORS },
     });
     if (!auth.ok) deps.log.warn({ ticketRef: ticket.ref, reason: auth.reason }, 'decision attempt rejected');
-    const { decision, label } = decideAgentMail({ ...agentInput(ctx, ticket), auth, reply, dkim });
+    const { decision, label } = decideAgentMail({ ...(await agentInput(ctx, tx, ticket)), auth, reply, dkim });
     const applied = await applyDecision(deps, tx, ticket, decision, { now: ctx.now });
     return { kind: 'ticket', outcome: label, storedOutcome: label, ticket: applied.ticket, mailsQueued: applied.mailsQueued };
   };
@@ -48,6 +65,6 @@ export const handleAgentReply: MailHandler<'agent-reply'> = async (ctx, c) => {
 /** An allow-listed agent wrote about a ticket without replying to its approval request: nothing changes, they are told how. */
 export const handleAgentUnbound: MailHandler<'agent-unbound'> = async (ctx, c) => async (tx) => {
   const ticket = (await lockTicket(tx, c.ticket.id))!;
-  const applied = await applyDecision(ctx.deps, tx, ticket, decideAgentUnbound(agentInput(ctx, ticket)), { now: ctx.now });
+  const applied = await applyDecision(ctx.deps, tx, ticket, decideAgentUnbound(await agentInput(ctx, tx, ticket)), { now: ctx.now });
   return { kind: 'ticket', outcome: 'agent-unbound', storedOutcome: 'agent-unbound', ticket: applied.ticket, mailsQueued: applied.mailsQueued };
 };

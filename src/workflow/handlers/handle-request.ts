@@ -1,5 +1,7 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { checkRequest } from '../../../parsers/check-request';
+import { requesterOf } from '../../../parsers/forwarded';
+import { dkimOf } from './handle-agent-mail';
 import type { Tx } from '../../db/client';
 import { resetLinks, tickets, type Ticket } from '../../db/schema';
 import { lockTicket, nextTicketId } from '../../db/ticket-queries';
@@ -21,9 +23,14 @@ import type { MailHandler } from './handler';
 export const handleNewRequest: MailHandler<'new-request'> = async (ctx) => {
   const check = checkRequest(ctx.mail);
   const scans = await scanDocuments(ctx.deps, initialTicketCheck(check, ctx.row.id), ctx.contents);
+  // An agent forwarding a request on a liquidator's behalf makes the original sender the requester
+  // (answers go there); only an authenticated agent may, or a forged agent From could send notices anywhere.
+  const agent = !!check.forward && ctx.deps.isAgent(ctx.mail.from!)
+    && (!ctx.deps.config.REQUIRE_DKIM || (await dkimOf(ctx)) === 'pass');
+  const { requester: who, forwardedBy } = requesterOf(ctx.mail, check.forward, agent);
   return async (tx) => {
     const { deps, mail, row, now } = ctx;
-    const requester = mail.from!.address;
+    const requester = who!.address;
     if (check.siret) {
       // The same requester's request for a company it already asked about. A From is easy to forge,
       // so such a mail never changes the other request's facts: after a link went out it reopens that
@@ -39,7 +46,7 @@ export const handleNewRequest: MailHandler<'new-request'> = async (ctx) => {
       if (open) {
         const ticket = (await lockTicket(tx, open.id))!;
         const decision = decideUnboundMessage({
-          ticket, mail: { ...mail, from: mail.from! }, inboundMessageId: row.id, duplicate: true, agentsAddress: deps.config.AGENTS_ADDRESS,
+          ticket, mail: { ...mail, from: who! }, inboundMessageId: row.id, duplicate: true, agentsAddress: deps.config.AGENTS_ADDRESS,
           noticeAllowed: await threadNoticeAllowed(deps.config, tx, ticket.id, requester, now), now,
         });
         const applied = await applyDecision(deps, tx, ticket, decision, { now });
@@ -50,7 +57,7 @@ export const handleNewRequest: MailHandler<'new-request'> = async (ctx) => {
     const ref = formatTicketRef(id, now, deps.config.TIMEZONE);
     // A new request always gets its first answer: the limits are for loops on one thread, not for a
     // firm that sends one request per company, as the procedure asks.
-    const decision = decideNewRequest({ mail, check, inboundMessageId: row.id, noticeAllowed: true, scans, ref, now });
+    const decision = decideNewRequest({ mail, check, inboundMessageId: row.id, noticeAllowed: true, scans, ref, now, requester: who!, forwardedBy });
     const applied = await applyNewTicketDecision(deps, tx, { id, ref }, decision, { now, known: ctx.contents });
     return { kind: 'ticket', outcome: `new-request:${applied.ticket.status}`, storedOutcome: 'new-request', ticket: applied.ticket, mailsQueued: applied.mailsQueued };
   };
