@@ -2,6 +2,7 @@
 # Prepare a Debian 12 machine for liquibot's tests, idempotently:
 #   - dovecot-imapd (Dovecot 2.3) when no `dovecot` binary is found,
 #   - postgresql-15 when no `initdb` is on PATH nor in /usr/lib/postgresql/*/bin,
+#   - chromium (Debian's, for the console's browser tests through playwright-core) when /usr/bin/chromium is missing,
 #   - node modules with `npm ci` (SKIP_NPM=1 skips it).
 # The tests start their own Dovecot and PostgreSQL on free ports (test/support/sandbox/); the system
 # services are not used. Run as root (CI does); otherwise it prints the sudo command to run.
@@ -13,14 +14,17 @@ log() { printf '[setup] %s\n' "$*"; }
 
 have_dovecot() { command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ]; }
 have_initdb() { command -v initdb >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; }
+# The browser tests launch exactly this binary (never `playwright install`: no browser download).
+have_chromium() { [ -x /usr/bin/chromium ]; }
 
 packages=()
 services=()
 if ! have_dovecot; then packages+=(dovecot-imapd); services+=(dovecot); fi
 if ! have_initdb; then packages+=(postgresql-15); services+=(postgresql); fi
+if ! have_chromium; then packages+=(chromium); fi
 
 if [ ${#packages[@]} -eq 0 ]; then
-  log "dovecot and PostgreSQL server binaries present"
+  log "dovecot, PostgreSQL server binaries and chromium present"
 else
   if [ "$(id -u)" -ne 0 ]; then
     echo "[setup] missing packages: ${packages[*]}; install them as root:" >&2
@@ -44,6 +48,7 @@ else
   done
   have_dovecot || { echo "[setup] dovecot still missing after install" >&2; exit 1; }
   have_initdb || { echo "[setup] initdb still missing after install" >&2; exit 1; }
+  have_chromium || { echo "[setup] /usr/bin/chromium still missing after install" >&2; exit 1; }
 fi
 
 for user in dovecot dovenull; do

@@ -13,6 +13,7 @@ import { purgeCommand } from './cli/purge-command';
 import { decideCommand } from './cli/decide-command';
 import { accountsCommand } from './cli/accounts-command';
 import { linksCommand } from './cli/links-command';
+import { stdinPasswordInput, usersCommand } from './cli/users-command';
 import { ticketTemplateVars } from './cli/ticket-template-vars';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +31,8 @@ Usage: liquibot COMMAND [options]     (every command takes --help; liquibot --ve
   refuse REF --reason "…"  refuse a request; the reason goes to the requester
   accounts import|show     the accounts directory (SIRET → administrator), loaded from CSV
   links verify             check a reset link against SIRET / NOM / PRÉNOM (consumes it when valid)
+  users add|invite|list|disable|enable
+                           the web console's accounts (agents, admins)
   replay                   process quarantined mail again
   status [--json]          tickets, outbox, quarantine and the daemon's health at a glance
   purge [--dry-run]        apply the retention rules now (RETENTION_DAYS)
@@ -45,7 +48,7 @@ over SMTP_URL. Stops gracefully on SIGTERM/SIGINT. Required: ${DAEMON_REQUIRED.j
 
 /** The commands of the switch below, for suggesting one when a mistyped one is given. */
 const COMMANDS = [
-  'run', 'check', 'migrate', 'tickets', 'approve', 'refuse', 'accounts', 'links', 'replay', 'status', 'purge', 'templates', 'help', '--help', '--version',
+  'run', 'check', 'migrate', 'tickets', 'approve', 'refuse', 'accounts', 'links', 'users', 'replay', 'status', 'purge', 'templates', 'help', '--help', '--version',
 ] as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -108,6 +111,8 @@ async function main(argv: string[]): Promise<number> {
       return accountsCommand(args, stdio, loadConfig(process.env));
     case 'links':
       return linksCommand(args, stdio, loadConfig(process.env));
+    case 'users':
+      return usersCommand(args, stdio, loadConfig(process.env), stdinPasswordInput());
     case 'tickets':
       return ticketsCommand(args, stdio, loadConfig(process.env));
     case 'replay': {

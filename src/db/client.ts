@@ -24,9 +24,45 @@ export interface Database {
    */
   withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
   /** Try to take a session-level advisory lock on a dedicated connection; null when another holds it. */
-  tryHoldAdvisoryLock(key: number): Promise<{ release(): Promise<void>; alive(): Promise<boolean> } | null>;
+  tryHoldAdvisoryLock(key: number): Promise<HeldLock | null>;
+  /**
+   * A dedicated session: one connection of its own, never recycled, for what must live exactly as long
+   * as one backend (heartbeats). It reconnects on the next query after a loss, with a new backend pid;
+   * `onClose` says when a connection it had ended. PGlite: the one connection.
+   */
+  openSession(opts?: { onClose?: () => void }): Promise<DbSession>;
   close(): Promise<void>;
 }
+
+/** A dedicated session (see Database.openSession). */
+export interface DbSession {
+  rows<T = Record<string, unknown>>(query: ReturnType<typeof sql>): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * A session-level advisory lock held on its own connection. It is held exactly as long as that
+ * backend lives: a database restart, a terminated backend or a dropped connection lose it, and nothing
+ * gives it back (postgres.js would silently open a new session, which holds nothing).
+ */
+export interface HeldLock {
+  /** The backend that took the lock. */
+  readonly backendPid: number | null;
+  /** Unlock and close; a lock already lost is only closed. */
+  release(): Promise<void>;
+  /**
+   * True while the lock is held: the same backend answers (its pid unchanged) and pg_locks shows it
+   * holding the key. Once false, false for good: the connection is closed, no new session is opened.
+   */
+  alive(): Promise<boolean>;
+  /** Called once, at once, when the lock is known lost (its connection closed, or a check failed), with why. */
+  onLost(listener: (reason: string) => void): void;
+  /** Why it was lost; null while held. */
+  lostReason(): string | null;
+}
+
+/** How long a liveness check of a held lock may take before the lock counts as lost (a database that hangs). */
+export const LOCK_CHECK_TIMEOUT_MS = 5_000;
 
 export const MIGRATIONS_FOLDER = join(PROJECT_ROOT, 'drizzle');
 
@@ -53,6 +89,16 @@ async function openPostgres(url: string, log?: Logger): Promise<Database> {
     types: {},
   });
   const db = drizzle(client, { schema }) as unknown as Db;
+  // One connection of its own, never recycled: postgres.js ends a connection after max_lifetime (30 to 60
+  // minutes by default) and opens another on the next query, which would silently drop a session-level lock.
+  const dedicated = (onClose?: () => void): DedicatedClient => {
+    const sessionClient = postgres(connection.url, {
+      ...(connection.path ? { path: connection.path } : {}),
+      max: 1, onnotice: () => {}, connect_timeout: 10, idle_timeout: 0, max_lifetime: null,
+      ...(onClose ? { onclose: () => onClose() } : {}),
+    });
+    return { client: sessionClient, db: drizzle(sessionClient) as unknown as Db };
+  };
   try {
     await client`select 1`;
   } catch (cause) {
@@ -76,31 +122,16 @@ async function openPostgres(url: string, log?: Logger): Promise<Database> {
       }
     },
     async tryHoldAdvisoryLock(key) {
-      // A dedicated connection: the lock lives exactly as long as this session.
-      const lockClient = postgres(connection.url, { ...(connection.path ? { path: connection.path } : {}), max: 1, onnotice: () => {}, connect_timeout: 10, idle_timeout: 0 });
-      try {
-        const [row] = await lockClient`select pg_try_advisory_lock(${key}) as ok`;
-        if (!row?.ok) {
-          await lockClient.end({ timeout: 1 });
-          return null;
-        }
-      } catch (err) {
-        await lockClient.end({ timeout: 1 }).catch(() => {});
-        throw err;
-      }
+      return holdAdvisoryLock(dedicated, key, log);
+    },
+    async openSession(sessionOpts = {}) {
+      const session = dedicated(sessionOpts.onClose);
       return {
-        async release() {
-          await lockClient`select pg_advisory_unlock(${key})`.catch(() => {});
-          await lockClient.end({ timeout: 1 }).catch(() => {});
+        async rows<T>(query: ReturnType<typeof sql>) {
+          return rowsOf<T>(await session.db.execute(query));
         },
-        async alive() {
-          try {
-            await lockClient`select 1`;
-            return true;
-          } catch (err) {
-            log?.warn(errorFields(err), 'leader lock connection lost');
-            return false;
-          }
+        async close() {
+          await session.client.end({ timeout: 1 }).catch(() => {});
         },
       };
     },
@@ -134,13 +165,105 @@ async function openPglite(dataDir: string): Promise<Database> {
       return fn();
     },
     async tryHoldAdvisoryLock() {
-      return { async release() {}, async alive() { return true; } };
+      // One process per data directory: the lock is this process's for its life.
+      return { backendPid: null, async release() {}, async alive() { return true; }, onLost() {}, lostReason: () => null };
+    },
+    async openSession() {
+      return {
+        async rows<T>(query: ReturnType<typeof sql>) {
+          return rowsOf<T>(await db.execute(query));
+        },
+        async close() {},
+      };
     },
     async close() {
       await client.close();
       releaseLock();
     },
   };
+}
+
+interface DedicatedClient {
+  client: import('postgres').Sql;
+  db: Db;
+}
+
+/**
+ * Take a session-level advisory lock on a dedicated connection, and watch that the session that took it
+ * is the one that still holds it. The key's place in pg_locks: a bigint key is split into classid (high
+ * 32 bits) and objid (low 32 bits), objsubid 1.
+ */
+async function holdAdvisoryLock(dedicated: (onClose?: () => void) => DedicatedClient, key: number, log?: Logger): Promise<HeldLock | null> {
+  let acquired = false;
+  let lost: string | null = null;
+  const listeners: ((reason: string) => void)[] = [];
+  const markLost = (reason: string) => {
+    if (lost !== null || !acquired) return;
+    lost = reason;
+    // Never reconnect: a new session would hold nothing, and a check on it would pass.
+    void session.client.end({ timeout: 1 }).catch(() => {});
+    for (const listener of listeners.splice(0)) {
+      try {
+        listener(reason);
+      } catch (err) {
+        log?.error(errorFields(err), 'lock loss listener failed');
+      }
+    }
+  };
+  const session = dedicated(() => markLost('connection closed'));
+  let backendPid: number | null = null;
+  try {
+    const [row] = rowsOf<{ ok: boolean; pid: number }>(await session.db.execute(sql`select pg_try_advisory_lock(${key}::bigint) as ok, pg_backend_pid() as pid`));
+    if (!row?.ok) {
+      await session.client.end({ timeout: 1 });
+      return null;
+    }
+    backendPid = Number(row.pid);
+    acquired = true;
+  } catch (err) {
+    await session.client.end({ timeout: 1 }).catch(() => {});
+    throw err;
+  }
+  const classid = Math.floor(key / 2 ** 32);
+  const objid = key % 2 ** 32;
+  return {
+    backendPid,
+    async release() {
+      if (lost === null) {
+        acquired = false; // a close we asked for is not a loss
+        await session.db.execute(sql`select pg_advisory_unlock(${key}::bigint)`).catch(() => {});
+      }
+      await session.client.end({ timeout: 1 }).catch(() => {});
+    },
+    async alive() {
+      if (lost !== null) return false;
+      try {
+        const check = session.db.execute(sql`select pg_backend_pid() as pid, exists (
+            select 1 from pg_locks where locktype = 'advisory' and granted and pid = pg_backend_pid()
+              and classid::bigint = ${classid} and objid::bigint = ${objid} and objsubid = 1) as held`);
+        const [row] = rowsOf<{ pid: number; held: boolean }>(await withDeadline(check, LOCK_CHECK_TIMEOUT_MS));
+        if (Number(row?.pid) !== backendPid) markLost(`session replaced (backend ${backendPid} gone, now ${row?.pid})`);
+        else if (!row?.held) markLost('lock no longer in pg_locks');
+      } catch (err) {
+        log?.warn(errorFields(err), 'lock connection lost');
+        markLost(`check failed: ${(err as Error).message}`);
+      }
+      return lost === null;
+    },
+    onLost(listener) {
+      if (lost !== null) listener(lost);
+      else listeners.push(listener);
+    },
+    lostReason: () => lost,
+  };
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError('DB_UNAVAILABLE', `no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }
 
 /**

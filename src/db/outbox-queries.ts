@@ -9,23 +9,67 @@ export async function enqueueMail(tx: Tx, row: NewOutboxRow): Promise<boolean> {
   return inserted.length > 0;
 }
 
+/** Who claims: this instance, and what it knows of its own claims (see claimDueMail). */
+export interface OutboxClaimer {
+  instanceId: string;
+  /** Another instance whose heartbeat is older than this is dead. */
+  staleSeconds: number;
+  /** Rows this instance is still working on (claimed and not settled): its other claims are orphans. */
+  held: readonly number[];
+  /** PGlite: one process per database, so any claim but those held was made by a process now gone. */
+  kind: 'postgres' | 'pglite';
+}
+
+/** Why a row in 'sending' was claimed again: its mail may already have been accepted by the SMTP server. */
+export type ReclaimReason = 'lease_expired' | 'claimer_dead' | 'orphaned';
+
+export type ClaimedOutboxRow = OutboxRow & {
+  /** Set when the row was being sent by someone (its mail possibly accepted): the claim it was taken from. */
+  reclaimed: { reason: ReclaimReason; claimedBy: string | null } | null;
+};
+
+/**
+ * The condition under which a claim in 'sending' is dead before its lease ends. On PostgreSQL: its
+ * claimer's heartbeat row is gone or stale, or the claimer's heartbeat session has ended while the
+ * server that recorded it still runs (a killed process's backend ends with its connection). After a
+ * server restart every session is new: a claimer that has not beaten since gets `staleSeconds` from the
+ * restart to do so, so a quick restart releases nothing of a live instance. Our own claims that we no
+ * longer hold are orphans (an error left them behind).
+ */
+function deadClaim(c: OutboxClaimer) {
+  const held = c.held.length > 0 ? sql`${outbox.id} not in (${sql.join(c.held.map((id) => sql`${id}`), sql`, `)})` : sql`true`;
+  if (c.kind === 'pglite') return held;
+  // Parenthesised whole: drizzle's and() does not wrap a raw fragment, and an `or` inside would escape it.
+  return sql`((${outbox.claimedBy} = ${c.instanceId} and ${held}) or (${outbox.claimedBy} <> ${c.instanceId} and not exists (
+    select 1 from instance_heartbeats h where h.instance_id = ${outbox.claimedBy}
+      and greatest(h.beat_at, pg_postmaster_start_time()) > now() - make_interval(secs => ${c.staleSeconds})
+      and (h.server_started_at is distinct from pg_postmaster_start_time() or h.backend_pid is null
+        or exists (select 1 from pg_stat_activity a where a.pid = h.backend_pid)))))`;
+}
+
 /**
  * Claim due rows for sending. A claim is a lease: a sender that dies leaves rows that become due
- * again when `claimedUntil` passes. SKIP LOCKED lets several instances share the outbox.
+ * again when `claimedUntil` passes. With a `claimer`, the claim records the instance, and a claim whose
+ * claimer is known dead (see deadClaim) is taken at once, without waiting for the lease; such rows come
+ * back with `reclaimed` set. SKIP LOCKED lets several instances share the outbox.
  * Mails of one ticket to one address go out in the order they were decided: a row waits while an
  * earlier one of its ticket to the same address is still pending or being sent.
  */
-export async function claimDueMail(db: Db, opts: { now: Date; limit: number; leaseMs: number }): Promise<OutboxRow[]> {
+export async function claimDueMail(
+  db: Db, opts: { now: Date; limit: number; leaseMs: number; claimer?: OutboxClaimer },
+): Promise<ClaimedOutboxRow[]> {
   const leaseEnd = new Date(opts.now.getTime() + opts.leaseMs);
+  const expired = and(eq(outbox.status, 'sending'), lte(outbox.claimedUntil, opts.now));
+  const dead = opts.claimer ? and(eq(outbox.status, 'sending'), deadClaim(opts.claimer)) : undefined;
   return db.transaction(async (tx) => {
     const due = await tx
-      .select({ id: outbox.id })
+      .select({
+        id: outbox.id, status: outbox.status, claimedBy: outbox.claimedBy,
+        leaseOver: sql<boolean>`coalesce(${outbox.claimedUntil} <= ${opts.now.toISOString()}::timestamptz, true)`,
+      })
       .from(outbox)
       .where(and(
-        or(
-          and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, opts.now)),
-          and(eq(outbox.status, 'sending'), lte(outbox.claimedUntil, opts.now)),
-        ),
+        or(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, opts.now)), expired, ...(dead ? [dead] : [])),
         sql`not exists (select 1 from outbox earlier where earlier.ticket_id = ${outbox.ticketId} and earlier.to_address = ${outbox.toAddress}
           and earlier.id < ${outbox.id} and earlier.status in ('pending', 'sending'))`,
       ))
@@ -33,11 +77,18 @@ export async function claimDueMail(db: Db, opts: { now: Date; limit: number; lea
       .limit(opts.limit)
       .for('update', { skipLocked: true });
     if (due.length === 0) return [];
-    return tx
+    const rows = await tx
       .update(outbox)
-      .set({ status: 'sending', claimedUntil: leaseEnd, attempts: sql`${outbox.attempts} + 1` })
+      .set({ status: 'sending', claimedUntil: leaseEnd, claimedBy: opts.claimer?.instanceId ?? null, attempts: sql`${outbox.attempts} + 1` })
       .where(inArray(outbox.id, due.map((r) => r.id)))
       .returning();
+    const before = new Map(due.map((r) => [r.id, r]));
+    return rows.map((row) => {
+      const was = before.get(row.id);
+      if (was?.status !== 'sending') return { ...row, reclaimed: null };
+      const reason: ReclaimReason = was.leaseOver ? 'lease_expired' : was.claimedBy === opts.claimer?.instanceId ? 'orphaned' : 'claimer_dead';
+      return { ...row, reclaimed: { reason, claimedBy: was.claimedBy } };
+    });
   });
 }
 

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigint, bigserial, customType, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex,
+  bigint, bigserial, customType, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import {
-  AUTO_SUBMITTED_VALUES, INBOUND_STATUSES, OUTBOX_STATUSES, RESET_LINK_STATUSES, TICKET_DECISIONS, TICKET_EVENT_KINDS,
-  TICKET_STATUSES,
+  AUTO_SUBMITTED_VALUES, CONSOLE_AUDIT_ACTIONS, CONSOLE_ROLES, INBOUND_STATUSES, OUTBOX_STATUSES, RESET_LINK_STATUSES, TICKET_DECISIONS,
+  TICKET_EVENT_KINDS, TICKET_STATUSES,
 } from './vocabulary';
 import { vocabularyChecks } from './vocabulary-sql';
 import type { TicketCheck } from '../workflow/ticket-check';
@@ -167,6 +167,8 @@ export const outbox = pgTable(
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: tstz('next_attempt_at').notNull().defaultNow(),
     claimedUntil: tstz('claimed_until'),
+    /** The instance (instance_heartbeats.instance_id) that claimed the row: a dead claimer's claim is released at once. */
+    claimedBy: text('claimed_by'),
     lastError: text('last_error'),
     createdAt: tstz('created_at').notNull().defaultNow(),
     sentAt: tstz('sent_at'),
@@ -233,3 +235,117 @@ export type NewOutboxRow = typeof outbox.$inferInsert;
 export type InboundMessageRow = typeof inboundMessages.$inferSelect;
 export type ResetLink = typeof resetLinks.$inferSelect;
 export type Account = typeof accounts.$inferSelect;
+
+// --- The web console (src/console/): accounts, sessions, audit log -------------------------------------
+
+/**
+ * People who sign in to the console. The password is an argon2id hash (null while an invitation is
+ * pending); an invitation keeps only the SHA-256 of its token. A disabled account keeps its row (the
+ * audit log and the tickets' history name it) and loses its sessions.
+ */
+export const consoleUsers = pgTable(
+  'console_users',
+  {
+    id: serial('id').primaryKey(),
+    /** Lower case; the login name. */
+    email: text('email').notNull(),
+    role: text('role', { enum: CONSOLE_ROLES }).notNull(),
+    passwordHash: text('password_hash'),
+    invitationTokenHash: text('invitation_token_hash'),
+    invitationExpiresAt: tstz('invitation_expires_at'),
+    disabledAt: tstz('disabled_at'),
+    lastLoginAt: tstz('last_login_at'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('console_users_email').on(t.email),
+    uniqueIndex('console_users_invitation').on(t.invitationTokenHash),
+    ...vocabularyChecks('console_users', t),
+  ],
+);
+
+/**
+ * Console sessions, server-side: the cookie holds a random token, the row only its SHA-256. Ends at
+ * logout, after CONSOLE_SESSION_IDLE_MINUTES without a request, or CONSOLE_SESSION_MAX_HOURS after login.
+ */
+export const consoleSessions = pgTable(
+  'console_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    // No foreign key: accounts are never deleted (disabled instead, which deletes their sessions), and a
+    // session is read joined to its account, so one left by a row deleted by hand opens nothing.
+    userId: integer('user_id').notNull(),
+    /** The synchroniser token every state-changing request of this session must carry. */
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    lastSeenAt: tstz('last_seen_at').notNull().defaultNow(),
+    expiresAt: tstz('expires_at').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('console_sessions_user').on(t.userId), index('console_sessions_expires').on(t.expiresAt)],
+);
+
+/** What people did in the console (and `liquibot users`): who, when, from where, on what. */
+export const consoleAudit = pgTable(
+  'console_audit',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: tstz('at').notNull().defaultNow(),
+    /** `console:EMAIL` or `terminal:USER`; for a failed login, the address typed. */
+    actor: text('actor').notNull(),
+    action: text('action', { enum: CONSOLE_AUDIT_ACTIONS }).notNull(),
+    /** What it was done on: a ticket reference, a message id, an account. */
+    target: text('target'),
+    ip: text('ip'),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [
+    index('console_audit_at').on(t.at),
+    index('console_audit_action_target').on(t.action, t.target, t.at),
+    index('console_audit_action_ip').on(t.action, t.ip, t.at),
+    ...vocabularyChecks('console_audit', t),
+  ],
+);
+
+export type ConsoleUser = typeof consoleUsers.$inferSelect;
+export type ConsoleSession = typeof consoleSessions.$inferSelect;
+export type ConsoleAuditRow = typeof consoleAudit.$inferSelect;
+
+// --- Instances sharing the database: liveness and scheduled slots ---------------------------------------
+
+/**
+ * One row per running daemon, beaten every few seconds on a dedicated session (DB clock). Another
+ * instance counts a claimer dead when its beat is stale, or when the session it beats on is gone while
+ * the server it beat on still runs (backend_pid no longer in pg_stat_activity): its outbox claims are
+ * released at once instead of waiting for their lease.
+ */
+export const instanceHeartbeats = pgTable('instance_heartbeats', {
+  instanceId: text('instance_id').primaryKey(),
+  host: text('host').notNull(),
+  pid: integer('pid').notNull(),
+  startedAt: tstz('started_at').notNull().defaultNow(),
+  beatAt: tstz('beat_at').notNull().defaultNow(),
+  /** pg_backend_pid() of the heartbeat session at the last beat. */
+  backendPid: integer('backend_pid'),
+  /** pg_postmaster_start_time() at the last beat: a session lost to a server restart is not a dead instance. */
+  serverStartedAt: tstz('server_started_at'),
+});
+
+/**
+ * The slots of the scheduled jobs that were run (job, scheduled time): each slot runs once, on one
+ * instance, even when a clock jumps back over it or an instance restarts within it.
+ */
+export const jobSlots = pgTable(
+  'job_slots',
+  {
+    job: text('job').notNull(),
+    slot: tstz('slot').notNull(),
+    instanceId: text('instance_id'),
+    claimedAt: tstz('claimed_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.job, t.slot] })],
+);
+
+export type InstanceHeartbeat = typeof instanceHeartbeats.$inferSelect;

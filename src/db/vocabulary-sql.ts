@@ -2,8 +2,8 @@ import { AppError } from '../errors';
 import { sql } from 'drizzle-orm';
 import { check, type PgColumn } from 'drizzle-orm/pg-core';
 import {
-  AUTO_SUBMITTED_VALUES, INBOUND_STATUSES, OUTBOX_STATUSES, RESET_LINK_STATUSES, TICKET_DECISIONS, TICKET_EVENT_KINDS,
-  TICKET_STATUSES,
+  AUTO_SUBMITTED_VALUES, CONSOLE_AUDIT_ACTIONS, CONSOLE_ROLES, INBOUND_STATUSES, OUTBOX_STATUSES, RESET_LINK_STATUSES, TICKET_DECISIONS,
+  TICKET_EVENT_KINDS, TICKET_STATUSES,
 } from './vocabulary';
 
 /**
@@ -25,6 +25,8 @@ export const VOCABULARY_COLUMNS = [
   { table: 'outbox', column: 'status', values: OUTBOX_STATUSES },
   { table: 'outbox', column: 'auto_submitted', values: AUTO_SUBMITTED_VALUES },
   { table: 'reset_links', column: 'status', values: RESET_LINK_STATUSES },
+  { table: 'console_users', column: 'role', values: CONSOLE_ROLES },
+  { table: 'console_audit', column: 'action', values: CONSOLE_AUDIT_ACTIONS },
 ] as const satisfies readonly { table: string; column: string; values: readonly string[] }[];
 
 export type VocabularyColumn = (typeof VOCABULARY_COLUMNS)[number];

@@ -66,3 +66,31 @@ export const AUTO_SUBMITTED_VALUES = ['auto-replied', 'auto-generated'] as const
 
 export const RESET_LINK_STATUSES = ['active', 'used', 'expired', 'superseded'] as const;
 export type ResetLinkStatus = (typeof RESET_LINK_STATUSES)[number];
+
+/** Who a console account is: an agent decides on requests; an admin also reaches the admin pages. */
+export const CONSOLE_ROLES = ['agent', 'admin'] as const;
+export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
+
+/**
+ * Every line of the console's audit log (console_audit): accounts, sessions, and what people did in the
+ * console. Decisions are also in the ticket's history (ticket_events, actor `console:EMAIL`).
+ */
+export const CONSOLE_AUDIT_ACTIONS = [
+  'user_added',
+  'user_invited',
+  'user_disabled',
+  'user_enabled',
+  'password_set',
+  'login',
+  'login_failed',
+  'login_throttled',
+  'logout',
+  'decision',
+  'decision_rejected',
+  'document_viewed',
+  'raw_viewed',
+  'quarantine_replayed',
+  'decisions_exported',
+  'forbidden',
+] as const;
+export type ConsoleAuditAction = (typeof CONSOLE_AUDIT_ACTIONS)[number];

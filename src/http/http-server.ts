@@ -89,21 +89,22 @@ async function respond(req: IncomingMessage, routes: RouteTable, log: Logger): P
   const match = routes.match(method, url.pathname);
   if (match.kind === 'not-found') return jsonResponse(404, { error: 'not found' });
   if (match.kind === 'method-not-allowed') return jsonResponse(405, { error: 'method not allowed' }, { allow: match.allow.join(', ') });
+  const target = match.kind === 'found' ? match.route : match.mount;
   let body: Buffer;
   try {
-    body = await readBody(req, match.route);
+    body = await readBody(req, target);
   } catch (err) {
     if (err instanceof BodyTooLarge) return jsonResponse(413, { error: 'body too large' }, { connection: 'close' });
     log.debug(errorFields(err), 'http request body unreadable');
     return jsonResponse(400, { error: 'bad request' }, { connection: 'close' });
   }
-  return match.route.handler({
+  return target.handler({
     method, path: url.pathname, query: url.searchParams, headers: req.headers, body, remoteAddress: req.socket.remoteAddress ?? null,
   });
 }
 
 /** Read the body up to the route's limit; a declared or actual size past it is refused without buffering it. */
-function readBody(req: IncomingMessage, route: Route): Promise<Buffer> {
+function readBody(req: IncomingMessage, route: Pick<Route, 'maxBodyBytes'>): Promise<Buffer> {
   const limit = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const declared = Number(req.headers['content-length'] ?? 0);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLarge());

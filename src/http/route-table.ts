@@ -39,8 +39,21 @@ export interface Route {
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 
+/**
+ * A handler for a whole subtree (`/console` and everything under it, any method): an application with
+ * its own router (the web console). Exact routes win over a mount.
+ */
+export interface Mount {
+  /** Starts with `/`, no trailing slash: `/console` serves `/console` and `/console/…`, not `/consoles`. */
+  prefix: string;
+  handler: RouteHandler;
+  /** Largest accepted body; default DEFAULT_MAX_BODY_BYTES. */
+  maxBodyBytes?: number;
+}
+
 export type RouteMatch =
   | { kind: 'found'; route: Route }
+  | { kind: 'mounted'; mount: Mount }
   /** The path exists under other methods: answer 405 with an Allow header. */
   | { kind: 'method-not-allowed'; allow: string[] }
   | { kind: 'not-found' };
@@ -48,6 +61,8 @@ export type RouteMatch =
 export interface RouteTable {
   /** Register a route; a second route for the same method and path is a programmer error. */
   add(route: Route): void;
+  /** Hand a subtree to one handler; a second mount on the same or an overlapping prefix is a programmer error. */
+  mount(mount: Mount): void;
   match(method: string, path: string): RouteMatch;
   list(): readonly Route[];
 }
@@ -55,6 +70,8 @@ export interface RouteTable {
 /** Make a route table, optionally with routes. HEAD is answered by the GET route of the path. */
 export function createRouteTable(initial: Route[] = []): RouteTable {
   const byPath = new Map<string, Map<string, Route>>();
+  const mounts: Mount[] = [];
+  const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
   const table: RouteTable = {
     add(route) {
       if (!route.path.startsWith('/')) throw new AppError('INTERNAL', `route path must start with /: ${route.path}`);
@@ -63,9 +80,19 @@ export function createRouteTable(initial: Route[] = []): RouteTable {
       methods.set(route.method, route);
       byPath.set(route.path, methods);
     },
+    mount(mount) {
+      if (!/^(?:\/[^/]+)+$/.test(mount.prefix)) throw new AppError('INTERNAL', `mount prefix must start with / and not end with one: ${mount.prefix}`);
+      if (mounts.some((m) => under(m.prefix, mount.prefix) || under(mount.prefix, m.prefix))) {
+        throw new AppError('INTERNAL', `mount overlaps another: ${mount.prefix}`);
+      }
+      mounts.push(mount);
+    },
     match(method, path) {
       const methods = byPath.get(path);
-      if (!methods) return { kind: 'not-found' };
+      if (!methods) {
+        const mount = mounts.find((m) => under(path, m.prefix));
+        return mount ? { kind: 'mounted', mount } : { kind: 'not-found' };
+      }
       const route = methods.get(method) ?? (method === 'HEAD' ? methods.get('GET') : undefined);
       if (route) return { kind: 'found', route };
       const allow = [...methods.keys()];

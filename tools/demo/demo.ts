@@ -14,8 +14,16 @@ import { eventsOfTicket, findTicketByRef } from '../../src/db/ticket-queries';
 import { outboxBacklog } from '../../src/db/outbox-queries';
 import { parseMail } from '../../src/mail/parse-mail';
 import { buildAutoReply, buildRequestMail, buildUnrelatedMail } from '../../test/support/sample-mails';
+import { startConsole, type RunningConsole } from '../../src/console/start-console';
+import { hashPassword } from '../../src/console/secrets';
+import { insertUser } from '../../src/db/console-queries';
 
 const DEMO_DIR = resolve(process.env.DEMO_DIR ?? './data/demo');
+/** The console's demo accounts (the embedded database is thrown away at the next run). */
+const DEMO_ACCOUNTS = [
+  { email: 'agent@demo.example.fr', password: 'demo-agent-console', role: 'agent' },
+  { email: 'admin@demo.example.fr', password: 'demo-admin-console', role: 'admin' },
+] as const;
 
 interface Sample {
   label: string;
@@ -30,6 +38,7 @@ async function main(): Promise<void> {
   const dovecot = await startDovecot();
   const sink = await startSmtpSink({ dir: join(DEMO_DIR, 'sent') });
   let daemon: Awaited<ReturnType<typeof startDaemon>> | null = null;
+  let webConsole: RunningConsole | null = null;
   try {
     dovecot.addUser('support', 'demo-secret');
     const config = loadConfig({
@@ -58,6 +67,14 @@ async function main(): Promise<void> {
     const log = createLogger({ level: config.LOG_LEVEL, pretty: true });
     daemon = await startDaemon({ config, log, onProcessed: (r) => outcomes.set(r.inboundId, r) });
     const d = daemon;
+    // The web console, on the daemon's HTTP server (unless the daemon already serves it).
+    const routes = d.operations.http?.routes ?? null;
+    if (routes?.match('GET', `${config.CONSOLE_PATH}/login`).kind !== 'mounted') {
+      webConsole = await startConsole({ config, database: d.database, log, routes, kick: () => d.outbox.kick() });
+    }
+    for (const a of DEMO_ACCOUNTS) {
+      await insertUser(d.database.db, { email: a.email, role: a.role, passwordHash: await hashPassword(a.password), invitationTokenHash: null, invitationExpiresAt: null, now: new Date() });
+    }
     await waitFor(async () => outcomes.size >= samples.length && (await outboxBacklog(d.database.db)).count === 0, 60_000);
 
     // The requester answers the non-conformity notice with the fix, on the same thread.
@@ -114,9 +131,24 @@ async function main(): Promise<void> {
         }
       }
     }
+    const http = d.operations.http;
+    if (http && config.CONSOLE_ENABLED) {
+      const url = `http://${http.host}:${http.port}${config.CONSOLE_PATH}/`;
+      say('');
+      say(`Web console: ${url}`);
+      for (const a of DEMO_ACCOUNTS) say(`  ${a.role.padEnd(6)} ${a.email} / ${a.password}`);
+      if (process.stdout.isTTY && process.env.DEMO_EXIT !== '1') {
+        say('The daemon keeps running for the console: Ctrl-C stops it (DEMO_EXIT=1 npm run demo exits at once).');
+        await new Promise<void>((resolveStop) => {
+          process.once('SIGINT', () => resolveStop());
+          process.once('SIGTERM', () => resolveStop());
+        });
+      }
+    }
     say('');
     say('Stopping. The database stays in ./data/demo: DATA_DIR=./data/demo npm run liquibot -- tickets list');
   } finally {
+    await webConsole?.close();
     await daemon?.stop();
     await sink.stop();
     await dovecot.stop();
