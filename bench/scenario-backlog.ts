@@ -91,6 +91,12 @@ export async function runBacklog(sandbox: BenchSandbox, opts: {
       await waitForAnswers({ label: opts.label, tracker, n: opts.n, child, startedAt });
       progress(`${opts.label}: every request answered after ${((Date.now() - startedAt) / 1000).toFixed(1)} s; waiting for the outbox to empty`);
       if (!(await waitForOutboxEmpty(place.sql, child))) progress(`${opts.label}: the outbox still had mail after 120 s`);
+      // With DOCUMENT_READING on, each approval request waits for its document's reading: the drain ends
+      // when every request reached the agents (bounded), then the outbox is empty again.
+      const readingEnd = Date.now() + 300_000;
+      for (tracker.poll(); tracker.toAgents < opts.n && Date.now() < readingEnd; tracker.poll()) await new Promise((r) => setTimeout(r, 100));
+      if (tracker.toAgents < opts.n) progress(`${opts.label}: only ${tracker.toAgents}/${opts.n} approval requests after the readings' 300 s`);
+      await waitForOutboxEmpty(place.sql, child);
       tracker.poll();
       const cpuAfter = cpuSnapshot({ daemonPids: child.pids(), benchPid: process.pid });
       const cpu1 = machineCpu();

@@ -23,6 +23,9 @@ import { outboxRowFor } from './outbox/outgoing-mail';
 import { createDaemonMetrics, type DaemonMetrics } from './metrics/daemon-metrics';
 import { startOperations, type Operations } from './jobs/operations';
 import { createPipelineDeps } from './workflow/deps';
+import { createDocumentReader } from './documents/read-document';
+import { createDocumentReadingQueue } from './workflow/read-documents';
+import { startConsole } from './console/start-console';
 import { loadOutboxAttachments } from './mail/outbox-attachments';
 import { loadDkimVerifier } from './approval/dkim-check';
 import { createDocumentCache } from './mail/document-cache';
@@ -32,6 +35,8 @@ import { resetLinkVerifyRoute } from './reset/verify-route';
 import { scheduleApprovalJobs } from './jobs/approval-jobs';
 import type { ResetLinkProvider } from './reset/link-provider';
 import type { DkimResolver } from './approval/dkim-check';
+import { newInstanceIdentity, startInstanceHeartbeat, type InstanceHeartbeat, type InstanceIdentity } from './db/instance-heartbeat';
+import { databaseSlotGuard, type SlotGuard } from './jobs/job-slots';
 
 export interface DaemonOptions {
   config: Config;
@@ -63,7 +68,6 @@ export interface Daemon {
 /** Start liquibot: migrate, check templates, then watch the mailbox and send the outbox. */
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const { config, log } = opts;
-  const now = opts.now ?? (() => new Date());
   log.info({ imap: safeUrl(config.IMAP_URL), smtp: safeUrl(config.SMTP_URL), database: config.DATABASE_URL ? 'postgres' : 'pglite' }, 'starting');
 
   // Refuse to start on a broken template (the same check as `liquibot templates check`).
@@ -76,20 +80,59 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const templates = await openTemplateStore(config, log, { onRejected: (r) => reportRejection(r) });
   const database = opts.database ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, log }));
   await migrateDatabase(database);
-  log.info({ database: database.kind }, 'database ready');
+  // Before anything is claimed: the other instances learn from it whether this one is alive.
+  const instance = newInstanceIdentity();
+  const heartbeat = await startInstanceHeartbeat({
+    database, instance, intervalMs: config.INSTANCE_HEARTBEAT_SECONDS * 1000, staleSeconds: config.INSTANCE_STALE_SECONDS, log,
+  });
+  const slotGuard = databaseSlotGuard(database, instance.id);
+  log.info({ database: database.kind, instanceId: instance.id }, 'database ready');
+  try {
+    return await startRunning({ opts, templates, database, instance, heartbeat, slotGuard, setReportRejection: (f) => (reportRejection = f) });
+  } catch (err) {
+    await heartbeat.stop();
+    templates.close?.();
+    if (!opts.database) await database.close().catch(() => {});
+    throw err;
+  }
+}
+
+/** The daemon's parts, once the database is ready and this instance beats. */
+async function startRunning(parts: {
+  opts: DaemonOptions;
+  templates: Awaited<ReturnType<typeof openTemplateStore>>;
+  database: Database;
+  instance: InstanceIdentity;
+  heartbeat: InstanceHeartbeat;
+  slotGuard: SlotGuard;
+  setReportRejection: (f: (rejection: TemplateRejection) => void) => void;
+}): Promise<Daemon> {
+  const { opts, templates, database, instance, heartbeat, slotGuard } = parts;
+  const { config, log } = opts;
+  const now = opts.now ?? (() => new Date());
 
   // Court documents pass from intake to the approval request in memory when they can (see document-cache).
   const documents = config.DOCUMENT_HANDOVER_MB > 0 ? createDocumentCache(config.DOCUMENT_HANDOVER_MB * 1024 * 1024) : undefined;
   if (config.REQUIRE_DKIM) await loadDkimVerifier();
-  const pipeline = createPipelineDeps({ config, database, templates, log, now, links: opts.links, dkimResolver: opts.dkimResolver, documents });
+  const pipeline = createPipelineDeps({
+    config, database, templates, log, now, links: opts.links, dkimResolver: opts.dkimResolver, documents, awaitDocumentReading: config.DOCUMENT_READING,
+  });
+  // Court documents are read in bounded reader processes, after the intake commits, before the agents see them.
+  const reader = config.DOCUMENT_READING ? createDocumentReader({
+    poolSize: config.DOCUMENT_READERS, timeoutMs: config.DOCUMENT_READ_TIMEOUT_MS, workerMaxMb: config.DOCUMENT_WORKER_MAX_MB,
+    maxPages: config.DOCUMENT_MAX_PAGES, maxOcrPages: config.DOCUMENT_MAX_OCR_PAGES, ocrDpi: config.OCR_DPI,
+  }) : null;
+  const readings = reader ? createDocumentReadingQueue(pipeline, reader, { waitMs: config.DOCUMENT_APPROVAL_WAIT_MS, onQueued: () => outbox.kick() }) : null;
+  pipeline.readings = readings ?? undefined;
   // When the SMTP server works again, the outbox sends what waited for it at once.
-  const sender = createSmtpSender(config.SMTP_URL!, log, { onRecovered: () => outbox.kick() });
+  const sender = createSmtpSender(config.SMTP_URL!, log, { onRecovered: () => outbox.kick(), timeoutMs: config.SMTP_TIMEOUT_SECONDS * 1000 });
   const metrics = createDaemonMetrics({ database, log, now });
   metrics.watchSmtp(sender);
   const outbox = createOutboxWorker({
     database, sender, log: log.child({ component: 'outbox' }),
     from: { name: config.MAIL_FROM_NAME, address: config.MAIL_FROM },
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS, pollMs: config.OUTBOX_POLL_MS, retryBaseMs: config.OUTBOX_RETRY_BASE_MS, leaseMs: config.OUTBOX_LEASE_SECONDS * 1000, concurrency: SMTP_POOL_SIZE, now,
+    claimer: { instanceId: instance.id, staleSeconds: config.INSTANCE_STALE_SECONDS, kind: database.kind },
     onSettled: metrics.onOutboxSettled,
     canSend: sender.canSend,
     onFailed: (tx, row, failure) => reportDeliveryFailure(pipeline, tx, row, failure),
@@ -115,6 +158,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     handle,
     maxIdleMinutes: config.IMAP_MAX_IDLE_MINUTES,
     reconnectMaxSeconds: config.RECONNECT_MAX_SECONDS,
+    timeoutMs: config.IMAP_TIMEOUT_SECONDS * 1000,
     maxMessageBytes: config.MAX_MESSAGE_BYTES,
     // One sender's mails in order (a request, then its fix); different senders side by side.
     orderKey: (msg) => senderKey(msg.raw),
@@ -143,7 +187,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     timezone: config.TIMEZONE, name: 'imap-resync', noOverlap: true,
   });
 
-  reportRejection = (rejection) => {
+  parts.setReportRejection((rejection) => {
     if (!config.ADMIN_ADDRESS) return;
     void (async () => {
       const rendered = templates.render('admin-template-error', rejectionMailVars(rejection, now()));
@@ -153,13 +197,20 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       })));
       outbox.kick();
     })().catch((err) => log.error(errorFields(err), 'template refusal could not be reported'));
-  };
+  });
   const routes = createRouteTable([resetLinkVerifyRoute({ database, now, perMinute: config.VERIFY_RATE_LIMIT_PER_MINUTE, ...(config.VERIFY_API_TOKEN ? { apiToken: config.VERIFY_API_TOKEN } : {}) })]);
   const mailboxView = {
     state: () => leadership.state(), reconnects: () => watcher.reconnects(), trouble: () => (leadership.isLeader() ? watcher.trouble() : null),
   };
-  const operations = await startOperations({ config, log, database, watcher: mailboxView, metrics, now, routes });
-  const approvalJobs = scheduleApprovalJobs(pipeline, { config, log, onQueued: () => outbox.kick() });
+  const operations = await startOperations({ config, log, database, watcher: mailboxView, metrics, now, routes, guard: slotGuard });
+  const webConsole = await startConsole({ config, log, database, now, pipeline, routes: operations.http?.routes ?? null, kick: () => outbox.kick() });
+  // Requests whose reading a crash or another instance left undone.
+  const readingSweep = readings ? setInterval(() => {
+    readings.sweep().catch((err) => log.warn(errorFields(err), 'document reading sweep failed'));
+  }, 30_000) : null;
+  readingSweep?.unref();
+  void readings?.sweep().catch((err) => log.warn(errorFields(err), 'document reading sweep failed'));
+  const approvalJobs = scheduleApprovalJobs(pipeline, { config, log, onQueued: () => outbox.kick(), guard: slotGuard });
   sender.watch();
   outbox.start();
   leadership.start();
@@ -178,10 +229,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         log.info('stopping');
         await resync.stop();
         await approvalJobs.stop();
+        if (readingSweep) clearInterval(readingSweep);
+        // Readings under way end as cancelled and are left for the sweep after the restart.
+        await reader?.close();
+        await readings?.idle();
+        await webConsole?.close();
         await operations.stop();
         await leadership.stop();
         await outbox.drain();
         await outbox.stop();
+        // After the outbox: its claims stay ours until the last send is recorded.
+        await heartbeat.stop();
         sender.close();
         templates.close?.();
         if (!opts.database) await database.close();

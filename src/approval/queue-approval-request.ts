@@ -6,7 +6,8 @@ import type { DocumentCache } from '../mail/document-cache';
 import type { AttachmentContent } from '../mail/parse-mail';
 import { queueTicketMail, type QueueDeps } from '../outbox/queue-ticket-mail';
 import { OPEN_STATUSES } from '../workflow/ticket-transitions';
-import type { TicketCheck } from '../workflow/ticket-check';
+import { documentsAwaitingReading } from '../workflow/ticket-check';
+import { readingLine, readingWarnings } from '../documents/reading-summary';
 import { approvalSecretOf } from './approval-links';
 import { approvalTokenFor, hashApprovalToken, newApprovalMessageId, newApprovalToken } from './approval-token';
 import { approvalChecks, approvalMailtos, approvalWarnings, type WarningFacts } from './approval-request-vars';
@@ -19,6 +20,8 @@ export interface ApprovalDeps extends QueueDeps {
   config: Pick<Config, 'AGENTS_ADDRESS' | 'MAIL_FROM' | 'messageIdDomain' | 'AGENT_SENDERS' | 'RESET_LINK_SECRET' | 'DATABASE_URL' | 'DATA_DIR'>;
   /** Hands the court documents decoded at intake to the outbox (a shortcut; absent in some tests). */
   documents?: DocumentCache | undefined;
+  /** True when a document reader runs: the approval request waits until the documents are read. */
+  awaitDocumentReading?: boolean | undefined;
 }
 
 /**
@@ -40,6 +43,12 @@ async function lockSiret(tx: Tx, siret: string): Promise<void> {
 export async function requestApproval(
   deps: ApprovalDeps, tx: Tx, ticket: Ticket, now: Date, purpose: string, known: ReadonlyMap<string, AttachmentContent>, events: NewTicketEvent[],
 ): Promise<boolean> {
+  // The agents decide on the court document: with a reader, the approval request waits for its reading
+  // (src/workflow/read-documents.ts reads it after this commit, bounded by DOCUMENT_APPROVAL_WAIT_MS).
+  if (deps.awaitDocumentReading && documentsAwaitingReading(ticket.check)) {
+    events.push({ ticketId: ticket.id, at: now, kind: 'approval_waiting', actor: 'liquibot', detail: { reason: 'reading' } });
+    return false;
+  }
   let siblings: Sibling[] | undefined;
   if (ticket.siret) {
     await lockSiret(tx, ticket.siret);
@@ -138,8 +147,9 @@ export async function queueApprovalRequest(
   const warnings = approvalWarnings({
     otherTickets: others,
     liquidatorOnFreeMail: ticket.liquidatorEmail ? isFreeMailDomain(ticket.liquidatorEmail) : false,
+    // Documents the reader read are judged by what it read (below); the old scan only speaks for the others.
     sirenInPdfs: check.documents.flatMap((d) => {
-      if (d.kind !== 'pdf') return [];
+      if (d.kind !== 'pdf' || d.reading) return [];
       return [d.sirenScan && d.sirenScan.siren === siren ? d.sirenScan.result : 'not-scanned' as const];
     }),
     otherDocuments: check.documents.filter((d) => d.kind !== 'pdf').length,
@@ -148,6 +158,9 @@ export async function queueApprovalRequest(
     changes: check.changes ?? [],
     ...(await identityFacts(deps, tx, ticket, now)),
   });
+  const readings = check.documents.flatMap((d) => (d.reading ? [{ filename: d.filename, reading: d.reading }] : []));
+  warnings.unshift(...readingWarnings(readings));
+  const companyName = readings.find((r) => r.reading.company)?.reading.company?.value ?? null;
   await queueTicketMail(deps, tx, ticket, {
     template: 'approval-request',
     vars: {
@@ -158,8 +171,9 @@ export async function queueApprovalRequest(
       liquidatorEmail: ticket.liquidatorEmail!,
       checks: approvalChecks(check),
       warnings,
-      // Neither the request nor the accounts directory names the company; the court document's will (issue 11).
-      companyName: null,
+      // Neither the request nor the accounts directory names the company: the court document does, when read.
+      companyName,
+      documentReadings: readings.map((r) => readingLine(r.filename, r.reading)),
       administratorName,
       ...approvalMailtos(deps.config.MAIL_FROM, ticket.ref, token),
       approvalToken: token,

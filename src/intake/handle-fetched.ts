@@ -11,8 +11,14 @@ import { processInbound } from '../workflow/process-inbound';
 import type { OutcomeKind, PipelineDeps, ProcessResult } from '../workflow/context';
 import { errorFields } from '../log';
 
-/** SQLSTATEs of a transaction worth trying again: serialization failure, deadlock, lock not available, query cancelled. */
-const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014']);
+/**
+ * SQLSTATEs of a transaction worth trying again: serialization failure, deadlock, lock not available,
+ * query cancelled, the server shutting down or restarting (57P01–57P03).
+ */
+const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014', '57P01', '57P02', '57P03']);
+/** Errors of a lost connection (SQLSTATE class 08, or the driver's own codes): the database's fault, not the mail's. */
+const CONNECTION_LOST = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNREFUSED', 'ECONNRESET']);
+const isTransient = (code: string) => TRANSIENT_SQLSTATES.has(code) || code.startsWith('08') || CONNECTION_LOST.has(code);
 
 /** Where a handled message goes on the server, by what it turned out to be. */
 export function folderFor(kind: OutcomeKind, config: Pick<Config, 'PROCESSED_FOLDER' | 'UNRELATED_FOLDER' | 'QUARANTINE_FOLDER'>): string | null {
@@ -44,7 +50,7 @@ export function createFetchedMessageHandler(
     } catch (err) {
       // A broken database, or a transaction PostgreSQL gave up on (deadlock, serialization, lock timeout):
       // not the mail's fault, so it is left for the next pass instead of being quarantined.
-      if (TRANSIENT_SQLSTATES.has(errorFields(err).code ?? '') || !(await pingDatabase(deps.database))) throw err;
+      if (isTransient(errorFields(err).code ?? '') || !(await pingDatabase(deps.database))) throw err;
       deps.log.error({ inboundId: storedRow.id, ...errorFields(err) }, 'processing failed, message quarantined');
       await quarantineInbound(deps.database.db, storedRow.id, {
         code: 'PROCESSING_FAILED', detail: errorFields(err).err, now: deps.now(),

@@ -7,6 +7,7 @@ import { createRouteTable, type RouteTable } from '../http/route-table';
 import type { Logger } from '../log';
 import type { DaemonMetrics, WatchedMailbox } from '../metrics/daemon-metrics';
 import { schedulePurgeJob } from './purge-job';
+import type { SlotGuard } from './job-slots';
 
 export interface OperationsOptions {
   config: Pick<Config, 'HTTP_HOST' | 'HTTP_PORT' | 'HEALTH_MAX_OUTBOX_AGE_SECONDS' | 'PURGE_CRON' | 'TIMEZONE' | 'RETENTION_DAYS'>;
@@ -17,6 +18,8 @@ export interface OperationsOptions {
   now: () => Date;
   /** Routes of other parts of the daemon, served next to /healthz and /metrics. */
   routes?: RouteTable;
+  /** Each scheduled slot once, across instances and clock jumps (job_slots). */
+  guard?: SlotGuard;
 }
 
 export interface Operations {
@@ -43,6 +46,7 @@ export async function startOperations(opts: OperationsOptions): Promise<Operatio
   }
   const purgeJob = schedulePurgeJob({
     config, database: opts.database, log, now: opts.now, onRun: (report) => opts.metrics.recordPurge(report),
+    ...(opts.guard ? { guard: opts.guard } : {}),
   });
   return {
     http,

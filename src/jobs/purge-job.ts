@@ -1,8 +1,9 @@
-import cron from 'node-cron';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { errorFields, type Logger } from '../log';
 import { runRetentionPurge, type PurgeReport } from './retention-purge';
+import type { SlotGuard } from './job-slots';
+import { scheduleJob } from './scheduled-job';
 
 /**
  * Advisory lock of the retention job. Its own key (not LOCK_KEYS.jobs) because the lock is held past
@@ -30,6 +31,8 @@ export interface PurgeJobOptions {
   now: () => Date;
   /** Called after each run this instance made. */
   onRun?: (report: PurgeReport) => void;
+  /** Each slot once, across instances and clock jumps (job_slots); without it, the lock alone decides. */
+  guard?: SlotGuard;
 }
 
 export interface PurgeJob {
@@ -38,22 +41,29 @@ export interface PurgeJob {
 
 /**
  * The scheduled retention purge (PURGE_CRON, in TIMEZONE). Every instance schedules it; for each slot
- * the one that takes the advisory lock runs it and keeps the lock for the rest of the slot, the others
- * skip. The purge is idempotent, so a second run of a slot (clocks far apart) would find nothing to do.
+ * one instance runs it: the one that claims the slot (job_slots), then takes the advisory lock and keeps
+ * it for the rest of the slot; the others skip. A slot missed by a clock jumping forward is caught up
+ * once, and one already run is not run again when a clock jumps back (scheduled-job.ts). The purge is
+ * idempotent anyway: a second run of a slot would find nothing to do. If the lock's session is lost
+ * (database restart), the hold ends at once: the lock is no longer ours to keep.
  */
 export function schedulePurgeJob(opts: PurgeJobOptions): PurgeJob | null {
   if (opts.config.PURGE_CRON === 'off') return null;
   const log = opts.log.child({ job: 'retention' });
   let stopping = false;
-  let current: Promise<void> | null = null;
   let cancelHold: (() => void) | null = null;
+  const skipped = (slot: Date) => log.info({ slot: slot.toISOString() }, 'retention purge skipped: another instance has this slot');
 
   async function runSlot(slot: Date, nextSlot: Date | null): Promise<void> {
     const lock = await opts.database.tryHoldAdvisoryLock(RETENTION_LOCK_KEY);
     if (!lock) {
-      log.info({ slot: slot.toISOString() }, 'retention purge skipped: another instance has this slot');
+      skipped(slot);
       return;
     }
+    lock.onLost((reason) => {
+      log.warn({ slot: slot.toISOString(), reason }, 'retention lock lost');
+      cancelHold?.();
+    });
     try {
       const report = await runRetentionPurge({
         database: opts.database, log, now: opts.now(), days: opts.config.RETENTION_DAYS, dryRun: false,
@@ -62,7 +72,7 @@ export function schedulePurgeJob(opts: PurgeJobOptions): PurgeJob | null {
       opts.onRun?.(report);
       const holdUntil = slot.getTime() + slotHoldMs(slot, nextSlot);
       const wait = holdUntil - Date.now();
-      if (wait > 0 && !stopping) {
+      if (wait > 0 && !stopping && lock.lostReason() === null) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, wait);
           cancelHold = () => {
@@ -77,22 +87,18 @@ export function schedulePurgeJob(opts: PurgeJobOptions): PurgeJob | null {
     }
   }
 
-  const task = cron.schedule(opts.config.PURGE_CRON, async (ctx) => {
-    if (stopping || current) return;
-    current = runSlot(ctx.date, task.getNextRun())
-      .catch((err) => log.error(errorFields(err), 'retention purge failed'))
-      .finally(() => {
-        current = null;
-      });
-    await current;
-  }, { timezone: opts.config.TIMEZONE, name: 'retention-purge', noOverlap: true });
+  const job = scheduleJob({
+    name: 'retention-purge', cron: opts.config.PURGE_CRON, timezone: opts.config.TIMEZONE, log,
+    ...(opts.guard ? { guard: opts.guard } : {}),
+    onSkipped: skipped,
+    run: (slot, nextSlot) => runSlot(slot, nextSlot).catch((err) => log.error(errorFields(err), 'retention purge failed')),
+  });
 
   return {
     async stop() {
       stopping = true;
-      await task.stop();
       cancelHold?.();
-      if (current) await current;
+      await job.stop();
     },
   };
 }

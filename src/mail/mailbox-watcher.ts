@@ -47,6 +47,12 @@ export interface WatcherOptions {
    */
   orderKey?: (msg: FetchedMessage) => string;
   concurrency?: number;
+  /**
+   * A server that accepts the connection and then says nothing: connecting and the greeting get
+   * min(15 s, this); later silence this long makes imapflow send a NOOP, and a second one ends the session
+   * (reopened with backoff). Keep it above the server's IDLE keepalive. Default 120 s.
+   */
+  timeoutMs?: number;
   /** Delay before reconnection attempt `attempt` after a failure of `kind`; default reconnectDelayMs with reconnectMaxSeconds. */
   reconnectDelay?: (kind: ConnectionTroubleKind, attempt: number) => number;
 }
@@ -148,6 +154,9 @@ export interface MailboxWatcher {
   trouble(): ConnectionTrouble | null;
 }
 
+/** How long a stop waits for the server to acknowledge LOGOUT before closing the connection. */
+const LOGOUT_DEADLINE_MS = 5_000;
+
 /** The keyword that marks a message as handled; kept on the server so a restart skips it. */
 export const DONE_KEYWORD = '$LiquibotDone';
 
@@ -185,9 +194,9 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
       maxIdleTime: opts.maxIdleMinutes * 60_000,
       // Enter IDLE right after each pass (the library waits 15 s by default): new mail is pushed at once.
       autoIdleDelay: 200,
-      connectionTimeout: 15_000,
-      greetingTimeout: 15_000,
-      socketTimeout: 5 * 60_000,
+      connectionTimeout: Math.min(15_000, opts.timeoutMs ?? 120_000),
+      greetingTimeout: Math.min(15_000, opts.timeoutMs ?? 120_000),
+      socketTimeout: opts.timeoutMs ?? 120_000,
       tls: { rejectUnauthorized: url.searchParams.get('tls') !== 'insecure' },
     });
   }
@@ -382,7 +391,14 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
       if (pass) await pass;
       const c = client;
       if (c) {
-        await c.logout().catch(() => c.close());
+        // A server that stopped answering would hold LOGOUT until the socket timeout: a few seconds, then close.
+        let deadline: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((resolve) => {
+          deadline = setTimeout(resolve, LOGOUT_DEADLINE_MS);
+        });
+        await Promise.race([c.logout().catch(() => {}), late]);
+        clearTimeout(deadline);
+        c.close();
       }
       if (loop) await loop;
       loop = null;

@@ -1,6 +1,8 @@
 import type { Database, Tx } from '../db/client';
 import type { OutboxRow } from '../db/schema';
-import { claimDueMail, markMailFailed, markMailRetry, markMailSent, outboxBacklog, renewClaim, type OutboxClaim } from '../db/outbox-queries';
+import {
+  claimDueMail, markMailFailed, markMailRetry, markMailSent, outboxBacklog, renewClaim, type ClaimedOutboxRow, type OutboxClaim,
+} from '../db/outbox-queries';
 import { insertEvents } from '../db/ticket-queries';
 import { errorFields, type Logger } from '../log';
 import type { MailSender, OutgoingMail } from './smtp-transport';
@@ -18,13 +20,18 @@ export interface OutboxWorkerOptions {
   concurrency?: number;
   /** How long a claimed row is held before another sender may take it (the claimer died). */
   leaseMs: number;
+  /**
+   * This instance, as its heartbeat shows it to the others: claims record it, and a claim whose claimer
+   * is known dead (session gone, heartbeat stale) is taken at once instead of after its lease.
+   */
+  claimer?: { instanceId: string; staleSeconds: number; kind: 'postgres' | 'pglite' };
   /** The final bodies of a row, when they differ from the stored ones (the reset link is put in at send time). */
   prepare?: (row: OutboxRow) => { text: string; html: string | null } | null;
   /** Loads the court documents a row asks to attach (from the stored raw source). */
   loadAttachments?: (row: OutboxRow) => Promise<OutgoingMail['attachments']>;
   now?: () => Date;
   /** Called inside the transaction that records a final failure (the agents are told once, from there). */
-  onFailed?: (tx: Tx, row: OutboxRow, failure: { error: string; responseCode: number | null; at: Date }) => Promise<void>;
+  onFailed?: (tx: Tx, row: OutboxRow, failure: { error: string; responseCode: number | null; at: Date; permanent: boolean; attempts: number }) => Promise<void>;
   /** Called after each row settles: sent, retried or failed. */
   onSettled?: (row: OutboxRow, result: 'sent' | 'retry' | 'failed') => void;
   /**
@@ -44,6 +51,10 @@ export interface OutboxWorker {
 }
 
 const BATCH = 10;
+/** Recording a send's outcome is retried (the database may be restarting) up to this delay between tries. */
+const RECORD_RETRY_MAX_MS = 5_000;
+/** A row whose sending failed unexpectedly is taken again by this instance after this pause. */
+const ORPHAN_PAUSE_MS = 30_000;
 
 /** Sends outbox rows, one at a time, with their fixed Message-ID; retries 4xx, records 5xx on the ticket. */
 export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
@@ -52,9 +63,36 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;
+  let failedPasses = 0;
+  /** Rows claimed by this worker and not settled yet: its other claims are orphans (see claimDueMail). */
+  const held = new Set<number>();
 
-  async function sendRow(row: OutboxRow): Promise<void> {
+  /**
+   * Record an outcome, again and again while the database fails (a restart): the mail went or was
+   * refused, and a row left 'sending' would be sent again by whoever takes it. Gives up when stopping.
+   */
+  async function record<T>(log: Logger, step: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const result = await fn();
+        if (attempt > 1) log.info({ step, attempts: attempt }, 'outbox outcome recorded after database errors');
+        return result;
+      } catch (err) {
+        if (stopped) throw err;
+        if (attempt === 1) log.warn({ step, ...errorFields(err) }, 'outbox outcome not recorded, retrying');
+        await new Promise((r) => setTimeout(r, Math.min(RECORD_RETRY_MAX_MS, 250 * 2 ** (attempt - 1))));
+      }
+    }
+  }
+
+  async function sendRow(row: ClaimedOutboxRow): Promise<void> {
     const log = opts.log.child({ outboxId: row.id, ticketId: row.ticketId, kind: row.kind });
+    if (row.reclaimed) {
+      // It was being sent when its sender died (or let it go): the server may have accepted it already.
+      // Same row, same Message-ID: a receiving server or client sees one mail.
+      log.warn({ messageId: row.messageId, reason: row.reclaimed.reason, previousClaimer: row.reclaimed.claimedBy, attempts: row.attempts },
+        'possible resend of an accepted mail, same Message-ID');
+    }
     let claim: OutboxClaim = { id: row.id, claimedUntil: row.claimedUntil };
     const lost = (step: string) => log.warn({ step }, 'outbox row no longer held by this sender; another instance has it');
     let attachments: OutgoingMail['attachments'] = [];
@@ -92,14 +130,14 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       attachments,
     });
     if (result.kind === 'sent') {
-      if (await markMailSent(opts.database.db, claim, now())) log.info({ attempts: row.attempts }, 'mail sent');
+      if (await record(log, 'sent', () => markMailSent(opts.database.db, claim, now()))) log.info({ attempts: row.attempts }, 'mail sent');
       else lost('sent');
       opts.onSettled?.(row, 'sent');
       return;
     }
     if (result.kind === 'transient' && row.attempts < opts.maxAttempts) {
       const delay = backoffDelayMs(row.attempts, { baseMs: opts.retryBaseMs, maxMs: 30 * 60_000 });
-      if (!(await markMailRetry(opts.database.db, claim, result.error, new Date(now().getTime() + delay)))) {
+      if (!(await record(log, 'retry', () => markMailRetry(opts.database.db, claim, result.error, new Date(now().getTime() + delay))))) {
         lost('retry');
         return;
       }
@@ -107,7 +145,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       opts.onSettled?.(row, 'retry');
       return;
     }
-    const recorded = await opts.database.db.transaction(async (tx) => {
+    const recorded = await record(log, 'failed', () => opts.database.db.transaction(async (tx) => {
       if (!(await markMailFailed(tx, claim, result.error))) return false;
       if (row.ticketId) {
         await insertEvents(tx, [{
@@ -117,9 +155,9 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
           detail: { outboxId: row.id, mail: row.kind, error: result.error, permanent: result.kind === 'permanent', attempts: row.attempts },
         }]);
       }
-      await opts.onFailed?.(tx, row, { error: result.error, responseCode: result.kind === 'permanent' ? result.responseCode : null, at: now() });
+      await opts.onFailed?.(tx, row, { error: result.error, responseCode: result.responseCode ?? null, at: now(), permanent: result.kind === 'permanent', attempts: row.attempts });
       return true;
-    });
+    }));
     if (!recorded) {
       lost('failed');
       return;
@@ -133,17 +171,24 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       again = false;
       for (;;) {
         if (opts.canSend && !opts.canSend()) break;
-        const rows = await claimDueMail(opts.database.db, { now: now(), limit: BATCH, leaseMs: opts.leaseMs });
+        const rows = await claimDueMail(opts.database.db, {
+          now: now(), limit: BATCH, leaseMs: opts.leaseMs,
+          ...(opts.claimer ? { claimer: { ...opts.claimer, held: [...held] } } : {}),
+        });
         if (rows.length === 0) break;
+        for (const row of rows) held.add(row.id);
         // As many sends at once as the SMTP pool has connections.
         const queue = [...rows];
         const sender = async () => {
           for (let row = queue.shift(); row; row = queue.shift()) {
             try {
               await sendRow(row);
+              held.delete(row.id);
             } catch (err) {
-              // The row keeps its lease and comes back when it expires; the next row is not held up.
+              // Left claimed: this instance takes it again (an orphan) after a pause, not in a tight loop;
+              // another takes it at once if this one dies, or when its lease ends. The next row is not held up.
               opts.log.error({ outboxId: row.id, ...errorFields(err) }, 'outbox row failed unexpectedly');
+              setTimeout(() => held.delete(row.id), ORPHAN_PAUSE_MS).unref();
             }
           }
         };
@@ -158,7 +203,15 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       return running;
     }
     running = runOnce()
-      .catch((err) => opts.log.error(errorFields(err), 'outbox pass failed'))
+      .then(() => {
+        if (failedPasses > 0) opts.log.info({ failedPasses }, 'outbox passes work again');
+        failedPasses = 0;
+      })
+      .catch((err) => {
+        // Once per run of failures (the database is down: every poll would fail the same way).
+        if (failedPasses === 0) opts.log.error(errorFields(err), 'outbox pass failed');
+        failedPasses += 1;
+      })
       .finally(() => {
         running = null;
       });

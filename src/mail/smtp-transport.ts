@@ -21,7 +21,7 @@ export interface OutgoingMail {
 
 export type SendResult =
   | { kind: 'sent'; response: string }
-  | { kind: 'transient'; error: string }
+  | { kind: 'transient'; error: string; responseCode?: number }
   | { kind: 'permanent'; error: string; responseCode: number };
 
 /**
@@ -90,8 +90,18 @@ export function smtpTrouble(err: unknown): { kind: ConnectionTroubleKind; error:
 export function createSmtpSender(
   smtpUrl: string, log: Logger,
   /** onRecovered: the server works (first check, or again after failing); mail that waited can go. */
-  opts: { onRecovered?: () => void; now?: () => Date } = {},
+  opts: {
+    onRecovered?: () => void; now?: () => Date;
+    /**
+     * A server that accepts the connection and then says nothing: connecting and the greeting get
+     * min(15 s, this), any later silence this long ends the connection (ETIMEDOUT: a connection trouble,
+     * so the server shows unreachable and the mail is retried). Default 60 s.
+     */
+    timeoutMs?: number;
+  } = {},
 ): SmtpSender {
+  const socketTimeout = opts.timeoutMs ?? 60_000;
+  const connectTimeout = Math.min(15_000, socketTimeout);
   const url = new URL(smtpUrl);
   const now = opts.now ?? (() => new Date());
   const slog = log.child({ component: 'smtp' });
@@ -109,9 +119,9 @@ export function createSmtpSender(
     // Plain smtp:// means no STARTTLS upgrade attempt unless the server offers it and it works.
     ignoreTLS: url.searchParams.get('starttls') === 'never',
     requireTLS: url.searchParams.get('starttls') === 'require',
-    connectionTimeout: 15_000,
-    greetingTimeout: 15_000,
-    socketTimeout: 60_000,
+    connectionTimeout: connectTimeout,
+    greetingTimeout: connectTimeout,
+    socketTimeout,
   });
   let health: SmtpHealth = { state: 'unknown', trouble: null };
   let watching = false;
@@ -217,7 +227,7 @@ export function createSmtpSender(
           return { kind: 'permanent', error: message, responseCode: e.responseCode };
         }
         log.debug({ err: message }, 'smtp attempt failed');
-        return { kind: 'transient', error: message };
+        return { kind: 'transient', error: message, ...(e.responseCode ? { responseCode: e.responseCode } : {}) };
       }
     },
     close() {

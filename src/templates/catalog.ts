@@ -97,7 +97,7 @@ const SPEC_TEXT: { [N in TemplateName]: Pick<TemplateSpec<N>, 'description' | 'a
     required: { text: ['templateName', 'errors'] },
   },
   'delivery-failure': {
-    description: 'Un message n’a pas pu être distribué (erreur définitive 5xx).',
+    description: 'Un message n’a pas pu être distribué (erreur définitive 5xx, ou 4xx après OUTBOX_MAX_ATTEMPTS tentatives).',
     audience: 'agents',
     required: { text: ['recipient', 'response'] },
   },

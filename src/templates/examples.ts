@@ -45,6 +45,9 @@ export const EXAMPLES: { readonly [N in TemplateName]: TemplateVars<N> } = {
     approveMailto: APPROVE,
     refuseMailto: REFUSE,
     approvalToken: TOKEN,
+    documentReadings: [
+      'jugement.pdf (texte, 2/2 page(s)) : Tribunal de commerce de Nanterre (p. 1) ; jugement du 12 novembre 2026 (p. 1) ; société EXEMPLE INDUSTRIE (p. 1) ; liquidateur ou mandataire : SELARL MJ CONSEIL (p. 2) ; SIREN 732 829 320 trouvé (p. 1).',
+    ],
   },
   'reset-link': {
     ticketRef: REF,
@@ -223,6 +226,7 @@ export const STATES: { readonly [N in TemplateName]: readonly TemplateState<N>[]
   ],
   'approval-request': [
     variant('approval-request', 'sans avertissement', { warnings: [] }),
+    variant('approval-request', 'document non lu', { documentReadings: [] }),
     variant('approval-request', 'contrôle en échec', {
       checks: [{ label: 'Minutes du greffe en pièce jointe', ok: false, detail: 'type non reconnu' }],
     }),
@@ -268,6 +272,7 @@ export const STATES: { readonly [N in TemplateName]: readonly TemplateState<N>[]
   'admin-template-error': [variant('admin-template-error', 'aucune version active', { activeVersion: null })],
   'delivery-failure': [
     variant('delivery-failure', 'sans dossier ni code', { ticketRef: null, responseCode: null, mailName: 'reminder-digest' }),
+    variant('delivery-failure', 'essais épuisés sur des erreurs temporaires', { responseCode: 451, permanent: false, attempts: 8 }),
   ],
   'too-large': [variant('too-large', 'expéditeur sans nom, objet vide', { requester: { email: REQUESTER.email, name: null }, subject: '' })],
   handoff: [

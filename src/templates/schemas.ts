@@ -120,7 +120,12 @@ export const approvalRequestSchema = ticketBaseSchema.extend({
   companyName: mailLine(MAIL_DATA_LIMITS.name)
     .nullable()
     .default(null)
-    .describe('Nom de l’entreprise, ou null : la demande ne le donne pas, l’annuaire des comptes non plus (le nom lu dans les minutes du greffe viendra) ; le modèle renvoie alors à la fiche publique du SIREN'),
+    .describe('Nom de l’entreprise lu dans les minutes du greffe, ou null (ni la demande ni l’annuaire des comptes ne le donnent) ; le modèle renvoie alors à la fiche publique du SIREN'),
+  // Read from the documents the requester sent: received data.
+  documentReadings: z
+    .array(mailLine(MAIL_DATA_LIMITS.warning).describe('Ce qui a été lu dans un document'))
+    .default([])
+    .describe('« Lu dans le document » : une ligne par document (tribunal, date du jugement, société, liquidateur, SIREN, avec leur page)'),
   // From the imported accounts file, not from liquibot: shown as received data.
   administratorName: mailLine(MAIL_DATA_LIMITS.name)
     .nullable()
@@ -274,6 +279,8 @@ export const deliveryFailureSchema = z.object({
   // Written by the remote server, i.e. by whoever runs the recipient's domain.
   response: mailLine(MAIL_DATA_LIMITS.serverResponse).describe('Réponse du serveur distant'),
   failedAt: z.date().describe('Date de l’échec'),
+  permanent: z.boolean().default(true).describe('Vrai pour une erreur définitive (5xx) ; faux quand les essais (OUTBOX_MAX_ATTEMPTS) sont épuisés sur des erreurs temporaires (4xx)'),
+  attempts: z.number().int().nullable().default(null).describe('Nombre de tentatives, ou null'),
 });
 
 export const tooLargeSchema = z.object({

@@ -23,6 +23,10 @@ export interface PipelineDeps {
   checkDkim(raw: Buffer, fromDomain: string): Promise<'pass' | 'fail' | 'none'>;
   /** Hands the court documents decoded at intake to the outbox (a shortcut; absent in some tests). */
   documents?: DocumentCache | undefined;
+  /** True when a document reader runs: approval requests wait for the reading (read-documents.ts). */
+  awaitDocumentReading?: boolean | undefined;
+  /** Reads a request's documents after its intake commits (set by the daemon when reading is on). */
+  readings?: DocumentReadingQueue | undefined;
 }
 
 /** One stored message being processed: the message, its one parse, and when. */
@@ -62,3 +66,13 @@ export interface HandlerResult {
 
 /** The transaction a handler writes in; it is opened by the dispatcher after the handler's reads. */
 export type RunInTransaction = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
+
+/** Reads the court documents of requests before the agents see them (read-documents.ts). */
+export interface DocumentReadingQueue {
+  /** Read the documents of this ticket if it waits for them (after its intake commits); returns at once. */
+  kick(ticketId: number): void;
+  /** Kick every request that waits for its reading (after a restart, another instance's crash). */
+  sweep(): Promise<number>;
+  /** Resolves when nothing is being read (tests, shutdown). */
+  idle(): Promise<void>;
+}

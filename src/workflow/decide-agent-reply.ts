@@ -85,6 +85,7 @@ export interface DecisionActor {
  */
 export function contactOfDecider(decider: string, name: string | null, agentsAddress: string): { email: string; name: string | null } {
   if (decider.startsWith('terminal:')) return { email: agentsAddress, name: `${name ?? decider.slice('terminal:'.length)} (terminal)` };
+  if (decider.startsWith('console:')) return { email: decider.slice('console:'.length), name };
   return { email: decider, name };
 }
 

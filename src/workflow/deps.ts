@@ -27,6 +27,8 @@ export function createPipelineDeps(input: {
   links?: ResetLinkProvider;
   dkimResolver?: DkimResolver;
   documents?: DocumentCache;
+  /** True when the daemon reads court documents before the approval request (DOCUMENT_READING). */
+  awaitDocumentReading?: boolean;
 }): PipelineDeps {
   const { config } = input;
   const unsigned = agentReplyAuthenticationProblem(config);
@@ -54,5 +56,6 @@ export function createPipelineDeps(input: {
     isAgent: (sender: string | SenderAddress) => isAllowedAgent(sender, allowList),
     checkDkim: (raw, domain) => checkDkim(raw, domain, input.dkimResolver ? { resolver: input.dkimResolver } : undefined),
     documents: input.documents,
+    awaitDocumentReading: input.awaitDocumentReading ?? false,
   };
 }

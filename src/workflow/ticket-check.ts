@@ -1,11 +1,14 @@
 import type { RequestCheck, DocumentInfo } from '../../parsers/check-request';
 import type { Problem, ProblemCode } from '../../parsers/problems';
+import type { ReadingSummary } from '../documents/reading-summary';
 
 /** A court document as kept on the ticket: where it came from, so it can be forwarded to the agents. */
 export interface TicketDocument extends DocumentInfo {
   inboundMessageId: number;
   /** For a PDF: whether the company's SIREN is in its text, read once at intake (outside any transaction). */
   sirenScan?: DocumentScan;
+  /** What the document reader read in it (src/documents), before the approval request; absent until read. */
+  reading?: ReadingSummary;
 }
 
 /** What one document says about one SIREN. */
@@ -115,4 +118,9 @@ export function mergeTicketCheck(
       ...attachmentProblems,
     ],
   };
+}
+
+/** Whether some document of the check still waits for the document reader. */
+export function documentsAwaitingReading(check: TicketCheck): boolean {
+  return check.documents.some((d) => d.reading === undefined);
 }

@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { buildRequestMail } from '../support/sample-mails';
+import { cidFontPdf, otherCompanyPdf } from '../support/documents/corpus';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCommand } from '../../src/cli/check-command';
@@ -14,14 +17,18 @@ async function run(args: string[]) {
 }
 
 describe('liquibot check', () => {
-  // The fixtures' agents: a request they forward is answered to its original sender.
-  const before = process.env.AGENT_SENDERS;
+  // The fixtures' agents: a request they forward is answered to its original sender. The documents'
+  // reading (documentSiren, document) has its own test below: the fixtures' verdicts are the oracle here.
+  const before = { agents: process.env.AGENT_SENDERS, reading: process.env.DOCUMENT_READING };
   beforeAll(() => {
     process.env.AGENT_SENDERS = 'sophie.martin@support.example.fr, paul.durand@support.example.fr';
+    process.env.DOCUMENT_READING = 'false';
   });
   afterAll(() => {
-    if (before === undefined) delete process.env.AGENT_SENDERS;
-    else process.env.AGENT_SENDERS = before;
+    for (const [name, value] of [['AGENT_SENDERS', before.agents], ['DOCUMENT_READING', before.reading]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   });
 
   it.each(Object.keys(expected))('--json on %s prints exactly the expected object', async (file) => {
@@ -71,4 +78,24 @@ describe('liquibot check', () => {
   ])('refuses %j with a clear usage error', async (args, message) => {
     await expect(run(args)).rejects.toThrow(message);
   });
+});
+
+describe('liquibot check --json reads the court document as the daemon does', () => {
+  it.each([
+    ['a PDF with an embedded TrueType font naming the company', 'cid', 'found', 'text', 'Tribunal de commerce de Nanterre'],
+    ['a PDF naming another company', 'other', 'not-found', 'text', 'Tribunal de commerce de Paris'],
+  ] as const)('%s → documentSiren %s', async (_l, which, want, method, court) => {
+    const dir = mkdtempSync(join(tmpdir(), 'liquibot-check-'));
+    try {
+      const pdf = which === 'cid' ? await cidFontPdf() : await otherCompanyPdf();
+      const file = join(dir, 'request.eml');
+      writeFileSync(file, buildRequestMail({ from: 'etude@x.example.fr', siret: '73282932000074', attachment: { filename: 'minutes.pdf', content: pdf, contentType: 'application/pdf' } }));
+      const { code, out } = await run([file, '--json']);
+      expect(code).toBe(0);
+      const json = JSON.parse(out[0]!);
+      expect(json).toMatchObject({ verdict: 'conforme', documentSiren: want, document: { method, court, liquidation: true } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

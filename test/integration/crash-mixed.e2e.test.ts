@@ -38,7 +38,7 @@ describe('SIGKILL while draining 300 mixed mails', () => {
 
   const env = () => ({
     IMAP_URL: mailbox.imapUrl, SMTP_URL: `${sink.url}?starttls=never`, DATABASE_URL: db.url, HTTP_PORT: '0',
-    MAIL_FROM: 'liquibot@support.example.fr', AGENTS_ADDRESS: 'agents@support.example.fr', AGENT_SENDERS: '@support.example.fr', ALLOW_UNSIGNED_AGENT_REPLIES: 'true',
+    MAIL_FROM: 'liquibot@support.example.fr', AGENTS_ADDRESS: 'agents@support.example.fr', AGENT_SENDERS: '@support.example.fr', ALLOW_UNSIGNED_AGENT_REPLIES: 'true', DOCUMENT_READING: 'false',
     LOG_LEVEL: 'warn', OUTBOX_POLL_MS: '100', OUTBOX_LEASE_SECONDS: '3', NOTICE_RATE_LIMIT: '1000',
     RESET_LINK_SECRET: 'mixed-secret-0123456789-0123456789-abcdef',
   });

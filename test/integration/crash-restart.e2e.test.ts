@@ -37,6 +37,8 @@ describe('SIGKILL mid-batch, restart: exactly-once answers', () => {
     SMTP_URL: `${sink.url}?starttls=never`,
     DATABASE_URL: db.url!,
     MAIL_FROM: 'liquibot@support.example.fr',
+    // The mail flow under kills; reading the documents has its own tests (document-reading.e2e).
+    DOCUMENT_READING: 'false',
     LOG_LEVEL: 'warn',
     LOG_PRETTY: 'false',
     OUTBOX_POLL_MS: '100', OUTBOX_LEASE_SECONDS: '3',

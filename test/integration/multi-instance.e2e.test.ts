@@ -42,7 +42,7 @@ describe('three instances on one mailbox and one PostgreSQL', () => {
   it('one leader at a time, takeover within seconds when it dies, every request answered once by Message-ID', async () => {
     const env = {
       IMAP_URL: mailbox.imapUrl, SMTP_URL: `${sink.url}?starttls=never`, DATABASE_URL: db.url, HTTP_PORT: '0',
-      MAIL_FROM: 'liquibot@support.example.fr', AGENTS_ADDRESS: 'agents@support.example.fr', LOG_LEVEL: 'info',
+      MAIL_FROM: 'liquibot@support.example.fr', AGENTS_ADDRESS: 'agents@support.example.fr', LOG_LEVEL: 'info', DOCUMENT_READING: 'false',
       OUTBOX_POLL_MS: '100', OUTBOX_LEASE_SECONDS: '3', LEADER_RETRY_SECONDS: '1', RESET_LINK_SECRET: 'multi-secret-0123456789-0123456789-abcdef',
     };
     for (let i = 0; i < 3; i += 1) children.push(startChildDaemon(env));

@@ -68,7 +68,7 @@ describe('every text variable is mail data or declared trusted', () => {
       'lockedLinks[].liquidatorEmail', 'message.from.email', 'recipient', 'refusedBy.email', 'requester.email', 'sentTo',
     ]);
     expect([...(byKind.get('mail-line') ?? [])].sort()).toEqual([
-      'administratorName', 'agent.name', 'approvedBy.name', 'checks[].detail', 'companyName', 'decidedBy.name', 'errors[].file', 'errors[].message',
+      'administratorName', 'agent.name', 'approvedBy.name', 'checks[].detail', 'companyName', 'decidedBy.name', 'documentReadings[]', 'errors[].file', 'errors[].message',
       'message.from.name', 'message.subject', 'problems[].found', 'read[]', 'refusedBy.name', 'requester.name', 'response', 'subject', 'warnings[]',
     ]);
     expect([...(byKind.get('mail-paragraph') ?? [])].sort()).toEqual(['message.text', 'reason']);

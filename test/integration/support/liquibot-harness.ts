@@ -136,6 +136,10 @@ export async function createHarness(
     // `env: { REQUIRE_DKIM: 'true' }` and an injected `dkimResolver`; the refusal with
     // `env: { ALLOW_UNSIGNED_AGENT_REPLIES: '' }` (test/integration/identity-spoofing.e2e.test.ts).
     ALLOW_UNSIGNED_AGENT_REPLIES: 'true',
+    // Reading the court documents (reader processes, OCR) is tested where it matters, with
+    // `env: { DOCUMENT_READING: 'true' }` (test/integration/document-reading.e2e.test.ts): the other
+    // end-to-end tests exercise the mail flow, and their sample PDFs have no text to read.
+    DOCUMENT_READING: 'false',
     OUTBOX_RETRY_BASE_MS: '200',
     OUTBOX_LEASE_SECONDS: '5',
     RECONNECT_MAX_SECONDS: '2',
