@@ -63,6 +63,7 @@ const schema = z.object({
   DOCUMENT_READERS: def(z.coerce.number().int().min(1).max(16), 1),
   DOCUMENT_WORKER_MAX_MB: def(z.coerce.number().int().min(128).max(16_384), 768),
   DOCUMENT_MAX_PAGES: def(z.coerce.number().int().min(1).max(10_000), 100),
+  DOCUMENT_MAX_MB: def(z.coerce.number().int().min(1).max(200), 16),
   DOCUMENT_MAX_OCR_PAGES: def(z.coerce.number().int().min(0).max(1_000), 5),
   OCR_DPI: def(z.coerce.number().int().min(72).max(600), 200),
   OUTBOX_MAX_ATTEMPTS: def(positiveInt, 8),

@@ -121,6 +121,7 @@ async function startRunning(parts: {
   const reader = config.DOCUMENT_READING ? createDocumentReader({
     poolSize: config.DOCUMENT_READERS, timeoutMs: config.DOCUMENT_READ_TIMEOUT_MS, workerMaxMb: config.DOCUMENT_WORKER_MAX_MB,
     maxPages: config.DOCUMENT_MAX_PAGES, maxOcrPages: config.DOCUMENT_MAX_OCR_PAGES, ocrDpi: config.OCR_DPI,
+    maxBytes: config.DOCUMENT_MAX_MB * 1024 * 1024,
   }) : null;
   const readings = reader ? createDocumentReadingQueue(pipeline, reader, { waitMs: config.DOCUMENT_APPROVAL_WAIT_MS, onQueued: () => outbox.kick() }) : null;
   pipeline.readings = readings ?? undefined;

@@ -47,6 +47,12 @@ export async function requestApproval(
   // (src/workflow/read-documents.ts reads it after this commit, bounded by DOCUMENT_APPROVAL_WAIT_MS).
   if (deps.awaitDocumentReading && documentsAwaitingReading(ticket.check)) {
     events.push({ ticketId: ticket.id, at: now, kind: 'approval_waiting', actor: 'liquibot', detail: { reason: 'reading' } });
+    // The approval request that follows the reading attaches these documents: hand the decoded ones to the
+    // outbox now, or it decodes the stored source again (a 40 MiB document cost the daemon 500 MB that way).
+    for (const d of ticket.check.documents) {
+      const doc = known.get(d.sha256);
+      if (doc) deps.documents?.put(doc);
+    }
     return false;
   }
   let siblings: Sibling[] | undefined;

@@ -93,6 +93,7 @@ async function readDocuments(raw: Buffer, mail: Awaited<ReturnType<typeof parseM
   const reader = createDocumentReader({
     poolSize: 1, timeoutMs: config.DOCUMENT_READ_TIMEOUT_MS, workerMaxMb: config.DOCUMENT_WORKER_MAX_MB,
     maxPages: config.DOCUMENT_MAX_PAGES, maxOcrPages: config.DOCUMENT_MAX_OCR_PAGES, ocrDpi: config.OCR_DPI,
+    maxBytes: config.DOCUMENT_MAX_MB * 1024 * 1024,
   });
   try {
     const contents = await extractAttachments(raw, documents.map((d) => d.sha256));

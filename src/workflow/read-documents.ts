@@ -38,9 +38,14 @@ export function createDocumentReadingQueue(deps: PipelineDeps, reader: DocumentR
   async function readFor(ticketId: number): Promise<void> {
     const [ticket] = await deps.database.db.select().from(tickets).where(eq(tickets.id, ticketId));
     if (!ticket || !DECIDABLE_STATUSES.includes(ticket.status) || ticket.approvalMessageId) return;
-    const wanted = ticket.check.documents.filter((d) => d.reading === undefined);
-    if (wanted.length === 0) return;
+    const pending = ticket.check.documents.filter((d) => d.reading === undefined);
+    if (pending.length === 0) return;
     const readings = new Map<string, ReadingSummary>();
+    // Larger than the reader takes: not even extracted (decoding it again costs the daemon several times its size).
+    for (const d of pending.filter((doc) => doc.size > reader.options.maxBytes)) {
+      readings.set(d.sha256, summariseReading({ status: 'unreadable', reason: 'TOO_LARGE', detail: `${d.size} bytes`, elapsedMs: 0 }, ticket.siret));
+    }
+    const wanted = pending.filter((d) => d.size <= reader.options.maxBytes);
     const started = Date.now();
     for (const inboundId of new Set(wanted.map((d) => d.inboundMessageId))) {
       const docs = wanted.filter((d) => d.inboundMessageId === inboundId);
