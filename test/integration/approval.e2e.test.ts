@@ -63,11 +63,7 @@ describe('approval end to end', () => {
     const approval = await h.sink.waitFor((m) => m.envelope.to[0] === 'agents@support.example.fr' && m.headers['x-liquibot-ticket']?.[0]?.trim() === ticket!.ref);
     return { ticket: ticket!, approval };
   }
-  async function deliver(raw: string): Promise<void> {
-    const n = h.processed.length;
-    await h.mailbox.append(raw);
-    await h.waitForProcessed(n + 1);
-  }
+  const deliver = (raw: string) => h.deliver(raw);
   const reload = async (id: number) => (await h.database.db.select().from(tickets).where(eq(tickets.id, id)))[0]!;
   const tokenOf = async (m: SinkMessage) => (await parseMail(m.raw)).text.match(/ljv-[0-9a-f]{32}/)![0];
   const linkIn = async (m: SinkMessage) => {

@@ -25,11 +25,7 @@ describe('a forged correction', () => {
     await h?.close();
   });
 
-  async function deliver(raw: string): Promise<void> {
-    const n = h.processed.length;
-    await h.mailbox.append(raw);
-    await h.waitForProcessed(n + 1);
-  }
+  const deliver = (raw: string) => h.deliver(raw);
 
   it('changes no fact and sends nothing to the agents; the genuine fix does, and the agents see what changed', async () => {
     const root = `<req-${randomUUID()}@custhelp.example.net>`;

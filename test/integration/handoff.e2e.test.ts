@@ -29,11 +29,7 @@ describe('hand-off to a person', () => {
     await h?.close();
   });
 
-  async function deliver(raw: string): Promise<void> {
-    const n = h.processed.length;
-    await h.mailbox.append(raw);
-    await h.waitForProcessed(n + 1);
-  }
+  const deliver = (raw: string) => h.deliver(raw);
   const cli = () => {
     const out: string[] = [];
     const config = loadConfig({ DATABASE_URL: h.config.DATABASE_URL, DATA_DIR: h.config.DATA_DIR, MAIL_FROM: h.config.MAIL_FROM, AGENTS_ADDRESS: h.config.AGENTS_ADDRESS });

@@ -61,12 +61,7 @@ describe('identities compared as mailboxes (issue 10, findings 4 and 5)', () => 
     const approval = await h.sink.waitFor((m) => m.envelope.to[0] === AGENTS && m.headers['x-liquibot-ticket']?.[0]?.trim() === ticket!.ref);
     return { ticket: ticket!, approval };
   }
-  async function deliver(raw: string) {
-    const n = h.processed.length;
-    await h.mailbox.append(raw);
-    await h.waitForProcessed(n + 1);
-    return h.processed[n]!;
-  }
+  const deliver = (raw: string) => h.deliver(raw);
   const reload = async (id: number) => (await h.database.db.select().from(tickets).where(eq(tickets.id, id)))[0]!;
   const rejections = async (ticketId: number) =>
     (await eventsOfTicket(h.database.db, ticketId)).filter((e) => e.kind === 'decision_rejected').map((e) => (e.detail as { reason: string }).reason);

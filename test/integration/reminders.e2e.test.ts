@@ -43,11 +43,7 @@ describe('reminder digest', () => {
     await h?.close();
   });
 
-  async function deliver(raw: string): Promise<void> {
-    const n = h.processed.length;
-    await h.mailbox.append(raw);
-    await h.waitForProcessed(n + 1);
-  }
+  const deliver = (raw: string) => h.deliver(raw);
   async function request(requester: string, liquidator: string, siret: string): Promise<{ ticket: Ticket; approval: SinkMessage; ack: SinkMessage }> {
     const messageId = `<req-${randomUUID()}@custhelp.example.net>`;
     await deliver(buildRequestMail({ from: requester, liquidatorEmail: liquidator, siret, messageId }));

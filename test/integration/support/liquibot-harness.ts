@@ -75,6 +75,8 @@ export interface Harness {
   start(): Promise<Daemon>;
   /** Wait until `n` messages in total were processed and the outbox has nothing due. */
   waitForProcessed(n: number, timeoutMs?: number): Promise<void>;
+  /** Append one mail to the mailbox and wait until it is processed; its result. */
+  deliver(raw: string | Buffer): Promise<ProcessResult & { inboundId: number }>;
   stopDaemon(): Promise<void>;
   close(): Promise<void>;
 }
@@ -157,6 +159,12 @@ export async function createHarness(
         onProcessed: (r) => processed.push(r),
       });
       return h.daemon;
+    },
+    async deliver(raw) {
+      const n = processed.length;
+      await mailbox.append(raw);
+      await h.waitForProcessed(n + 1);
+      return processed[n]!;
     },
     async waitForProcessed(n, timeoutMs = 30_000) {
       const end = Date.now() + timeoutMs;
