@@ -1,7 +1,7 @@
-import type { InboundMail } from '../../parsers/inbound-mail';
 import type { NewTicket, Ticket } from '../db/schema';
 import type { TicketEventKind } from '../db/vocabulary';
-import type { TemplateName, TemplateVars } from '../templates/catalog';
+import type { TicketMail } from '../outbox/queue-ticket-mail';
+import type { TemplateName } from '../templates/catalog';
 import type { Transition } from './ticket-transitions';
 
 /** A line of the ticket's history, as a decision wants it written (the ticket and the time are the apply's). */
@@ -13,19 +13,12 @@ export interface EventDraft {
   detail: Record<string, unknown>;
 }
 
-/** A mail a decision wants queued: typed by template, so its variables are the template's. */
+/**
+ * A mail a decision wants queued: the outbox's TicketMail for one template (so its variables are the
+ * template's), without what only the apply knows (the reset link's row, the approval request's ids).
+ */
 export type MailDraft = {
-  [N in TemplateName]: {
-    template: N;
-    vars: TemplateVars<N>;
-    to: string;
-    /** Unique within the ticket: the outbox never sends the same purpose twice. */
-    purpose: string;
-    /** The mail this one answers (threading), or null. */
-    parent: Pick<InboundMail, 'messageId' | 'references'> | null;
-    autoSubmitted: 'auto-replied' | 'auto-generated';
-    replyTo?: string | null;
-  };
+  [N in TemplateName]: Pick<TicketMail<N>, 'template' | 'vars' | 'to' | 'purpose' | 'parent' | 'autoSubmitted' | 'replyTo'>;
 }[TemplateName];
 
 /**
