@@ -1,13 +1,13 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Config } from '../config';
-import { LOCK_KEYS, type Tx } from '../db/client';
+import { LOCK_KEYS, type Db, type Tx } from '../db/client';
 import { accounts, tickets, type NewTicketEvent, type Ticket } from '../db/schema';
 import type { DocumentCache } from '../mail/document-cache';
 import type { AttachmentContent } from '../mail/parse-mail';
 import { queueTicketMail, type QueueDeps } from '../outbox/queue-ticket-mail';
 import { OPEN_STATUSES } from '../workflow/ticket-transitions';
 import { documentsAwaitingReading } from '../workflow/ticket-check';
-import { readingLine, readingWarnings } from '../documents/reading-summary';
+import { readingLine, readingWarnings, type ReadingSummary } from '../documents/reading-summary';
 import { approvalSecretOf } from './approval-links';
 import { approvalTokenFor, hashApprovalToken, newApprovalMessageId, newApprovalToken } from './approval-token';
 import { approvalChecks, approvalMailtos, approvalWarnings, type WarningFacts } from './approval-request-vars';
@@ -89,7 +89,7 @@ const isBeforeTheAgents = (t: Sibling) => t.status === 'awaiting_approval' && t.
  * approval request warns about them), the ones before the agents first: one query serves both the
  * "is one already before the agents?" check and the warning.
  */
-async function siblingTickets(tx: Tx, ticket: Ticket, now: Date): Promise<Sibling[]> {
+async function siblingTickets(tx: Db | Tx, ticket: Ticket, now: Date): Promise<Sibling[]> {
   if (!ticket.siret) return [];
   const since = new Date(now.getTime() - RECENT_DAYS * 86_400_000);
   return tx
@@ -145,28 +145,7 @@ export async function queueApprovalRequest(
   // Derived, not random, so that the digest and the answer to a misread reply can show the same links again.
   const secret = approvalSecretOf(deps.config);
   const token = secret ? approvalTokenFor(secret, messageId) : newApprovalToken();
-  const others = (opts.siblings ?? await siblingTickets(tx, ticket, now)).slice(0, 5).map(({ ref, status, liquidatorEmail }) => ({
-    ref, status, otherLiquidator: liquidatorEmail && ticket.liquidatorEmail && liquidatorEmail !== ticket.liquidatorEmail ? liquidatorEmail : null,
-  }));
-  const siren = ticket.siret?.slice(0, 9) ?? null;
-  const administratorName = ticket.siret ? await administratorOf(tx, ticket.siret) : null;
-  const warnings = approvalWarnings({
-    otherTickets: others,
-    liquidatorOnFreeMail: ticket.liquidatorEmail ? isFreeMailDomain(ticket.liquidatorEmail) : false,
-    // Documents the reader read are judged by what it read (below); the old scan only speaks for the others.
-    sirenInPdfs: check.documents.flatMap((d) => {
-      if (d.kind !== 'pdf' || d.reading) return [];
-      return [d.sirenScan && d.sirenScan.siren === siren ? d.sirenScan.result : 'not-scanned' as const];
-    }),
-    otherDocuments: check.documents.filter((d) => d.kind !== 'pdf').length,
-    accountKnown: administratorName !== null,
-    linkReissues: ticket.linkReissues,
-    changes: check.changes ?? [],
-    ...(await identityFacts(deps, tx, ticket, now)),
-  });
-  const readings = check.documents.flatMap((d) => (d.reading ? [{ filename: d.filename, reading: d.reading }] : []));
-  warnings.unshift(...readingWarnings(readings));
-  const companyName = readings.find((r) => r.reading.company)?.reading.company?.value ?? null;
+  const { warnings, administratorName, companyName, readings } = await pointsOfAttention(deps.config, tx, ticket, now, opts.siblings);
   await queueTicketMail(deps, tx, ticket, {
     template: 'approval-request',
     vars: {
@@ -198,9 +177,53 @@ export async function queueApprovalRequest(
   });
 }
 
+/** liquibot's, the agents' and the allow-listed agents' addresses: whose domains a liquidator must not sit on. */
+type OwnAddresses = Pick<Config, 'MAIL_FROM' | 'AGENTS_ADDRESS' | 'AGENT_SENDERS'>;
+
+/** What the agents are told about a request: its points d'attention and what the documents say. */
+export interface PointsOfAttention {
+  warnings: string[];
+  administratorName: string | null;
+  companyName: string | null;
+  readings: { filename: string | null; reading: ReadingSummary }[];
+}
+
+/**
+ * The points d'attention of a request as of `now`, each with its reason: the approval request's, and the
+ * console's (which recomputes them read-only, so a request that arrived since is listed too). Reads only.
+ */
+export async function pointsOfAttention(
+  config: OwnAddresses, db: Db | Tx, ticket: Ticket, now: Date, siblings?: Sibling[],
+): Promise<PointsOfAttention> {
+  const check = ticket.check;
+  const others = (siblings ?? await siblingTickets(db, ticket, now)).slice(0, 5).map(({ ref, status, liquidatorEmail }) => ({
+    ref, status, otherLiquidator: liquidatorEmail && ticket.liquidatorEmail && liquidatorEmail !== ticket.liquidatorEmail ? liquidatorEmail : null,
+  }));
+  const siren = ticket.siret?.slice(0, 9) ?? null;
+  const administratorName = ticket.siret ? await administratorOf(db, ticket.siret) : null;
+  const warnings = approvalWarnings({
+    otherTickets: others,
+    liquidatorOnFreeMail: ticket.liquidatorEmail ? isFreeMailDomain(ticket.liquidatorEmail) : false,
+    // Documents the reader read are judged by what it read (below); the old scan only speaks for the others.
+    sirenInPdfs: check.documents.flatMap((d) => {
+      if (d.kind !== 'pdf' || d.reading) return [];
+      return [d.sirenScan && d.sirenScan.siren === siren ? d.sirenScan.result : 'not-scanned' as const];
+    }),
+    otherDocuments: check.documents.filter((d) => d.kind !== 'pdf').length,
+    accountKnown: administratorName !== null,
+    linkReissues: ticket.linkReissues,
+    changes: check.changes ?? [],
+    ...(await identityFacts(config, db, ticket, now)),
+  });
+  const readings = check.documents.flatMap((d) => (d.reading ? [{ filename: d.filename, reading: d.reading }] : []));
+  warnings.unshift(...readingWarnings(readings));
+  const companyName = readings.find((r) => r.reading.company)?.reading.company?.value ?? null;
+  return { warnings, administratorName, companyName, readings };
+}
+
 /** The account's administrator in the accounts directory, "NOM Prénom" (as the reset mail names them), or null. */
-async function administratorOf(tx: Tx, siret: string): Promise<string | null> {
-  const [row] = await tx.select({ lastName: accounts.lastName, firstName: accounts.firstName }).from(accounts).where(eq(accounts.siret, siret));
+async function administratorOf(db: Db | Tx, siret: string): Promise<string | null> {
+  const [row] = await db.select({ lastName: accounts.lastName, firstName: accounts.firstName }).from(accounts).where(eq(accounts.siret, siret));
   return row ? `${row.lastName} ${row.firstName}` : null;
 }
 
@@ -210,7 +233,7 @@ async function administratorOf(tx: Tx, siret: string): Promise<string | null> {
  * whether the requester ever wrote before. Reads only; the agents judge.
  */
 async function identityFacts(
-  deps: ApprovalDeps, tx: Tx, ticket: Ticket, now: Date,
+  config: OwnAddresses, tx: Db | Tx, ticket: Ticket, now: Date,
 ): Promise<Pick<WarningFacts, 'domains' | 'liquidatorOnOwnDomain' | 'liquidatorElsewhere' | 'requesterNew'>> {
   const liquidator = ticket.liquidatorEmail;
   const since = new Date(now.getTime() - RECENT_DAYS * 86_400_000);
@@ -222,7 +245,7 @@ async function identityFacts(
     .orderBy(desc(tickets.id)).limit(50);
   const liquidatorOrg = organisationDomainOf(liquidator);
   const requesterOrg = organisationDomainOf(ticket.requesterEmail);
-  const own = ownDomains(deps.config);
+  const own = ownDomains(config);
   return {
     domains: liquidatorOrg !== requesterOrg ? { liquidator: domainOf(liquidator), requester: domainOf(ticket.requesterEmail) } : null,
     liquidatorOnOwnDomain: own.has(liquidatorOrg) ? liquidatorOrg : null,
@@ -232,7 +255,7 @@ async function identityFacts(
 }
 
 /** The organisation domains of liquibot, the agents' shared address and every allow-listed agent. */
-function ownDomains(config: ApprovalDeps['config']): Set<string> {
+function ownDomains(config: OwnAddresses): Set<string> {
   const entries = (config.AGENT_SENDERS ?? '').split(/[\s,;]+/).filter(Boolean).map((e) => (e.startsWith('@') ? `x${e}` : e));
   return new Set([config.MAIL_FROM, config.AGENTS_ADDRESS, ...entries].map(organisationDomainOf));
 }

@@ -203,41 +203,7 @@ export async function rawOfInbound(db: Db, id: number): Promise<Buffer | null> {
   return row?.raw ?? null;
 }
 
-// --- Facts for the points d'attention, read-only (the approval request gathers the same at send time) ---
-
-const RECENT_DAYS = 30;
-
-/** The company's other tickets, open or changed in the last 30 days, the one before the agents first. */
-export async function siblingsOf(db: Db, ticket: Ticket, openStatuses: readonly Ticket['status'][], now: Date) {
-  if (!ticket.siret) return [];
-  const since = new Date(now.getTime() - RECENT_DAYS * 86_400_000);
-  return db
-    .select({ ref: tickets.ref, status: tickets.status, liquidatorEmail: tickets.liquidatorEmail, approvalMessageId: tickets.approvalMessageId })
-    .from(tickets)
-    .where(and(eq(tickets.siret, ticket.siret), ne(tickets.id, ticket.id), or(inArray(tickets.status, [...openStatuses]), gte(tickets.updatedAt, since))))
-    .orderBy(sql`(${tickets.status} = 'awaiting_approval' and ${tickets.approvalMessageId} is not null) desc`, asc(tickets.id))
-    .limit(50);
-}
-
-export async function accountKnown(db: Db, siret: string): Promise<boolean> {
-  const [row] = await db.select({ siret: accounts.siret }).from(accounts).where(eq(accounts.siret, siret));
-  return row !== undefined;
-}
-
-/** Whether the requester wrote an earlier request, and the other companies' recent requests naming the same liquidator. */
-export async function identityRecords(db: Db, ticket: Ticket, now: Date): Promise<{ requesterNew: boolean; liquidatorElsewhere: string[] }> {
-  const [earlier] = await db.select({ id: tickets.id }).from(tickets)
-    .where(and(eq(tickets.requesterEmail, ticket.requesterEmail), lt(tickets.id, ticket.id))).limit(1);
-  if (!ticket.liquidatorEmail) return { requesterNew: !earlier, liquidatorElsewhere: [] };
-  const since = new Date(now.getTime() - RECENT_DAYS * 86_400_000);
-  const elsewhere = await db.select({ ref: tickets.ref }).from(tickets)
-    .where(and(
-      eq(tickets.liquidatorEmail, ticket.liquidatorEmail), ne(tickets.id, ticket.id),
-      ticket.siret ? ne(tickets.siret, ticket.siret) : undefined, gte(tickets.createdAt, since),
-    ))
-    .orderBy(desc(tickets.id)).limit(50);
-  return { requesterNew: !earlier, liquidatorElsewhere: elsewhere.map((r) => r.ref) };
-}
+// --- The approval requests of a ticket (its points d'attention: src/approval/queue-approval-request.ts pointsOfAttention) ---
 
 /** The `approval_requested` lines of a ticket's history: when each approval request went, with how many points. */
 export async function approvalRequestsOf(db: Db, ticketId: number) {
