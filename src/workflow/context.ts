@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import type { Database, Tx } from '../db/client';
-import type { InboundMessageRow } from '../db/schema';
+import type { InboundMessageRow, Ticket } from '../db/schema';
 import type { Logger } from '../log';
 import type { DocumentCache } from '../mail/document-cache';
 import type { AttachmentContent } from '../mail/parse-mail';
@@ -60,7 +60,7 @@ export interface HandlerResult {
   outcome: string;
   /** The outcome as stored on the message: what it was, without the ticket's status (`new-request`). */
   storedOutcome: string;
-  ticket: { id: number; ref: string } | null;
+  ticket: Pick<Ticket, 'id' | 'ref' | 'status'> | null;
   mailsQueued: number;
 }
 

@@ -71,7 +71,7 @@ export async function processInbound(deps: PipelineDeps, row: InboundMessageRow,
   }
   log.info({ outcome: result.outcome, ticketRef: result.ticket?.ref ?? null, mailsQueued: result.mailsQueued }, 'mail processed');
   // A conforming request's approval request waits for the reading of its documents, done now, after the commit.
-  if (result.ticket && deps.readings && result.outcome.endsWith(':awaiting_approval')) deps.readings.kick(result.ticket.id);
+  if (result.ticket?.status === 'awaiting_approval' && deps.readings) deps.readings.kick(result.ticket.id);
   return { kind: result.kind, outcome: result.outcome, ticketRef: result.ticket?.ref ?? null, mailsQueued: result.mailsQueued };
 }
 

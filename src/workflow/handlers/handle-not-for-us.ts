@@ -14,5 +14,5 @@ export const handleNotForUs: MailHandler<'ignored' | 'unrelated'> = async (ctx, 
       { kind: 'mail_ignored', actor: 'liquibot', detail: { inboundMessageId: ctx.row.id, reason: c.reason } },
     ]), { now: ctx.now });
   }
-  return { kind: c.kind, outcome: outcomeOf(c), storedOutcome: outcomeOf(c), ticket: ticket ? { id: ticket.id, ref: ticket.ref } : null, mailsQueued: 0 };
+  return { kind: c.kind, outcome: outcomeOf(c), storedOutcome: outcomeOf(c), ticket: ticket ? { id: ticket.id, ref: ticket.ref, status: ticket.status } : null, mailsQueued: 0 };
 };
