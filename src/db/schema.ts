@@ -309,6 +309,35 @@ export const consoleAudit = pgTable(
   ],
 );
 
+/**
+ * Mail templates edited in the console: every save is a new version, never an update, so the history,
+ * the diff and a rollback (a new version copying an old one, `based_on`) come from the rows. The active
+ * version of a template is its highest `version`; every instance reads the same. A null part falls back
+ * to the files (TEMPLATES_DIR, then the shipped templates/); a version whose parts are all null puts
+ * the template back on its files.
+ */
+export const templateVersions = pgTable(
+  'template_versions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    name: text('name').notNull(),
+    /** 1, 2, 3… per template name. */
+    version: integer('version').notNull(),
+    subject: text('subject'),
+    text: text('text'),
+    html: text('html'),
+    /** The version this one restores (a rollback), else null. */
+    basedOn: bigint('based_on', { mode: 'number' }),
+    /** `console:EMAIL` or `terminal:USER`. */
+    author: text('author').notNull(),
+    comment: text('comment'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('template_versions_name_version').on(t.name, t.version)],
+);
+
+export type TemplateVersionRow = typeof templateVersions.$inferSelect;
+
 export type ConsoleUser = typeof consoleUsers.$inferSelect;
 export type ConsoleSession = typeof consoleSessions.$inferSelect;
 export type ConsoleAuditRow = typeof consoleAudit.$inferSelect;

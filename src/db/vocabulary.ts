@@ -92,5 +92,12 @@ export const CONSOLE_AUDIT_ACTIONS = [
   'quarantine_replayed',
   'decisions_exported',
   'forbidden',
+  // 0005: the template editor, account management in the console, single sign-on, "marquer traité"
+  'template_saved',
+  'template_rolled_back',
+  'template_test_sent',
+  'user_role_changed',
+  'sessions_revoked',
+  'ticket_marked_handled',
 ] as const;
 export type ConsoleAuditAction = (typeof CONSOLE_AUDIT_ACTIONS)[number];
