@@ -104,3 +104,21 @@ export function toPgm(img: GreyImage): Uint8Array {
   out.set(img.pixels, head.length);
   return out;
 }
+
+/** The raster turned by a quarter turn clockwise (90), a half turn (180) or a quarter turn back (270). */
+export function rotate(img: GreyImage, degrees: 90 | 180 | 270): GreyImage {
+  const { width: w, height: h, pixels: p } = img;
+  const out = new Uint8Array(p.length);
+  if (degrees === 180) {
+    for (let i = 0; i < p.length; i++) out[p.length - 1 - i] = p[i]!;
+    return { width: w, height: h, pixels: out };
+  }
+  // the new image is h wide and w high
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const to = degrees === 90 ? x * h + (h - 1 - y) : (w - 1 - x) * h + y;
+      out[to] = p[y * w + x]!;
+    }
+  }
+  return { width: h, height: w, pixels: out };
+}

@@ -2,7 +2,8 @@
  * An image attachment read by OCR inside the reader process. JPEG and PNG are decoded with
  * @napi-rs/canvas (which turns a JPEG upright by its EXIF orientation; drawn smaller when huge), cleaned and
  * judged before tesseract sees them; TIFF goes to tesseract as it is (its libtiff reads uncompressed,
- * PackBits, LZW and CCITT; not Deflate). The header is checked first: a bomb is never decoded.
+ * PackBits, LZW and CCITT), except Deflate, which its libtiff lacks: those are decoded by the `tiff`
+ * package and go the JPEG/PNG way. The header is checked first: a bomb is never decoded.
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -12,10 +13,11 @@ import type { ReadLimits } from './document-reading';
 import { readImageHeader } from './image-header';
 import type { OcrEngine } from './ocr-engine';
 import { OCR_MAX_RASTER_PIXELS, ocrRaster, type ReadOutcome } from './read-pdf';
-import { toGrey } from './raster';
+import { toGrey, type GreyImage } from './raster';
+import { tiffToGrey } from './tiff-grey';
 
 /** TIFF compressions the tesseract build cannot read (its libtiff has no zlib): Deflate, old Deflate. */
-const TIFF_UNSUPPORTED: Record<number, string> = { 8: 'Deflate', 32946: 'Deflate' };
+const TIFF_DEFLATE = new Set([8, 32946]);
 
 let canvasModule: typeof Canvas | null = null;
 /** The @napi-rs/canvas pdfjs itself loads (it may have its own copy): one native library in the process. */
@@ -50,9 +52,18 @@ export async function readImage(content: Buffer, kind: 'jpeg' | 'png' | 'tiff', 
   }
   const read: PagesRead = { pages: header.pages, texts: Array<string | null>(header.pages).fill(null), ocrPages: [], confidences: [], notes: [] };
   let result: { text: string; confidence: number } | { none: string };
-  if (kind === 'tiff') {
-    const unsupported = TIFF_UNSUPPORTED[header.compression ?? 1];
-    if (unsupported) return { unreadable: 'UNSUPPORTED', detail: `TIFF compressed with ${unsupported}`, pages: header.pages };
+  if (kind === 'tiff' && TIFF_DEFLATE.has(header.compression ?? 1)) {
+    let grey: GreyImage | null;
+    try {
+      const { decode } = await import('tiff');
+      const [first] = decode(content, { pages: [0] });
+      grey = first ? tiffToGrey(first) : null;
+    } catch (err) {
+      return { unreadable: 'DAMAGED', detail: `TIFF not decodable: ${String(err).slice(0, 120)}`, pages: header.pages };
+    }
+    if (grey === null) return { unreadable: 'UNSUPPORTED', detail: 'Deflate TIFF in a pixel layout other than grey, palette or RGB', pages: header.pages };
+    result = await ocrRaster(ocr, grey, undefined);
+  } else if (kind === 'tiff') {
     try {
       const page = await ocr.recognize(content);
       result = page.legible ? page : { none: `illegible (${page.realWords} words, ${Math.round(page.confidence)} %)` };

@@ -9,7 +9,7 @@ import { alnumCount, type PagesRead } from './assemble-reading';
 import type { ReadLimits, UnreadableReason } from './document-reading';
 import type { OcrEngine } from './ocr-engine';
 import { pageText, type TextPiece } from './page-lines';
-import { despeckle, judgeRaster, measureInk, toGrey, toPgm, type GreyImage } from './raster';
+import { despeckle, judgeRaster, measureInk, rotate, toGrey, toPgm, type GreyImage } from './raster';
 
 export type ReadOutcome = PagesRead | { unreadable: UnreadableReason; detail: string; pages?: number };
 
@@ -92,13 +92,30 @@ async function rasterise(doc: PDFDocumentProxy, page: PDFPageProxy, dpi: number)
 }
 
 /** What OCR makes of a raster: text, or why none ('blank', 'noise', 'illegible'). */
-export async function ocrRaster(ocr: OcrEngine, img: GreyImage, dpi: number | undefined): Promise<{ text: string; confidence: number } | { none: string }> {
+export async function ocrRaster(ocr: OcrEngine, img: GreyImage, dpi: number | undefined): Promise<{ text: string; confidence: number; turned?: 90 | 180 | 270 } | { none: string }> {
   despeckle(img);
   const verdict = judgeRaster(measureInk(img));
   if (verdict !== 'ink') return { none: verdict };
   const page = await ocr.recognize(toPgm(img), dpi);
-  return page.legible ? { text: page.text, confidence: page.confidence } : { none: `illegible (${page.realWords} words, ${Math.round(page.confidence)} %)` };
+  if (page.legible && page.confidence >= OCR_UPRIGHT_CONFIDENCE) return { text: page.text, confidence: page.confidence };
+  // Read badly: perhaps a sheet fed sideways or upside down. Read it turned before settling.
+  let best = page.legible ? { text: page.text, confidence: page.confidence, realWords: page.realWords } : null;
+  for (const turn of PAGE_TURNS) {
+    const turned = await ocr.recognize(toPgm(rotate(img, turn)), dpi);
+    if (!turned.legible || turned.realWords <= (best?.realWords ?? 0)) continue;
+    if (turned.confidence >= OCR_UPRIGHT_CONFIDENCE) return { text: turned.text, confidence: turned.confidence, turned: turn };
+    best = { text: turned.text, confidence: turned.confidence, realWords: turned.realWords };
+  }
+  return best ? { text: best.text, confidence: best.confidence } : { none: `illegible (${page.realWords} words, ${Math.round(page.confidence)} %)` };
 }
+
+/**
+ * A page read upright reaches this mean confidence (court documents scanned at 200 dpi: 75–90 %); one
+ * read sideways or upside down stays near 30–40 %, though tesseract may find a few "words" in it.
+ */
+export const OCR_UPRIGHT_CONFIDENCE = 55;
+/** The turns tried on a page read badly: sideways either way, then upside down. */
+const PAGE_TURNS = [90, 270, 180] as const;
 
 function openError(err: unknown): { unreadable: UnreadableReason; detail: string } {
   const name = (err as { name?: string })?.name ?? 'Error';

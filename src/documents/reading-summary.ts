@@ -1,4 +1,4 @@
-import type { DocumentReading } from './document-reading';
+import type { DocumentReading, UnreadableReason } from './document-reading';
 import { compareSiren } from './document-facts';
 
 /**
@@ -49,7 +49,8 @@ export function summariseReading(reading: DocumentReading | 'pending', siret: st
   };
 }
 
-const UNREADABLE_LABEL: Record<string, string> = {
+/** Every reason has its French words: a reason added to UNREADABLE_REASONS without one does not compile. */
+const UNREADABLE_LABEL: Record<UnreadableReason, string> = {
   ENCRYPTED: 'protégé par un mot de passe',
   DAMAGED: 'endommagé',
   TOO_LARGE: 'trop volumineux',
@@ -59,6 +60,9 @@ const UNREADABLE_LABEL: Record<string, string> = {
   NO_TEXT: 'aucun texte lisible, même par reconnaissance de caractères',
   TIMEOUT: 'lecture trop longue',
   MEMORY: 'lecture trop gourmande en mémoire',
+  READER_FAILED: 'le lecteur de documents s’est arrêté',
+  CANCELLED: 'lecture interrompue',
+  QUEUE_FULL: 'trop de documents en attente de lecture',
 };
 
 const formatSiren = (s: string) => `${s.slice(0, 3)} ${s.slice(3, 6)} ${s.slice(6, 9)}`;
@@ -67,7 +71,7 @@ const formatSiren = (s: string) => `${s.slice(0, 3)} ${s.slice(3, 6)} ${s.slice(
 export function readingLine(filename: string | null, r: ReadingSummary): string {
   const name = filename ?? 'document sans nom';
   if (r.status === 'pending') return `${name} : lecture non terminée à l’envoi de cette demande.`;
-  if (r.status === 'unreadable') return `${name} : illisible (${UNREADABLE_LABEL[r.reason ?? ''] ?? r.reason}).`;
+  if (r.status === 'unreadable') return `${name} : illisible (${UNREADABLE_LABEL[r.reason as UnreadableReason] ?? r.reason}).`;
   const how = `${r.method === 'ocr' ? 'lu par reconnaissance de caractères' : 'texte'}, ${r.pagesRead}/${r.pages} page(s)`;
   const facts = [
     r.court ? `${r.court.value} (p. ${r.court.page})` : 'tribunal non trouvé',
@@ -99,7 +103,7 @@ export function readingWarnings(readings: readonly { filename: string | null; re
   }
   for (const { filename, reading } of readings) {
     if (reading.status === 'unreadable') {
-      w.push(`Le document ${filename ?? 'sans nom'} n’a pas pu être lu, même par reconnaissance de caractères (${UNREADABLE_LABEL[reading.reason ?? ''] ?? reading.reason}) : vérification manuelle nécessaire.`);
+      w.push(`Le document ${filename ?? 'sans nom'} n’a pas pu être lu, même par reconnaissance de caractères (${UNREADABLE_LABEL[reading.reason as UnreadableReason] ?? reading.reason}) : vérification manuelle nécessaire.`);
     }
     if (reading.status === 'pending') {
       w.push(`Le document ${filename ?? 'sans nom'} n’a pas pu être lu dans le délai : vérification manuelle nécessaire.`);

@@ -11,6 +11,8 @@ export interface DocumentCache {
   put(doc: AttachmentContent): void;
   /** The document with this content hash, removed from the cache; undefined on a miss. */
   take(sha256: string): AttachmentContent | undefined;
+  /** The document with this content hash, left in the cache (the reader's look before the outbox takes it). */
+  peek(sha256: string): AttachmentContent | undefined;
   stats(): { entries: number; bytes: number; hits: number; misses: number };
 }
 
@@ -50,6 +52,7 @@ export function createDocumentCache(maxBytes: number): DocumentCache {
       if (entry.wanted <= 0) drop(sha256);
       return entry.doc;
     },
+    peek: (sha256) => entries.get(sha256)?.doc,
     stats: () => ({ entries: entries.size, bytes, hits, misses }),
   };
 }

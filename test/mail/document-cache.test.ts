@@ -12,6 +12,16 @@ describe('document cache (intake → approval request hand-over)', () => {
     expect(cache.stats()).toEqual({ entries: 0, bytes: 0, hits: 1, misses: 1 });
   });
 
+  it('lets the reader look at a document without taking it from the outbox', () => {
+    const cache = createDocumentCache(100);
+    cache.put(doc('a', 10));
+    expect(cache.peek('a')?.content.length).toBe(10);
+    expect(cache.peek('b')).toBeUndefined();
+    expect(cache.take('a')?.content.length).toBe(10);
+    expect(cache.peek('a')).toBeUndefined();
+    expect(cache.stats()).toEqual({ entries: 0, bytes: 0, hits: 1, misses: 0 });
+  });
+
   it('stays within its byte budget by dropping the oldest entries', () => {
     const cache = createDocumentCache(100);
     cache.put(doc('a', 40));

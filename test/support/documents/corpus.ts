@@ -6,7 +6,7 @@
 import { createCanvas } from '@napi-rs/canvas';
 import PDFDocument from 'pdfkit';
 import type { DocumentKind } from '../../../parsers/document-sniff.js';
-import { DEJAVU_SERIF, drawNoise, drawScan, greyTiff, type ScanOptions } from './draw-scan';
+import { DEFLATE, DEJAVU_SERIF, drawNoise, drawScan, greyTiff, type ScanOptions } from './draw-scan';
 import { decompressionBombPdf, garbagePdf, hugeImagePdf, hugePng, nestedFormsPdf, pageBombPdf } from './hostile-files';
 import { headingLines, judgmentLines, MOTIFS, NANTERRE, partyLines, rulingLines, type JudgmentText } from './judgment-text';
 
@@ -104,6 +104,40 @@ export function scannedPdf(scan: Partial<ScanOptions> = {}): Promise<Buffer> {
   return pdfkit((doc) => doc.image(image, 0, 0, { width: doc.page.width, height: doc.page.height }), { margin: 0 });
 }
 
+/**
+ * A scanner's PDF of a judgment: `pages` page images (200 dpi grey JPEG at quality 72, askew, a little
+ * dust: about 350 KiB a page, what office scanners make), the judgment on page 1, motifs after it.
+ */
+export async function scannedJudgment(pages: number): Promise<Buffer> {
+  const images = Array.from({ length: pages }, (_, i) => {
+    const lines = i === 0 ? judgmentLines() : Array.from({ length: 8 }, () => MOTIFS).flat();
+    return drawScan(lines, { dpi: 200, angle: i % 2 === 0 ? 1.2 : -0.8, noise: 0.003, seed: 3 + i }).toBuffer('image/jpeg', 72);
+  });
+  return pdfkit((doc) => {
+    images.forEach((image, i) => {
+      if (i > 0) doc.addPage();
+      doc.image(image, 0, 0, { width: doc.page.width, height: doc.page.height });
+    });
+  }, { margin: 0 });
+}
+
+/**
+ * The judgment fed into the scanner sideways (a quarter turn, `turn` 90) or upside down (180): the page
+ * image of the PDF is the sheet as the scanner saw it, with no /Rotate to set it right.
+ */
+export function turnedScanPdf(turn: 90 | 180): Promise<Buffer> {
+  const sheet = drawScan(judgmentLines(), { dpi: 200, angle: 0.8, noise: 0.01, seed: 11 });
+  const [w, h] = turn === 90 ? [sheet.height, sheet.width] : [sheet.width, sheet.height];
+  const turned = createCanvas(w, h);
+  const ctx = turned.getContext('2d');
+  ctx.translate(w / 2, h / 2);
+  ctx.rotate((turn * Math.PI) / 180);
+  ctx.drawImage(sheet, -sheet.width / 2, -sheet.height / 2);
+  const image = turned.toBuffer('image/jpeg', 85);
+  const size: [number, number] = turn === 90 ? [841.89, 595.28] : [595.28, 841.89];
+  return pdfkit((doc) => doc.image(image, 0, 0, { width: size[0], height: size[1] }), { margin: 0, size });
+}
+
 /** A phone photo of the top of the judgment: 3° askew, lit from one corner, JPEG. */
 export function photoJpeg(): Buffer {
   return drawScan(judgmentLines().slice(0, 18), { dpi: 170, angle: -3, noise: 0.01, darkCorner: 0.5, seed: 5, inches: [8.27, 6.2] }).toBuffer('image/jpeg', 80);
@@ -184,6 +218,9 @@ export async function buildCorpus(): Promise<CorpusDocument[]> {
     { name: 'photo-sideways', kind: 'jpeg', content: sidewaysPhotoJpeg() },
     { name: 'scan-png', kind: 'png', content: scanPng() },
     { name: 'scan-tiff', kind: 'tiff', content: scanTiff() },
+    { name: 'scan-tiff-deflate', kind: 'tiff', content: scanTiff(DEFLATE) },
+    pdf('scan-sideways', await turnedScanPdf(90)),
+    pdf('scan-upside-down', await turnedScanPdf(180)),
     { name: 'blank-scan', kind: 'png', content: blankScanPng() },
     { name: 'noise-scan', kind: 'png', content: noiseScanPng() },
     pdf('encrypted', await encryptedPdf()),
