@@ -130,6 +130,9 @@ export class ReaderChild {
 
   /** Ends the process and waits for it. */
   async close(): Promise<void> {
+    // Waiting for the exit of an unreferenced child keeps nothing alive: `liquibot check` would end,
+    // exit code 0 and nothing printed, before the reader's exit. Referenced until it is gone.
+    if (!this.#exited) this.#setRef(true);
     this.kill('CANCELLED');
     if (this.#child.pid !== undefined) await this.#exit;
   }
