@@ -7,6 +7,7 @@ import { migrateDatabase, openDatabase } from './db/client';
 import { replayCommand } from './cli/replay-command';
 import { ticketsCommand } from './cli/tickets-command';
 import { templatesCommand } from './cli/templates-command';
+import { databaseTemplatesForCommand } from './cli/database-templates';
 import { stdio, suggestCommand, versionText } from './cli/usage';
 import { statusCommand } from './cli/status-command';
 import { purgeCommand } from './cli/purge-command';
@@ -31,7 +32,7 @@ Usage: liquibot COMMAND [options]     (every command takes --help; liquibot --ve
   refuse REF --reason "…"  refuse a request; the reason goes to the requester
   accounts import|show     the accounts directory (SIRET → administrator), loaded from CSV
   links verify             check a reset link against SIRET / NOM / PRÉNOM (consumes it when valid)
-  users add|invite|list|disable|enable
+  users add|invite|list|role|disable|enable
                            the web console's accounts (agents, admins)
   replay                   process quarantined mail again
   status [--json]          tickets, outbox, quarantine and the daemon's health at a glance
@@ -130,6 +131,7 @@ async function main(argv: string[]): Promise<number> {
       return templatesCommand(args, {
         templatesDir: config.TEMPLATES_DIR, out: stdio.out, err: stdio.err, timeZone: config.TIMEZONE,
         loadTicketVars: (ref, name) => ticketTemplateVars(config, ref, name),
+        ...(config.DATABASE_URL ? { loadDatabaseTemplates: () => databaseTemplatesForCommand(config) } : {}),
       });
     }
     default: {

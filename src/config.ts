@@ -27,6 +27,17 @@ const bool = z
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** http is for a provider on this machine (tests, a local proxy); anything else speaks TLS. */
+function httpOnlyOnLoopback(v: string): boolean {
+  const url = new URL(v);
+  return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
+/** A comma-separated list of claim values (CONSOLE_OIDC_ADMIN_VALUES, CONSOLE_OIDC_AGENT_VALUES). */
+export function roleValues(list: string | undefined): string[] {
+  return (list ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+}
+
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const opt = <T extends z.ZodTypeAny>(s: T) => z.preprocess(emptyAsUndefined, s.optional());
 // prefault: the default goes through the schema (a plain default would skip transforms: "false" would be true).
@@ -129,6 +140,37 @@ const schema = z.object({
   CONSOLE_SESSION_MAX_HOURS: def(positiveInt.max(7 * 24), 12),
   CONSOLE_LOGIN_MAX_FAILURES: def(positiveInt.max(1000), 5),
   CONSOLE_LOGIN_MAX_FAILURES_PER_IP: def(positiveInt.max(100_000), 30),
+  // Sign-in: local accounts (passwords) and/or single sign-on with OpenID Connect (src/console/oidc.ts).
+  CONSOLE_LOCAL_ACCOUNTS: def(bool, 'true'),
+  /** The provider's issuer (discovery at ISSUER/.well-known/openid-configuration); http only on a loopback address. */
+  CONSOLE_OIDC_ISSUER: opt(urlWithScheme(['https', 'http']).refine(httpOnlyOnLoopback, 'must be https (http only on a loopback address)')),
+  CONSOLE_OIDC_CLIENT_ID: opt(z.string().trim().min(1)),
+  /** Unset: a public client (PKCE without a client secret). */
+  CONSOLE_OIDC_CLIENT_SECRET: opt(z.string()),
+  /** Unset: the console's address (CONSOLE_PUBLIC_URL, …) + /oidc/callback. */
+  CONSOLE_OIDC_REDIRECT_URL: opt(urlWithScheme(['https', 'http'])),
+  CONSOLE_OIDC_SCOPES: def(z.string().trim().regex(/^[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'must be scopes separated by spaces')
+    .refine((v) => v.split(' ').includes('openid'), 'must include openid'), 'openid email profile'),
+  /** The claim holding the person's roles at the provider (a name, or a dotted path such as realm_access.roles). */
+  CONSOLE_OIDC_ROLE_CLAIM: def(z.string().trim().regex(/^[A-Za-z0-9_:/.-]{1,200}$/, 'must be a claim name or a dotted path'), 'roles'),
+  /** Values of that claim (comma-separated) that make an admin, and an agent. */
+  CONSOLE_OIDC_ADMIN_VALUES: opt(z.string().trim()),
+  CONSOLE_OIDC_AGENT_VALUES: opt(z.string().trim()),
+  /** How the login page names the provider: « Se connecter avec … ». */
+  CONSOLE_OIDC_LABEL: def(z.string().trim().min(1).max(80).regex(/^[^\r\n]*$/, 'must be one line'), 'le compte de votre organisation'),
+}).superRefine((c, ctx) => {
+  const problem = (name: string, message: string) => ctx.addIssue({ code: 'custom', path: [name], message });
+  const oidcSet = ['CONSOLE_OIDC_CLIENT_ID', 'CONSOLE_OIDC_CLIENT_SECRET', 'CONSOLE_OIDC_REDIRECT_URL', 'CONSOLE_OIDC_ADMIN_VALUES', 'CONSOLE_OIDC_AGENT_VALUES']
+    .filter((name) => c[name as keyof typeof c] !== undefined);
+  if (!c.CONSOLE_OIDC_ISSUER) {
+    for (const name of oidcSet) problem(name, 'needs CONSOLE_OIDC_ISSUER');
+    if (!c.CONSOLE_LOCAL_ACCOUNTS) problem('CONSOLE_LOCAL_ACCOUNTS', 'false needs CONSOLE_OIDC_ISSUER (else nobody can sign in)');
+    return;
+  }
+  if (!c.CONSOLE_OIDC_CLIENT_ID) problem('CONSOLE_OIDC_CLIENT_ID', 'is required with CONSOLE_OIDC_ISSUER');
+  if (roleValues(c.CONSOLE_OIDC_ADMIN_VALUES).length + roleValues(c.CONSOLE_OIDC_AGENT_VALUES).length === 0) {
+    problem('CONSOLE_OIDC_ADMIN_VALUES', 'or CONSOLE_OIDC_AGENT_VALUES must name a value of CONSOLE_OIDC_ROLE_CLAIM (else every sign-in is refused)');
+  }
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & {

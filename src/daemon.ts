@@ -14,6 +14,7 @@ import { createSmtpSender, SMTP_POOL_SIZE } from './mail/smtp-transport';
 import { createFetchedMessageHandler } from './intake/handle-fetched';
 import type { ProcessResult } from './workflow/context';
 import { openTemplateStore } from './templates/open-store';
+import { startTemplateVersionSync } from './templates/db-versions';
 import { checkTemplates, formatIssue } from './templates/check';
 import { rejectionMailVars } from './templates/rejection-mail';
 import type { TemplateRejection } from './templates/store';
@@ -204,7 +205,11 @@ async function startRunning(parts: {
     state: () => leadership.state(), reconnects: () => watcher.reconnects(), trouble: () => (leadership.isLeader() ? watcher.trouble() : null),
   };
   const operations = await startOperations({ config, log, database, watcher: mailboxView, metrics, now, routes, guard: slotGuard });
-  const webConsole = await startConsole({ config, log, database, now, pipeline, routes: operations.http?.routes ?? null, kick: () => outbox.kick() });
+  // Every instance sends with the active console version of each template (polled; refreshed at once after a save here).
+  const templateSync = await startTemplateVersionSync({ database, store: templates, log });
+  const webConsole = await startConsole({
+    config, log, database, now, pipeline, routes: operations.http?.routes ?? null, kick: () => outbox.kick(), refreshTemplates: () => templateSync.refresh(),
+  });
   // Requests whose reading a crash or another instance left undone.
   const readingSweep = readings ? setInterval(() => {
     readings.sweep().catch((err) => log.warn(errorFields(err), 'document reading sweep failed'));
@@ -235,6 +240,7 @@ async function startRunning(parts: {
         await reader?.close();
         await readings?.idle();
         await webConsole?.close();
+        templateSync.stop();
         await operations.stop();
         await leadership.stop();
         await outbox.drain();

@@ -47,7 +47,7 @@ export async function decideCommand(
 
   const database = await openDatabaseForCommand(config);
   try {
-    const templates = await openTemplateStore(config, log);
+    const templates = await openTemplateStore(config, log, { database });
     const deps = createPipelineDeps({ config, database, templates, log, now });
     const found = await findTicketByRef(database.db, positionals[0]!);
     if (!found) throw new AppError('TICKET_NOT_FOUND', `no ticket ${positionals[0]}`);

@@ -38,7 +38,7 @@ export async function replayCommand(args: string[], io: Output, config: Config, 
       return 0;
     }
     const targets = values.all ? quarantined.map((q) => q.id) : ids;
-    const templates = await openTemplateStore(config, log);
+    const templates = await openTemplateStore(config, log, { database });
     const deps = createPipelineDeps({ config, database, templates, log });
     let failures = 0;
     for (const id of targets) {

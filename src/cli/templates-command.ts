@@ -5,6 +5,7 @@ import { CATALOG, isTemplateName, TEMPLATE_NAMES, type TemplateName } from '../t
 import { checkTemplates, formatIssue } from '../templates/check';
 import { buildPreviewEml, previewHtml } from '../templates/preview';
 import { formatVariablesReference } from '../templates/reference';
+import type { DatabaseTemplate } from '../templates/precedence';
 import { TemplateStore, type TemplateRejection } from '../templates/store';
 import { parseCommandArgs } from './usage';
 
@@ -20,6 +21,8 @@ export interface TemplatesCommandOptions {
   timeZone?: string;
   /** Base for relative paths (`--out`, displayed file names); default process.cwd(). */
   cwd?: string;
+  /** The active console versions (wired by the CLI when DATABASE_URL is set): `check` checks them, `preview` uses them. */
+  loadDatabaseTemplates?: () => Promise<DatabaseTemplate[]>;
 }
 
 export const TEMPLATES_HELP = `Usage: liquibot templates SUBCOMMAND   (each takes --help)
@@ -37,6 +40,7 @@ const CHECK_HELP = `Usage: liquibot templates check [--dir DIR]
 
 Checks syntax, forbidden tags (include, render, layout), unknown filters and variables (in every
 branch), required variables, and renders every mail in every situation it is sent in.
+With DATABASE_URL set, the active console versions (database) are checked too, over the files.
 Prints one line per issue: FILE:LINE:COLUMN message. Exit 0 when all is well, 1 otherwise.
 --dir DIR   check DIR (an edited copy) instead of TEMPLATES_DIR`;
 
@@ -57,7 +61,7 @@ export async function templatesCommand(args: string[], opts: TemplatesCommandOpt
   try {
     switch (sub) {
       case 'check':
-        return check(rest, opts);
+        return await check(rest, opts);
       case 'vars':
         return vars(rest, opts);
       case 'preview':
@@ -86,7 +90,7 @@ function display(file: string, cwd: string): string {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
-function check(args: string[], opts: TemplatesCommandOptions): number {
+async function check(args: string[], opts: TemplatesCommandOptions): Promise<number> {
   const { values } = parseCommandArgs(args, { dir: { type: 'string' } }, false);
   if (values.help) {
     opts.out(CHECK_HELP);
@@ -95,13 +99,18 @@ function check(args: string[], opts: TemplatesCommandOptions): number {
   const cwd = opts.cwd ?? process.cwd();
   const dir = values.dir ?? opts.templatesDir;
   const templatesDir = dir ? resolve(cwd, dir) : null;
-  const issues = checkTemplates({ templatesDir, timeZone: opts.timeZone });
+  // With --dir the working copy is checked on its own; else the console versions in use are checked too.
+  const databaseTemplates = values.dir === undefined && opts.loadDatabaseTemplates ? await opts.loadDatabaseTemplates() : [];
+  const issues = checkTemplates({ templatesDir, timeZone: opts.timeZone, databaseTemplates });
   for (const issue of issues) opts.out(formatIssue({ ...issue, file: display(issue.file, cwd) }));
   if (issues.length > 0) {
     opts.out(`${issues.length} issue${issues.length > 1 ? 's' : ''} found`);
     return 1;
   }
-  const where = templatesDir ? `${display(templatesDir, cwd)} over the shipped templates` : 'shipped templates';
+  const files = templatesDir ? `${display(templatesDir, cwd)} over the shipped templates` : 'shipped templates';
+  const where = databaseTemplates.length > 0
+    ? `console versions ${databaseTemplates.map((t) => `${t.name}@v${t.version}`).join(', ')} over ${files}`
+    : files;
   opts.out(`OK: ${TEMPLATE_NAMES.length} templates checked (${where})`);
   return 0;
 }
@@ -144,6 +153,8 @@ async function preview(args: string[], opts: TemplatesCommandOptions): Promise<n
     timeZone: opts.timeZone,
     onRejected: (r) => rejections.push(r),
   });
+  // As the daemon sends it: the active console version over the files, when there is a database.
+  if (opts.loadDatabaseTemplates) store.setDatabaseTemplates(await opts.loadDatabaseTemplates());
   for (const r of rejections.filter((x) => x.name === name)) {
     err(`warning: the edited ${name} template is refused; showing the version in use (${r.activeVersion}):`);
     for (const issue of r.errors) err(`  ${formatIssue({ ...issue, file: display(issue.file, cwd) })}`);

@@ -1,8 +1,8 @@
 import type { Config } from '../config';
 import { findTicketByRef } from '../db/ticket-queries';
 import { AppError } from '../errors';
-import { CATALOG, type TemplateName } from '../templates/catalog';
-import type { TicketCheck } from '../workflow/ticket-check';
+import type { TemplateName } from '../templates/catalog';
+import { templateVarsOfTicket } from '../templates/ticket-vars';
 import { openDatabaseForCommand } from './open-database';
 
 /**
@@ -15,20 +15,7 @@ export async function ticketTemplateVars(config: Config, ref: string, name: Temp
   try {
     const ticket = await findTicketByRef(database.db, ref);
     if (!ticket) throw new AppError('TICKET_NOT_FOUND', `no ticket ${ref}`);
-    const vars: Record<string, unknown> = { ...(CATALOG[name].example as Record<string, unknown>) };
-    const check = ticket.check;
-    const set = (key: string, value: unknown) => {
-      if (key in vars && value !== null && value !== undefined) vars[key] = value;
-    };
-    set('ticketRef', ticket.ref);
-    set('requester', { email: ticket.requesterEmail, name: ticket.requesterName || null });
-    set('siret', ticket.siret);
-    set('liquidatorEmail', ticket.liquidatorEmail);
-    set('sentTo', ticket.liquidatorEmail);
-    set('receivedAt', ticket.createdAt);
-    set('reason', ticket.refusalReason);
-    if (check.problems?.length) set('problems', check.problems.map((p) => ({ code: p.code, found: p.found ?? null, hint: p.hint ?? null, digits: p.digits ?? null })));
-    return vars;
+    return templateVarsOfTicket(name, ticket);
   } finally {
     await database.close();
   }

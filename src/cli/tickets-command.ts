@@ -3,9 +3,8 @@ import type { Config } from '../config';
 import { TICKET_STATUSES, type TicketStatus } from '../db/schema';
 import { inboundOfTicket } from '../db/inbound-queries';
 import { outboxOfTicket } from '../db/outbox-queries';
-import { eventsOfTicket, findTicketByRef, listTickets, lockTicket, ticketsNeedingPerson } from '../db/ticket-queries';
-import { applyRecordDecision } from '../workflow/apply-decision';
-import { decidePersonHandled } from '../workflow/decide-handoff';
+import { eventsOfTicket, findTicketByRef, listTickets, ticketsNeedingPerson } from '../db/ticket-queries';
+import { markPersonHandled } from '../workflow/mark-person-handled';
 import { userInfo } from 'node:os';
 import { AppError } from '../errors';
 import { formatSiret } from '../../parsers/siret';
@@ -60,13 +59,7 @@ export async function ticketsCommand(args: string[], io: Output, config: Config)
       const operator = (values.as ?? process.env.LIQUIBOT_OPERATOR ?? userInfo().username).trim().slice(0, 100);
       const found = await findTicketByRef(database.db, positionals[0]!);
       if (!found) throw new AppError('TICKET_NOT_FOUND', `no ticket ${positionals[0]}`);
-      const done = await database.db.transaction(async (tx) => {
-        const ticket = (await lockTicket(tx, found.id))!;
-        const decision = decidePersonHandled(ticket, `terminal:${operator}`);
-        if (!decision) return false;
-        await applyRecordDecision(tx, ticket, decision, new Date());
-        return true;
-      });
+      const done = await markPersonHandled(database.db, found.id, `terminal:${operator}`, 'terminal', new Date());
       if (!done) {
         io.err(`${found.ref} does not wait for a person; nothing changed`);
         return 1;

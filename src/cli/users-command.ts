@@ -1,9 +1,10 @@
 import { userInfo } from 'node:os';
 import type { Config } from '../config';
-import { findUserByEmail, insertUser, listUsers, recordAudit, setInvitation, setPassword, setUserDisabled } from '../db/console-queries';
+import { findUserByEmail, listUsers } from '../db/console-queries';
 import { CONSOLE_ROLES, type ConsoleRole } from '../db/vocabulary';
 import { AppError } from '../errors';
-import { hashPassword, passwordProblem, randomToken, sha256Hex } from '../console/secrets';
+import { hashPassword, passwordProblem } from '../console/secrets';
+import { addAccount, changeAccountRole, INVITATION_HOURS, invitationUrl, inviteAccount, isEmailAddress, setAccountDisabled } from '../console/user-accounts';
 import { openDatabaseForCommand } from './open-database';
 import { parseCommandArgs, type Output } from './usage';
 
@@ -11,18 +12,18 @@ export const USERS_HELP = `Usage:
   liquibot users add EMAIL --role agent|admin [--invite]
                                  a console account; its password is read from standard input (one line;
                                  asked twice, hidden, on a terminal), or --invite prints a one-time link
-                                 (valid ${72} hours) where the person chooses it
+                                 (valid ${INVITATION_HOURS} hours) where the person chooses it
   liquibot users invite EMAIL    a new invitation link for an existing account (a forgotten password)
   liquibot users list [--json]   the accounts, their role and state
+  liquibot users role EMAIL --role agent|admin
+                                 changes the account's role (the last enabled admin cannot be demoted)
   liquibot users disable EMAIL   the account can no longer sign in; its sessions end now
+                                 (the last enabled admin cannot be disabled)
   liquibot users enable EMAIL    the account can sign in again
 --as NAME   the operator recorded in the console's audit log (default: $LIQUIBOT_OPERATOR, else the system user).
 
 Agents see the queue, tickets and documents, and decide; admins also see the quarantine, status,
 statistics, exports and accounts. Passwords: 12 characters at least, hashed with argon2id.`;
-
-const INVITATION_HOURS = 72;
-const EMAIL = /^[^\s@<>"',;]+@[^\s@<>"',;]+\.[^\s@<>"',;]+$/;
 
 /** How the command reads a password: a line of standard input, hidden on a terminal. */
 export interface PasswordInput {
@@ -30,13 +31,7 @@ export interface PasswordInput {
   isInteractive: boolean;
 }
 
-/** The address where the console is opened, for invitation links. */
-export function consoleBaseUrl(config: Pick<Config, 'CONSOLE_PUBLIC_URL' | 'CONSOLE_PATH' | 'CONSOLE_HOST' | 'CONSOLE_PORT' | 'HTTP_HOST' | 'HTTP_PORT'>): string {
-  if (config.CONSOLE_PUBLIC_URL) return config.CONSOLE_PUBLIC_URL.replace(/\/+$/, '');
-  const host = config.CONSOLE_PORT !== undefined ? config.CONSOLE_HOST ?? config.HTTP_HOST : config.HTTP_HOST;
-  const port = config.CONSOLE_PORT ?? config.HTTP_PORT ?? 8080;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}${config.CONSOLE_PATH}`;
-}
+export { consoleBaseUrl } from '../console/user-accounts';
 
 /** `liquibot users …`: the console's local accounts. */
 export async function usersCommand(args: string[], io: Output, config: Config, input: PasswordInput, now: () => Date = () => new Date()): Promise<number> {
@@ -48,15 +43,15 @@ export async function usersCommand(args: string[], io: Output, config: Config, i
     io.out(USERS_HELP);
     return sub ? 0 : 2;
   }
-  if (!['add', 'invite', 'list', 'disable', 'enable'].includes(sub)) throw new AppError('USAGE', `unknown users command "${sub}"\n\n${USERS_HELP}`);
+  if (!['add', 'invite', 'list', 'disable', 'enable', 'role'].includes(sub)) throw new AppError('USAGE', `unknown users command "${sub}"\n\n${USERS_HELP}`);
   const needsEmail = sub !== 'list';
   if (needsEmail && positionals.length !== 1) throw new AppError('USAGE', `users ${sub} takes one address\n\n${USERS_HELP}`);
   const email = (positionals[0] ?? '').trim().toLowerCase();
-  if (needsEmail && !EMAIL.test(email)) throw new AppError('USAGE', `"${positionals[0]}" is not an e-mail address`);
+  if (needsEmail && !isEmailAddress(email)) throw new AppError('USAGE', `"${positionals[0]}" is not an e-mail address`);
   let role: ConsoleRole | null = null;
-  if (sub === 'add') {
+  if (sub === 'add' || sub === 'role') {
     role = CONSOLE_ROLES.find((r) => r === values.role) ?? null;
-    if (!role) throw new AppError('USAGE', `users add needs --role ${CONSOLE_ROLES.join('|')}`);
+    if (!role) throw new AppError('USAGE', `users ${sub} needs --role ${CONSOLE_ROLES.join('|')}`);
   }
   const operator = `terminal:${(values.as ?? process.env.LIQUIBOT_OPERATOR ?? userInfo().username).trim().slice(0, 100)}`;
 
@@ -101,18 +96,13 @@ export async function usersCommand(args: string[], io: Output, config: Config, i
         io.err(`${email} has an account already (${existing.role}${existing.disabledAt ? ', disabled' : ''}); nothing changed`);
         return 1;
       }
-      const token = values.invite ? randomToken() : null;
-      const user = await insertUser(db, {
-        email, role: role!, passwordHash, invitationTokenHash: token ? sha256Hex(token) : null,
-        invitationExpiresAt: token ? new Date(at.getTime() + INVITATION_HOURS * 3_600_000) : null, now: at,
-      });
-      if (!user) {
+      const added = await addAccount(db, { email, role: role!, passwordHash }, { actor: operator, now: at });
+      if (!added.ok) {
         io.err(`${email} has an account already; nothing changed`);
         return 1;
       }
-      await recordAudit(db, { at, actor: operator, action: token ? 'user_invited' : 'user_added', target: email, detail: { role } });
       io.out(`${email} added (${role})`);
-      if (token) io.out(`invitation link, valid ${INVITATION_HOURS} hours, to give to ${email} only:\n${consoleBaseUrl(config)}/invitation?token=${token}`);
+      if (added.invitationToken) io.out(`invitation link, valid ${INVITATION_HOURS} hours, to give to ${email} only:\n${invitationUrl(config, added.invitationToken)}`);
       return 0;
     }
     if (!existing) {
@@ -120,19 +110,33 @@ export async function usersCommand(args: string[], io: Output, config: Config, i
       return 1;
     }
     if (sub === 'invite') {
-      const token = randomToken();
-      await setInvitation(db, existing.id, sha256Hex(token), new Date(at.getTime() + INVITATION_HOURS * 3_600_000), at);
-      await recordAudit(db, { at, actor: operator, action: 'user_invited', target: email, detail: { again: true } });
-      io.out(`invitation link, valid ${INVITATION_HOURS} hours, to give to ${email} only (the current password works until it is used):\n${consoleBaseUrl(config)}/invitation?token=${token}`);
+      const token = await inviteAccount(db, existing, { actor: operator, now: at });
+      io.out(`invitation link, valid ${INVITATION_HOURS} hours, to give to ${email} only (the current password works until it is used):\n${invitationUrl(config, token)}`);
+      return 0;
+    }
+    if (sub === 'role') {
+      const change = await changeAccountRole(db, existing.id, role!, { actor: operator, now: at });
+      if (change === 'last-admin') {
+        io.err(`${email} is the last enabled admin: make another account admin first; nothing changed`);
+        return 1;
+      }
+      if (change !== 'done') {
+        io.err(`${email} is ${role} already; nothing changed`);
+        return 1;
+      }
+      io.out(`${email} is now ${role}`);
       return 0;
     }
     const disable = sub === 'disable';
-    const changed = await setUserDisabled(db, existing.id, disable ? at : null, at);
-    if (!changed) {
+    const change = await setAccountDisabled(db, existing.id, disable, { actor: operator, now: at });
+    if (change === 'last-admin') {
+      io.err(`${email} is the last enabled admin: enable or add another admin first; nothing changed`);
+      return 1;
+    }
+    if (change !== 'done') {
       io.err(`${email} is ${disable ? 'disabled' : 'enabled'} already; nothing changed`);
       return 1;
     }
-    await recordAudit(db, { at, actor: operator, action: disable ? 'user_disabled' : 'user_enabled', target: email });
     io.out(`${email} ${disable ? 'disabled: it can no longer sign in, and its sessions have ended' : 'enabled'}`);
     return 0;
   } finally {

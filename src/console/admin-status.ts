@@ -1,16 +1,15 @@
 import type { Hono } from 'hono';
-import { listUsers, recentAudit } from '../db/console-queries';
 import { lastProcessedAt, needingPerson, oldestPendingApprovalSince, outboxHealth, quarantinedCount } from '../db/ops-queries';
 import { countTicketsByStatus } from '../db/ticket-queries';
 import { TICKET_STATUSES } from '../db/vocabulary';
 import { STATUS_LABELS } from '../workflow/status-labels';
 import type { ConsoleDeps, ConsoleEnv } from './console-deps';
-import { dateTime, duration, oneLine, SHOWN } from './format';
+import { dateTime, duration, oneLine } from './format';
 import { html, type Html } from './html';
 import { alert } from './layout';
 import { pageResponse } from './responses';
 
-/** Status (health, outbox, queue ages: what /healthz and `liquibot status` say) and the accounts with the audit log. */
+/** Status: health, outbox, queue ages (what /healthz and `liquibot status` say). The accounts and the audit log: admin-users.ts. */
 
 const HEALTH_TEXT = { ok: 'en bonne santé', degraded: 'dégradé', failing: 'en panne' } as const;
 
@@ -51,23 +50,5 @@ ${facts([
 <h2>Demandes par état</h2>
 ${facts(TICKET_STATUSES.map((s) => [STATUS_LABELS[s], String(byStatus[s] ?? 0)]))}`;
     return pageResponse({ base, title: 'État du service', body, viewer: c.get('auth').viewer, current: 'status' });
-  });
-
-  app.get('/admin/users', async (c) => {
-    const now = deps.now();
-    const [users, audit] = await Promise.all([listUsers(db), recentAudit(db, 100)]);
-    const state = (u: (typeof users)[number]) => (u.disabledAt ? `désactivé le ${dateTime(u.disabledAt, tz)}`
-      : u.passwordHash ? 'actif'
-        : u.invitationExpiresAt && u.invitationExpiresAt > now ? `invité (jusqu’au ${dateTime(u.invitationExpiresAt, tz)})` : 'invitation expirée');
-    const body = html`<h1>Comptes</h1>
-<p>Les comptes se gèrent avec <code>liquibot users add|list|disable|enable|invite</code> (voir docs/console.md).</p>
-<div class="fr-table fr-table--no-caption"><table><caption>Comptes</caption><thead><tr><th scope="col">Adresse</th><th scope="col">Rôle</th><th scope="col">État</th><th scope="col">Dernière connexion</th></tr></thead>
-<tbody>${users.map((u) => html`<tr><td>${u.email}</td><td>${u.role === 'admin' ? 'administrateur' : 'agent'}</td><td>${state(u)}</td><td>${dateTime(u.lastLoginAt, tz)}</td></tr>`)}</tbody></table></div>
-<h2>Journal de la console</h2>
-<p class="fr-text--sm">Les 100 dernières actions. Les décisions sont aussi dans l’historique de chaque demande.</p>
-<div class="fr-table fr-table--no-caption"><table><caption>Journal</caption><thead><tr><th scope="col">Date</th><th scope="col">Qui</th><th scope="col">Action</th><th scope="col">Sur</th><th scope="col">Adresse IP</th><th scope="col">Détail</th></tr></thead>
-<tbody>${audit.map((a) => html`<tr><td class="console-nowrap">${dateTime(a.at, tz)}</td><td>${oneLine(a.actor, SHOWN.address)}</td><td>${a.action}</td>
-<td>${oneLine(a.target, 200)}</td><td>${oneLine(a.ip, 60)}</td><td class="fr-text--sm">${oneLine(JSON.stringify(a.detail), 300)}</td></tr>`)}</tbody></table></div>`;
-    return pageResponse({ base, title: 'Comptes', body, viewer: c.get('auth').viewer, current: 'users' });
   });
 }

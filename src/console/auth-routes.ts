@@ -1,13 +1,14 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import {
-  deleteSession, findSession, findUserByEmail, findUserByInvitation, insertSession, recentLoginFailures, recordAudit, recordLogin,
-  setPassword, touchSession,
+  deleteSession, findSession, findUserByEmail, findUserByInvitation, recentLoginFailures, recordAudit, setPassword, touchSession,
 } from '../db/console-queries';
 import { errorFields } from '../log';
 import type { Auth, ConsoleDeps, ConsoleEnv } from './console-deps';
 import { cookieHeader, LOGIN_COOKIE, readCookie, SESSION_COOKIE } from './cookies';
 import { html } from './html';
 import { alert, csrfField } from './layout';
+import { oidcEnabled } from './oidc-claims';
+import { openSession, secureFor } from './open-session';
 import { messageBody, pageResponse, seeOther } from './responses';
 import { hashPassword, passwordProblem, randomToken, sameSecret, sha256Hex, verifyPassword } from './secrets';
 import { LOGIN_WINDOW_MS, loginThrottled, needsTouch, sessionState } from './session-rules';
@@ -24,10 +25,7 @@ const LOGIN_NOTES: Record<string, { kind: 'info' | 'success' | 'warning'; text: 
   'password-set': { kind: 'success', text: 'Votre mot de passe est enregistré. Vous pouvez vous connecter.' },
 };
 
-/** Whether cookies must be Secure for this request: it came over TLS, or the console's public address is https. */
-function secureFor(deps: ConsoleDeps, c: Context<ConsoleEnv>): boolean {
-  return c.get('client').https || (deps.config.CONSOLE_PUBLIC_URL ?? '').toLowerCase().startsWith('https:');
-}
+const LOCAL_OFF = 'La connexion par mot de passe est désactivée sur ce service : connectez-vous avec le bouton de la page de connexion.';
 
 /** A console path to go back to after login; anything else (another site, `//host`, a backslash) is the queue. */
 export function safeNext(base: string, next: string | undefined): string {
@@ -40,6 +38,8 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 export function registerAuthRoutes(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
   const { base } = deps;
   const db = deps.database.db;
+  const local = deps.config.CONSOLE_LOCAL_ACCOUNTS;
+  const sso = oidcEnabled(deps.config);
 
   function loginPage(c: Context<ConsoleEnv>, opts: { error?: string; note?: string; email?: string; next?: string; status?: number }): Response {
     const pre = randomToken();
@@ -48,7 +48,8 @@ export function registerAuthRoutes(app: Hono<ConsoleEnv>, deps: ConsoleDeps): vo
 <h1>Connexion</h1>
 ${note ? alert(note.kind, note.text) : ''}
 ${opts.error ? alert('error', opts.error) : ''}
-<form method="post" action="${base}/login">
+${sso ? html`<p class="fr-mb-4w"><a class="fr-btn fr-icon-account-circle-line fr-btn--icon-left" id="sso" href="${base}/oidc/login?next=${encodeURIComponent(safeNext(base, opts.next))}">Se connecter avec ${deps.config.CONSOLE_OIDC_LABEL}</a></p>` : ''}
+${local ? html`${sso ? html`<h2 class="fr-h5">Ou avec un compte local</h2>` : ''}<form method="post" action="${base}/login">
 <input type="hidden" name="_csrf" value="${pre}">
 <input type="hidden" name="next" value="${safeNext(base, opts.next)}">
 <div class="fr-input-group"><label class="fr-label" for="email">Adresse électronique</label>
@@ -56,7 +57,7 @@ ${opts.error ? alert('error', opts.error) : ''}
 <div class="fr-input-group"><label class="fr-label" for="password">Mot de passe</label>
 <input class="fr-input" type="password" id="password" name="password" autocomplete="current-password" required maxlength="1024"></div>
 <button class="fr-btn" type="submit">Se connecter</button>
-</form></div></div>`;
+</form>` : ''}</div></div>`;
     return pageResponse({ base, title: 'Connexion', body, viewer: null }, opts.status ?? 200, {
       'set-cookie': cookieHeader(LOGIN_COOKIE, pre, { path: base, secure: secureFor(deps, c), maxAge: LOGIN_COOKIE_SECONDS }),
     });
@@ -74,6 +75,7 @@ ${opts.error ? alert('error', opts.error) : ''}
   app.post('/login', async (c) => {
     const form = await c.req.parseBody();
     const next = str(form.next);
+    if (!local) return loginPage(c, { error: LOCAL_OFF, next, status: 403 });
     if (!preLoginTokenOk(c, form)) {
       return loginPage(c, { error: 'Le formulaire a expiré. Saisissez à nouveau vos identifiants.', next, status: 403 });
     }
@@ -93,24 +95,14 @@ ${opts.error ? alert('error', opts.error) : ''}
       await recordAudit(db, { at: now, actor: email, action: 'login_failed', target: email, ip, detail: {} });
       return loginPage(c, { error: 'Adresse électronique ou mot de passe incorrect.', email, next, status: 401 });
     }
-    // A new session at each login (never the one the browser came with: no fixation).
-    const previous = readCookie(c.req.header('cookie'), SESSION_COOKIE);
-    if (previous) await deleteSession(db, sha256Hex(previous));
-    const token = randomToken();
-    await insertSession(db, {
-      tokenHash: sha256Hex(token), userId: user.id, csrfToken: randomToken(), now,
-      expiresAt: new Date(now.getTime() + deps.config.CONSOLE_SESSION_MAX_HOURS * 3_600_000),
-      ip, userAgent: (c.req.header('user-agent') ?? '').slice(0, 300) || null,
-    });
-    await recordLogin(db, user.id, now);
-    await recordAudit(db, { at: now, actor: `console:${user.email}`, action: 'login', target: user.email, ip });
-    return seeOther(safeNext(base, next), { 'set-cookie': cookieHeader(SESSION_COOKIE, token, { path: base, secure: secureFor(deps, c) }) });
+    return openSession(deps, c, user, 'password', safeNext(base, next));
   });
 
   // The token travels in the query string and the form, never in the path: the HTTP server's debug log writes paths.
   app.get('/invitation', async (c) => invitationPage(c, (c.req.query('token') ?? '').slice(0, 100), {}));
 
   async function invitationPage(c: Context<ConsoleEnv>, token: string, opts: { error?: string; status?: number }): Promise<Response> {
+    if (!local) return pageResponse({ base, title: 'Invitation', viewer: null, body: messageBody('Invitation', LOCAL_OFF) }, 404);
     const user = await findUserByInvitation(db, sha256Hex(token));
     if (!user || user.disabledAt || !user.invitationExpiresAt || user.invitationExpiresAt.getTime() <= deps.now().getTime()) {
       return pageResponse({ base, title: 'Invitation', viewer: null, body: messageBody('Invitation', 'Cette invitation n’est pas valable ou a expiré. Demandez-en une nouvelle à un administrateur.') }, 404);
@@ -137,6 +129,7 @@ ${opts.error ? alert('error', opts.error) : ''}
   app.post('/invitation', async (c) => {
     const form = await c.req.parseBody();
     const token = str(form.token).slice(0, 100);
+    if (!local) return invitationPage(c, token, {});
     if (!preLoginTokenOk(c, form)) return invitationPage(c, token, { error: 'Le formulaire a expiré. Recommencez.', status: 403 });
     const user = await findUserByInvitation(db, sha256Hex(token));
     const now = deps.now();

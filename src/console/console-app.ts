@@ -3,13 +3,17 @@ import { errorFields } from '../log';
 import { registerQuarantinePages } from './admin-quarantine';
 import { registerStatsPages } from './admin-stats';
 import { registerStatusPages } from './admin-status';
+import { registerUserPages } from './admin-users';
 import { registerAuthRoutes, requireAdmin, requireCsrf, requireSession } from './auth-routes';
 import { clientView } from './client-address';
 import type { ConsoleDeps, ConsoleEnv } from './console-deps';
 import { registerDocumentRoute } from './document-route';
 import { registerListPages } from './list-pages';
+import { registerOidcRoutes } from './oidc';
 import { messageBody, pageResponse, SECURITY_HEADERS } from './responses';
 import { registerStaticFiles } from './static-files';
+import { registerTemplateEditor } from './template-editor';
+import { registerMarkHandledRoute } from './ticket-handled';
 import { registerTicketPage } from './ticket-page';
 
 /**
@@ -21,7 +25,8 @@ import { registerTicketPage } from './ticket-page';
 export function createConsoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const { base } = deps;
   const app = new Hono<ConsoleEnv>({ strict: false }).basePath(base);
-  const isPublic = (path: string) => path === `${base}/login` || path === `${base}/invitation` || path.startsWith(`${base}/static/`);
+  const isPublic = (path: string) => path === `${base}/login` || path === `${base}/invitation` || path.startsWith(`${base}/static/`)
+    || path === `${base}/oidc/login` || path === `${base}/oidc/callback`;
   const session = requireSession(deps);
   const csrf = requireCsrf(deps);
   const admin = requireAdmin(deps);
@@ -40,12 +45,16 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   registerStaticFiles(app, base);
   registerAuthRoutes(app, deps);
+  registerOidcRoutes(app, deps);
   registerListPages(app, deps);
   registerTicketPage(app, deps);
+  registerMarkHandledRoute(app, deps);
   registerDocumentRoute(app, deps);
   registerQuarantinePages(app, deps);
   registerStatusPages(app, deps);
+  registerUserPages(app, deps);
   registerStatsPages(app, deps);
+  registerTemplateEditor(app, deps);
   app.get('/admin', () => new Response(null, { status: 303, headers: { location: `${base}/admin/status` } }));
 
   app.notFound((c) => pageResponse({

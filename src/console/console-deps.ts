@@ -17,6 +17,8 @@ export interface ConsoleDeps {
   pipeline: PipelineDeps;
   /** After mails were queued: the outbox sends them now rather than at its next poll. */
   kick: () => void;
+  /** After a template version was saved: the templates in use reload now rather than at their next poll. */
+  refreshTemplates: () => Promise<void>;
   /** The daemon's /healthz report, or null when this process cannot say. */
   health: () => Promise<HealthReport | null>;
   /** Where the console is served, e.g. `/console`. */

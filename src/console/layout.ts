@@ -14,7 +14,7 @@ export interface PageInput {
   body: Html;
   viewer: Viewer | null;
   /** The menu entry to mark as current. */
-  current?: 'queue' | 'waiting' | 'search' | 'quarantine' | 'status' | 'stats' | 'users' | null;
+  current?: 'queue' | 'waiting' | 'search' | 'quarantine' | 'status' | 'stats' | 'users' | 'templates' | null;
 }
 
 const AGENT_MENU = [
@@ -27,6 +27,7 @@ const ADMIN_MENU = [
   { key: 'quarantine', label: 'Quarantaine', path: '/admin/quarantine' },
   { key: 'status', label: 'État', path: '/admin/status' },
   { key: 'stats', label: 'Statistiques', path: '/admin/stats' },
+  { key: 'templates', label: 'Modèles de mails', path: '/admin/templates' },
   { key: 'users', label: 'Comptes', path: '/admin/users' },
 ] as const;
 

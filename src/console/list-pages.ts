@@ -64,7 +64,7 @@ ${pending.length > 0 ? table('Demandes à valider', ['Référence', 'Attente', '
 </tr>`);
     const body = html`<h1>Demandes en attente d’une personne</h1>
 <p>Un message que liquibot ne traite pas seul a été transmis aux agents : la personne attend une réponse (par mail, depuis votre messagerie).
-La demande sort de cette liste quand un agent décide, ou avec <code>liquibot tickets handled RÉF</code>.</p>
+La demande sort de cette liste quand un agent décide, ou avec le bouton « Marquer traité » de sa fiche (comme <code>liquibot tickets handled RÉF</code>).</p>
 ${waiting.length === 0 ? alert('info', 'Aucune demande n’attend une personne.') : table('Demandes en attente d’une personne', ['Référence', 'Attente', 'État', 'SIRET', 'Demandeur'], rows)}`;
     return pageResponse({ base, title: 'En attente d’une personne', body, viewer: c.get('auth').viewer, current: 'waiting' });
   });

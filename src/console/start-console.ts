@@ -5,6 +5,7 @@ import type { HealthReport } from '../http/health';
 import { startHttpServer, type RunningHttpServer } from '../http/http-server';
 import { createRouteTable, type HttpRequest, type HttpResponse, type RouteTable } from '../http/route-table';
 import { errorFields, type Logger } from '../log';
+import { startTemplateVersionSync } from '../templates/db-versions';
 import { openTemplateStore } from '../templates/open-store';
 import type { PipelineDeps } from '../workflow/context';
 import { createPipelineDeps } from '../workflow/deps';
@@ -25,6 +26,8 @@ export interface ConsoleOptions {
   kick?: () => void;
   /** The daemon's HTTP routes: the console mounts itself there, unless CONSOLE_PORT gives it a server of its own. */
   routes?: RouteTable | null;
+  /** After a template was saved in the console: the daemon's templates reload now (absent: the console's own store). */
+  refreshTemplates?: () => Promise<void>;
   /** The daemon's health report; absent: read from the routes' GET /healthz, when there is one. */
   health?: () => Promise<HealthReport | null>;
 }
@@ -47,9 +50,15 @@ export async function startConsole(opts: ConsoleOptions): Promise<RunningConsole
   const now = opts.now ?? (() => new Date());
   let closeTemplates = () => {};
   let pipeline = opts.pipeline;
+  let refreshTemplates = opts.refreshTemplates ?? (async () => {});
   if (!pipeline) {
     const templates = await openTemplateStore(config, log);
-    closeTemplates = () => templates.close?.();
+    const sync = await startTemplateVersionSync({ database: opts.database, store: templates, log });
+    refreshTemplates = () => sync.refresh();
+    closeTemplates = () => {
+      sync.stop();
+      templates.close?.();
+    };
     pipeline = createPipelineDeps({ config, database: opts.database, templates, log, now });
   }
   const base = config.CONSOLE_PATH;
@@ -57,6 +66,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<RunningConsole
   const app = createConsoleApp({
     config, database: opts.database, log: clog, now, pipeline, base,
     kick: opts.kick ?? (() => {}),
+    refreshTemplates,
     health: opts.health ?? (() => healthFromRoutes(routes)),
     proxies: trustedProxies(config.CONSOLE_TRUSTED_PROXIES),
   });

@@ -16,6 +16,7 @@ import { html, type Html } from './html';
 import { alert, csrfField } from './layout';
 import { receivedMailView } from './mail-view';
 import { messageBody, pageResponse, seeOther } from './responses';
+import { markHandledForm } from './ticket-handled';
 
 /** A ticket's page (facts, points d'attention, documents, the decision, its whole history and mails) and the decisions. */
 
@@ -25,6 +26,8 @@ const DONE: Record<string, { kind: 'success' | 'warning' | 'error'; text: string
   refused: { kind: 'success', text: 'Demande refusée : le demandeur reçoit le motif.' },
   'already-decided': { kind: 'warning', text: 'Rien n’a changé : la demande avait déjà été décidée (voir ci-dessous qui l’a décidée).' },
   'not-awaiting': { kind: 'warning', text: 'Rien n’a changé : la demande n’attend pas de décision.' },
+  handled: { kind: 'success', text: 'Demande marquée traitée : elle n’attend plus de personne.' },
+  'not-waiting-person': { kind: 'warning', text: 'Rien n’a changé : la demande n’attendait plus de personne.' },
 };
 
 const REASON_MESSAGES: Record<NonNullable<ReturnType<typeof reasonProblem>>, string> = {
@@ -75,6 +78,7 @@ ${d.kind === 'pdf' ? '' : html`<br><img class="console-doc-image fr-mt-1w" src="
 ${ticket.needsPersonSince ? html` <span class="fr-badge fr-badge--warning">attend une personne depuis le ${dateTime(ticket.needsPersonSince, tz)}</span>` : ''}</p>
 ${done ? alert(done.kind, done.text) : ''}
 ${opts.error ? alert('error', opts.error) : ''}
+${markHandledForm(base, ticket, c.get('auth').viewer.csrfToken)}
 <dl class="console-facts fr-mb-4w">
 <dt>Reçue le</dt><dd>${dateTime(ticket.createdAt, tz)}</dd>
 <dt>Demandeur</dt><dd>${ticket.requesterName ? `${oneLine(ticket.requesterName, SHOWN.name)} — ` : ''}${oneLine(ticket.requesterEmail, SHOWN.address)}</dd>

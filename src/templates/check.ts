@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { isTemplateName, TEMPLATE_NAMES } from './catalog';
 import { compileTemplate, type TemplateIssue } from './compile';
 import { createTemplateEngines, TEMPLATE_PARTS, type EngineOptions } from './engine';
+import type { DatabaseTemplate } from './precedence';
 import { partFileName, readTemplateSources, SHIPPED_TEMPLATES_DIR, type TemplateDirs } from './sources';
 
 export type { TemplateIssue } from './compile';
@@ -11,6 +12,8 @@ export interface CheckTemplatesOptions extends EngineOptions {
   /** TEMPLATES_DIR (edited copies); null or absent: the shipped templates only. */
   templatesDir?: string | null;
   shippedDir?: string;
+  /** The active console versions (database), laid over the files part by part: checked as they are used. */
+  databaseTemplates?: readonly DatabaseTemplate[];
 }
 
 const PART_FILES = new Set<string>(TEMPLATE_PARTS.map(partFileName));
@@ -42,12 +45,15 @@ function strayFiles(dir: string): TemplateIssue[] {
  * and a render of every state each mail is sent in. Returns every issue with file, line, column.
  * Accepts the options, or anything that has `dirs` (such as a TemplateStore).
  */
-export function checkTemplates(source: CheckTemplatesOptions | { dirs: TemplateDirs; timeZone?: string } = {}): TemplateIssue[] {
+export function checkTemplates(
+  source: CheckTemplatesOptions | { dirs: TemplateDirs; timeZone?: string; databaseTemplates?: readonly DatabaseTemplate[] } = {},
+): TemplateIssue[] {
   const dirs: TemplateDirs =
     'dirs' in source
       ? source.dirs
       : { templatesDir: source.templatesDir ?? null, shippedDir: source.shippedDir ?? SHIPPED_TEMPLATES_DIR };
   const engines = createTemplateEngines({ timeZone: source.timeZone });
+  const database = new Map((source.databaseTemplates ?? []).map((t) => [t.name, t]));
   const issues: TemplateIssue[] = [];
   if (dirs.templatesDir !== null) {
     let isDir = false;
@@ -63,7 +69,7 @@ export function checkTemplates(source: CheckTemplatesOptions | { dirs: TemplateD
   }
   for (const name of TEMPLATE_NAMES) {
     try {
-      issues.push(...compileTemplate(engines, readTemplateSources(name, dirs), dirs).issues);
+      issues.push(...compileTemplate(engines, readTemplateSources(name, dirs, database.get(name) ?? null), dirs).issues);
     } catch (err) {
       const message = `cannot read template files: ${err instanceof Error ? err.message : String(err)}`;
       issues.push({ template: name, part: null, file: join(dirs.templatesDir ?? dirs.shippedDir, name), line: 1, column: 1, message });

@@ -20,7 +20,7 @@ export interface TemplateIssue {
 export interface CompiledTemplate {
   name: TemplateName;
   version: string;
-  /** 'custom' when at least one file comes from TEMPLATES_DIR. */
+  /** 'custom' when at least one part comes from TEMPLATES_DIR or from a console version in the database. */
   origin: 'custom' | 'shipped';
   parts: Record<TemplatePart, CompiledPart | null>;
 }
@@ -126,7 +126,7 @@ export function compileTemplate(
     }
     parts[part] = compiled;
   }
-  const origin = TEMPLATE_PARTS.some((p) => sources.parts[p]?.origin === 'custom') ? 'custom' : 'shipped';
+  const origin = TEMPLATE_PARTS.some((p) => (sources.parts[p]?.origin ?? 'shipped') !== 'shipped') ? 'custom' : 'shipped';
   const template: CompiledTemplate = { name, version: sources.version, origin, parts };
   if (issues.length > 0) return { template: null, issues: dedupe(issues) };
 

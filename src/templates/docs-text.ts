@@ -18,9 +18,16 @@ Chaque message a son dossier \`templates/<nom>/\` :
 Messages : {{MAILS}}.
 
 Les modèles livrés avec liquibot sont dans le dossier \`templates/\` du dépôt. Ne les modifiez pas
-sur le serveur : ils sont remplacés à chaque mise à jour. Pour les personnaliser, indiquez un dossier
-dans la variable d'environnement \`TEMPLATES_DIR\` et copiez-y ce que vous voulez changer, avec le
-même chemin, par exemple \`$TEMPLATES_DIR/reset-link/text.liquid\`.
+sur le serveur : ils sont remplacés à chaque mise à jour. Pour les personnaliser, deux moyens :
+
+- **la console web** (« Modèles de mails », administrateurs ; voir \`docs/console.md\`) : chaque
+  enregistrement est une nouvelle version, gardée en base de données avec son auteur et sa date ;
+  on peut comparer les versions et revenir à une ancienne ;
+- **des fichiers** : indiquez un dossier dans la variable d'environnement \`TEMPLATES_DIR\` et
+  copiez-y ce que vous voulez changer, avec le même chemin, par exemple
+  \`$TEMPLATES_DIR/reset-link/text.liquid\`.
+
+Avec \`TEMPLATES_DIR\` :
 
 - Chaque fichier absent de \`TEMPLATES_DIR\` est pris dans les modèles livrés, fichier par fichier.
   Si vous modifiez \`text.liquid\` d'un message qui a aussi un \`html.liquid\`, modifiez les deux :
@@ -28,6 +35,28 @@ même chemin, par exemple \`$TEMPLATES_DIR/reset-link/text.liquid\`.
 - Pour envoyer un message en texte seul, placez un \`html.liquid\` vide dans son dossier.
 - Un dossier ou un fichier \`.liquid\` au nom inconnu est signalé par \`liquibot templates check\`
   (il serait ignoré).
+
+### Quelle version est utilisée
+
+Pour chaque partie d'un message (objet, texte, HTML), séparément, liquibot prend :
+
+1. la **version enregistrée dans la console** (la plus récente de ce message), si elle contient
+   cette partie ;
+2. sinon le fichier de \`TEMPLATES_DIR\`, s'il existe ;
+3. sinon le **modèle livré** (\`templates/\`).
+
+La console enregistre seulement les parties que vous avez changées par rapport aux fichiers : une
+partie laissée telle quelle continue de suivre \`TEMPLATES_DIR\` ou le modèle livré (et donc leurs
+mises à jour). La liste « Modèles de mails » de la console montre l'origine de chaque partie :
+« livré », « TEMPLATES_DIR » ou « console vN ». Pour revenir aux fichiers, utilisez « Revenir aux
+fichiers » dans les versions du message (une nouvelle version sans aucune partie).
+
+Toutes les instances de liquibot qui partagent la base utilisent la même version : chacune vérifie
+toutes les 2 secondes si une nouvelle version a été enregistrée (celle où l'enregistrement a été fait
+la prend aussitôt). Une version est vérifiée avant d'être enregistrée ; si une version en base
+devenait invalide (modifiée hors de la console, ou des fichiers changés sous une partie qu'elle ne
+contient pas), elle est refusée comme un fichier invalide : la dernière version valide reste en
+service, et les administrateurs sont prévenus (message « Modèle de message refusé »).
 
 ## Prise en compte d'une modification
 
@@ -44,10 +73,14 @@ caractères de l'empreinte SHA-256 de ses fichiers).
 Commandes utiles :
 
 - \`liquibot templates check\` : vérifie tous les modèles (ceux de \`TEMPLATES_DIR\` et les modèles
-  livrés) ; \`liquibot templates check --dir /ma/copie\` vérifie une copie de travail avant de la
-  mettre en place. Chaque problème est affiché sous la forme \`fichier:ligne:colonne message\`.
+  livrés, et, quand \`DATABASE_URL\` est indiquée, les versions de la console en service, par-dessus
+  les fichiers) ; \`liquibot templates check --dir /ma/copie\` vérifie une copie de travail avant de la
+  mettre en place. Chaque problème est affiché sous la forme \`fichier:ligne:colonne message\` (pour
+  une version de la console : \`database:reset-link@v3/text.liquid:2:5 …\`).
 - \`liquibot templates preview reset-link\` : affiche le message avec des données d'exemple et écrit
-  \`preview/reset-link.eml\` (à ouvrir avec une messagerie) et \`preview/reset-link.html\`.
+  \`preview/reset-link.eml\` (à ouvrir avec une messagerie) et \`preview/reset-link.html\` ; avec
+  \`DATABASE_URL\`, le message est celui qui part : la version de la console en service par-dessus les
+  fichiers.
 - \`liquibot templates vars [NOM]\` : la liste des variables, comme ci-dessous.
 
 ## Syntaxe autorisée

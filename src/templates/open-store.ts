@@ -1,8 +1,12 @@
 import type { Config } from '../config';
+import type { Database } from '../db/client';
+import { loadDatabaseTemplates } from './db-versions';
 import type { Logger } from '../log';
 import { TemplateStore, type TemplateRejection } from './store';
 
 export interface OpenTemplateStoreOptions {
+  /** Lay the active console versions of this database over the files (read once; the daemon polls instead). */
+  database?: Database;
   /** Also told about each refused edit (once per refused version), e.g. to mail the admins. */
   onRejected?: (rejection: TemplateRejection) => void;
 }
@@ -35,5 +39,6 @@ export async function openTemplateStore(
     onReloaded: (event) => tlog.info({ template: event.name, version: event.version, origin: event.origin }, 'template reloaded'),
     onError: (err) => tlog.error({ err }, 'template reload failed'),
   });
+  if (options.database) store.setDatabaseTemplates(await loadDatabaseTemplates(options.database));
   return store;
 }

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import type { TemplateName } from './catalog';
 import { TEMPLATE_PARTS, type TemplatePart } from './engine';
 import { PROJECT_ROOT } from '../project-root';
+import { overlayDatabase, type DatabaseTemplate, type PartSource } from './precedence';
+
+export type { PartOrigin, PartSource } from './precedence';
 
 /** The templates shipped with liquibot, found from the project root so it works from any cwd, bundled or not. */
 export const SHIPPED_TEMPLATES_DIR = join(PROJECT_ROOT, 'templates/');
@@ -13,14 +16,6 @@ export interface TemplateDirs {
   /** TEMPLATES_DIR: the deployment's edited copies, or null for shipped templates only. */
   templatesDir: string | null;
   shippedDir: string;
-}
-
-/** One template file as read. */
-export interface PartSource {
-  part: TemplatePart;
-  file: string;
-  content: string;
-  origin: 'custom' | 'shipped';
 }
 
 /** The files of one mail, after per-file fallback. */
@@ -58,10 +53,12 @@ export function versionOf(parts: Record<TemplatePart, PartSource | null>): strin
 }
 
 /**
- * Reads the files of one mail: each file from TEMPLATES_DIR when it is there, else the shipped one.
- * A part absent from both is null (html is optional; subject and text are reported missing by the checks).
+ * Reads the files of one mail: each file from TEMPLATES_DIR when it is there, else the shipped one;
+ * then the non-null parts of the active database version (console), when given, win over both
+ * (precedence.ts). A part absent everywhere is null (html is optional; subject and text are reported
+ * missing by the checks).
  */
-export function readTemplateSources(name: TemplateName, dirs: TemplateDirs): TemplateSources {
+export function readTemplateSources(name: TemplateName, dirs: TemplateDirs, database: DatabaseTemplate | null = null): TemplateSources {
   const parts = {} as Record<TemplatePart, PartSource | null>;
   for (const part of TEMPLATE_PARTS) {
     parts[part] = null;
@@ -76,7 +73,8 @@ export function readTemplateSources(name: TemplateName, dirs: TemplateDirs): Tem
       }
     }
   }
-  return { name, parts, version: versionOf(parts) };
+  const effective = database ? overlayDatabase(parts, database) : parts;
+  return { name, parts: effective, version: versionOf(effective) };
 }
 
 /** Where a missing required file is expected (the edited copy's folder when there is one). */

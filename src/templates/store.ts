@@ -5,7 +5,8 @@ import { AppError } from '../errors';
 import { CATALOG, TEMPLATE_NAMES, type TemplateName, type TemplateVars } from './catalog';
 import { compileTemplate, renderCompiled, type CompiledTemplate, type TemplateIssue } from './compile';
 import { createTemplateEngines, MAIL_TIME_ZONE, type TemplateEngines } from './engine';
-import { readTemplateSources, SHIPPED_TEMPLATES_DIR, type TemplateDirs, type TemplateSources } from './sources';
+import type { DatabaseTemplate } from './precedence';
+import { readTemplateSources, SHIPPED_TEMPLATES_DIR, type PartOrigin, type TemplateDirs, type TemplateSources } from './sources';
 
 /** A mail ready to hand to the outbox. */
 export interface RenderedMail {
@@ -55,6 +56,10 @@ export class TemplateStore {
   private readonly engines: TemplateEngines;
   private readonly active = new Map<TemplateName, CompiledTemplate>();
   private readonly rejectedVersion = new Map<TemplateName, string>();
+  /** The active console versions (template_versions), laid over the files part by part. */
+  private database = new Map<TemplateName, DatabaseTemplate>();
+  /** Where each part of the template in use comes from, and its database version when it has one. */
+  private readonly inUse = new Map<TemplateName, { parts: Record<'subject' | 'text' | 'html', PartOrigin | null>; databaseVersion: number | null }>();
   private readonly options: TemplateStoreOptions;
   private watchers = new Map<string, FSWatcher>();
   private timer: NodeJS.Timeout | null = null;
@@ -71,13 +76,15 @@ export class TemplateStore {
     this.dirs = { templatesDir, shippedDir: options.shippedDir ?? SHIPPED_TEMPLATES_DIR };
     const shippedOnly: TemplateDirs = { templatesDir: null, shippedDir: this.dirs.shippedDir };
     for (const name of TEMPLATE_NAMES) {
-      const shipped = compileTemplate(this.engines, readTemplateSources(name, shippedOnly), shippedOnly);
+      const shippedSources = readTemplateSources(name, shippedOnly);
+      const shipped = compileTemplate(this.engines, shippedSources, shippedOnly);
       if (!shipped.template) {
         const first = shipped.issues[0];
         const where = first ? `${first.file}:${first.line}:${first.column} ${first.message}` : '';
         throw new AppError('TEMPLATE_INVALID', `shipped template ${name} is invalid: ${where}`);
       }
       this.active.set(name, shipped.template);
+      this.noteInUse(name, shippedSources);
     }
     this.reload();
   }
@@ -121,6 +128,21 @@ export class TemplateStore {
     return this.active.get(name)!.origin;
   }
 
+  /** Where each part of the template in use comes from, and the console version in use (null: files only). */
+  sourcesInUse(name: TemplateName): { parts: Record<'subject' | 'text' | 'html', PartOrigin | null>; databaseVersion: number | null } {
+    return this.inUse.get(name) ?? { parts: { subject: 'shipped', text: 'shipped', html: 'shipped' }, databaseVersion: null };
+  }
+
+  /**
+   * Replaces the active console versions (one per mail at most; a mail absent from the list is back on
+   * its files) and reloads. A version that fails the checks is refused like a bad file edit: the last
+   * good template stays in use and onRejected is told once. Returns the refusals of this pass.
+   */
+  setDatabaseTemplates(versions: readonly DatabaseTemplate[]): TemplateRejection[] {
+    this.database = new Map(versions.map((v) => [v.name, v]));
+    return this.reload();
+  }
+
   /**
    * Re-reads every template now. Valid changes take effect; invalid ones are refused (and reported
    * through onRejected once per refused version). Returns the refusals of this pass.
@@ -131,7 +153,7 @@ export class TemplateStore {
       const current = this.active.get(name)!;
       let sources: TemplateSources;
       try {
-        sources = readTemplateSources(name, this.dirs);
+        sources = readTemplateSources(name, this.dirs, this.database.get(name) ?? null);
       } catch (err) {
         const file = join(this.dirs.templatesDir ?? this.dirs.shippedDir, name);
         const message = `cannot read template files: ${err instanceof Error ? err.message : String(err)}`;
@@ -144,6 +166,7 @@ export class TemplateStore {
         continue;
       }
       if (sources.version === current.version) {
+        this.noteInUse(name, sources);
         this.rejectedVersion.delete(name);
         continue;
       }
@@ -151,6 +174,7 @@ export class TemplateStore {
       const result = compileTemplate(this.engines, sources, this.dirs);
       if (result.template) {
         this.active.set(name, result.template);
+        this.noteInUse(name, sources);
         this.rejectedVersion.delete(name);
         this.options.onReloaded?.({ name, version: result.template.version, origin: result.template.origin });
       } else {
@@ -161,6 +185,12 @@ export class TemplateStore {
       }
     }
     return rejections;
+  }
+
+  private noteInUse(name: TemplateName, sources: TemplateSources): void {
+    const db = this.database.get(name);
+    const parts = { subject: sources.parts.subject?.origin ?? null, text: sources.parts.text?.origin ?? null, html: sources.parts.html?.origin ?? null };
+    this.inUse.set(name, { parts, databaseVersion: db && Object.values(parts).includes('database') ? db.version : null });
   }
 
   /** Watches TEMPLATES_DIR and reloads (debounced) on any change. No-op without TEMPLATES_DIR. */

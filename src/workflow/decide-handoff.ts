@@ -68,9 +68,9 @@ export function personHandled(ticket: Pick<Ticket, 'needsPersonSince'>, actor: s
   };
 }
 
-/** `liquibot tickets handled REF` (or the console): the person answered; null when nobody was awaited. */
-export function decidePersonHandled(ticket: Pick<Ticket, 'needsPersonSince'>, actor: string): TicketDecision | null {
+/** `liquibot tickets handled REF` (or the console's « Marquer traité »): the person answered; null when nobody was awaited. */
+export function decidePersonHandled(ticket: Pick<Ticket, 'needsPersonSince'>, actor: string, via: 'terminal' | 'console' = 'terminal'): TicketDecision | null {
   if (!ticket.needsPersonSince) return null;
-  const handled = personHandled(ticket, actor, 'terminal');
+  const handled = personHandled(ticket, actor, via);
   return { transition: null, patch: handled.patch, events: handled.events, actions: [] };
 }

@@ -90,6 +90,22 @@ describe('liquibot users', () => {
     expect(await run(['disable', 'nobody@support.example.fr'])).toMatchObject({ code: 1, err: 'no account for nobody@support.example.fr' });
   }, 30_000);
 
+  it('changes a role, but never demotes or disables the last enabled admin', async () => {
+    // chef@ (invited) is the only admin.
+    expect(await run(['role', 'chef@support.example.fr', '--role', 'agent'])).toMatchObject({ code: 1, err: expect.stringMatching(/last enabled admin/) });
+    expect(await run(['disable', 'chef@support.example.fr'])).toMatchObject({ code: 1, err: expect.stringMatching(/last enabled admin/) });
+    expect(await run(['role', 'paul.durand@support.example.fr', '--role', 'admin'])).toMatchObject({ code: 0, out: 'paul.durand@support.example.fr is now admin' });
+    expect(await run(['role', 'paul.durand@support.example.fr', '--role', 'admin'])).toMatchObject({ code: 1 });
+    expect(await run(['role', 'chef@support.example.fr', '--role', 'agent'])).toMatchObject({ code: 0 });
+    await expect(run(['role', 'chef@support.example.fr'])).rejects.toThrow(/users role needs --role/);
+    await withDb(async ({ db }) => {
+      const lines = (await db.select().from(consoleAudit)).filter((a) => a.action === 'user_role_changed').map((a) => [a.actor, a.target, a.detail]);
+      expect(lines).toEqual([
+        ['terminal:alice', 'paul.durand@support.example.fr', { from: 'agent', to: 'admin' }], ['terminal:alice', 'chef@support.example.fr', { from: 'admin', to: 'agent' }],
+      ]);
+    });
+  }, 30_000);
+
   it('builds invitation links from the console’s own address when no public one is set', () => {
     const base = { CONSOLE_PATH: '/console', CONSOLE_HOST: undefined, CONSOLE_PORT: undefined, HTTP_HOST: '127.0.0.1', HTTP_PORT: 8080, CONSOLE_PUBLIC_URL: undefined };
     expect(consoleBaseUrl(base)).toBe('http://127.0.0.1:8080/console');

@@ -1,0 +1,247 @@
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { eq } from 'drizzle-orm';
+import Provider from 'oidc-provider';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usersCommand } from '../../src/cli/users-command';
+import { startConsole } from '../../src/console/start-console';
+import { setAccountDisabled } from '../../src/console/user-accounts';
+import { createLogger } from '../../src/log';
+import { findUserByEmail } from '../../src/db/console-queries';
+import { consoleAudit, consoleSessions } from '../../src/db/schema';
+import { createHarness, type Harness } from './support/liquibot-harness';
+
+/**
+ * Single sign-on with OpenID Connect in a real browser: the daemon (its console) against a local
+ * provider (oidc-provider, its development login and consent pages), Debian's Chromium driven by
+ * playwright-core. The console runs with CONSOLE_LOCAL_ACCOUNTS=false: the password form is gone and
+ * its route refuses.
+ */
+
+const CLIENT_ID = 'liquibot-console';
+const CLIENT_SECRET = 'secret-du-client-de-test-0123456789abcdef';
+const ADMIN = 'chef.equipe@support.example.fr';
+const AGENT = 'paul.durand@support.example.fr';
+const NO_ROLE = 'compta@support.example.fr';
+const UNVERIFIED = 'pas.verifie@support.example.fr';
+const LOCAL = 'local.agent@support.example.fr';
+const PASSWORD = 'cheval correct agrafe batterie';
+
+/** The provider's people, by login name (the development login page takes any password). */
+const people: Record<string, { email: string; email_verified: boolean; roles: string[] }> = {
+  chef: { email: ADMIN, email_verified: true, roles: ['liquibot-admin', 'intranet'] },
+  paul: { email: 'Paul.Durand@support.example.fr', email_verified: true, roles: ['liquibot-agent'] },
+  compta: { email: NO_ROLE, email_verified: true, roles: ['comptabilite'] },
+  douteux: { email: UNVERIFIED, email_verified: false, roles: ['liquibot-admin'] },
+};
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('single sign-on with OpenID Connect', () => {
+  let h: Harness;
+  let idp: Server;
+  let browser: Browser;
+  let consoleUrl: string;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    idp = createServer();
+    await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
+    const issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
+    const consolePort = await freePort();
+    consoleUrl = `http://127.0.0.1:${consolePort}/console`;
+    const provider = new Provider(issuer, {
+      clients: [{
+        client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [`${consoleUrl}/oidc/callback`],
+        grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic',
+      }],
+      scopes: ['openid', 'email', 'roles'],
+      claims: { openid: ['sub'], email: ['email', 'email_verified'], roles: ['roles'] },
+      pkce: { required: () => true },
+      cookies: { keys: ['cle-des-cookies-du-fournisseur-de-test'] },
+      async findAccount(_ctx: unknown, sub: string) {
+        const person = people[sub];
+        return person ? { accountId: sub, claims: async () => ({ sub, ...person }) } : undefined;
+      },
+    });
+    idp.on('request', provider.callback());
+    h = await createHarness({
+      env: {
+        HTTP_PORT: String(consolePort), CONSOLE_LOCAL_ACCOUNTS: 'false',
+        CONSOLE_OIDC_ISSUER: issuer, CONSOLE_OIDC_CLIENT_ID: CLIENT_ID, CONSOLE_OIDC_CLIENT_SECRET: CLIENT_SECRET,
+        CONSOLE_OIDC_SCOPES: 'openid email roles', CONSOLE_OIDC_ROLE_CLAIM: 'roles',
+        CONSOLE_OIDC_ADMIN_VALUES: 'liquibot-admin', CONSOLE_OIDC_AGENT_VALUES: 'liquibot-agent,support',
+        CONSOLE_OIDC_LABEL: 'l’annuaire du support',
+      },
+    });
+    await h.start();
+    // A local account with a password, made at the terminal: it cannot sign in with it while local accounts are off.
+    const out: string[] = [];
+    const code = await usersCommand(['add', LOCAL, '--role', 'agent', '--as', 'test'], { out: (l) => out.push(l), err: (l) => out.push(l) }, h.config,
+      { isInteractive: false, readPassword: async () => PASSWORD });
+    expect(code, out.join('\n')).toBe(0);
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await h?.close();
+    await new Promise<void>((resolve) => (idp ? idp.close(() => resolve()) : resolve()));
+  });
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+    contexts.push(context);
+    return context.newPage();
+  }
+
+  /** From the console's login page through the provider's login and consent pages, back to the console. */
+  async function signIn(login: string, start = '/'): Promise<Page> {
+    const page = await newPage();
+    await page.goto(`${consoleUrl}${start}`);
+    expect(new URL(page.url()).pathname).toBe('/console/login');
+    expect(await page.locator('#sso').innerText()).toContain('Se connecter avec l’annuaire du support');
+    await Promise.all([page.waitForURL((u) => !u.href.startsWith(consoleUrl)), page.click('#sso')]);
+    await page.fill('input[name=login]', login);
+    await page.fill('input[name=password]', 'peu importe');
+    await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+    if (!page.url().startsWith(consoleUrl)) {
+      await Promise.all([page.waitForURL((u) => u.href.startsWith(consoleUrl)), page.click('button:has-text("Continue")')]);
+    }
+    await page.waitForLoadState('load');
+    return page;
+  }
+
+  const auditOf = async (email: string) => (await h.database.db.select().from(consoleAudit).where(eq(consoleAudit.target, email)))
+    .map((a) => [a.action, a.detail]);
+
+  it('hides the password form and refuses password logins and invitations while local accounts are off', async () => {
+    const page = await newPage();
+    await page.goto(`${consoleUrl}/login`);
+    expect(await page.locator('#password').count()).toBe(0);
+    expect(await page.locator('#sso').count()).toBe(1);
+    await page.screenshot({ path: join(__dirname, '../../docs/console/login-sso.png'), clip: { x: 0, y: 0, width: 1280, height: 520 } });
+    // A well-formed post (the login cookie's token, the right password of a local account): still refused.
+    const pre = (await page.context().cookies()).find((c) => c.name === 'liquibot_console_login')!.value;
+    const refused = await page.request.post(`${consoleUrl}/login`, { form: { _csrf: pre, email: LOCAL, password: PASSWORD }, maxRedirects: 0 });
+    expect(refused.status()).toBe(403);
+    expect(await refused.text()).toContain('La connexion par mot de passe est désactivée');
+    const sessions = await h.database.db.select().from(consoleSessions);
+    expect(sessions).toEqual([]);
+    expect((await page.request.get(`${consoleUrl}/invitation?token=${'x'.repeat(43)}`)).status()).toBe(404);
+  });
+
+  it('an admin of the provider signs in: an account without a password, the admin role, back where they were going', async () => {
+    const page = await signIn('chef', '/admin/status');
+    expect(new URL(page.url()).pathname).toBe('/console/admin/status');
+    expect(await page.locator('h1').innerText()).toBe('État du service');
+    expect(await page.locator('nav a:text-is("Comptes")').count()).toBe(1);
+    expect(await page.locator('header').innerText()).toContain(`${ADMIN} (administrateur)`);
+    const user = (await findUserByEmail(h.database.db, ADMIN))!;
+    expect(user).toMatchObject({ role: 'admin', passwordHash: null, invitationTokenHash: null, disabledAt: null });
+    expect(user.lastLoginAt).toBeInstanceOf(Date);
+    expect(await auditOf(ADMIN)).toEqual([['user_added', { role: 'admin', method: 'oidc' }], ['login', { method: 'oidc' }]]);
+    // The session cookie is the console's own, HttpOnly.
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'liquibot_console')!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/console' });
+  });
+
+  it('an agent of the provider signs in as an agent (address in lower case) and gets 403 on admin pages', async () => {
+    const page = await signIn('paul');
+    expect(new URL(page.url()).pathname).toBe('/console/');
+    expect(await page.locator('h1').innerText()).toBe('Demandes à valider');
+    expect(await page.locator('header').innerText()).toContain(`${AGENT} (agent)`);
+    expect(await page.locator('nav a:text-is("Quarantaine")').count()).toBe(0);
+    expect((await page.goto(`${consoleUrl}/admin/users`))!.status()).toBe(403);
+    expect((await findUserByEmail(h.database.db, AGENT))!.role).toBe('agent');
+  });
+
+  it('the role follows the provider’s claim at each sign-in', async () => {
+    people.paul!.roles = ['liquibot-admin'];
+    const page = await signIn('paul');
+    expect(await page.locator('header').innerText()).toContain(`${AGENT} (administrateur)`);
+    expect((await findUserByEmail(h.database.db, AGENT))!.role).toBe('admin');
+    people.paul!.roles = ['support'];
+    const again = await signIn('paul');
+    expect(await again.locator('header').innerText()).toContain(`${AGENT} (agent)`);
+    expect((await auditOf(AGENT)).filter(([action]) => action === 'user_role_changed')).toEqual([
+      ['user_role_changed', { from: 'agent', to: 'admin', method: 'oidc' }], ['user_role_changed', { from: 'admin', to: 'agent', method: 'oidc' }],
+    ]);
+    // The earlier session, still open in the first browser, now has the agent's rights.
+    expect((await page.goto(`${consoleUrl}/admin/status`))!.status()).toBe(403);
+  });
+
+  it('refuses someone with no mapped role, or whose address the provider did not verify, in French, with no account made', async () => {
+    const page = await signIn('compta');
+    expect(new URL(page.url()).pathname).toBe('/console/oidc/callback');
+    expect(await page.locator('h1').innerText()).toBe('Connexion impossible');
+    expect(await page.locator('.fr-alert--error').innerText()).toContain('ni le rôle d’agent ni celui d’administrateur');
+    expect(await findUserByEmail(h.database.db, NO_ROLE)).toBeNull();
+    expect(await auditOf(NO_ROLE)).toEqual([['login_failed', { method: 'oidc', reason: 'NO_ROLE' }]]);
+    // No session: the console sends back to the login page.
+    await page.goto(`${consoleUrl}/`);
+    expect(new URL(page.url()).pathname).toBe('/console/login');
+
+    const unverified = await signIn('douteux');
+    expect(await unverified.locator('.fr-alert--error').innerText()).toContain('adresse électronique est vérifiée');
+    expect(await findUserByEmail(h.database.db, UNVERIFIED)).toBeNull();
+  });
+
+  it('refuses a disabled account, even with the right role at the provider', async () => {
+    const admin = (await findUserByEmail(h.database.db, AGENT))!;
+    expect(await setAccountDisabled(h.database.db, admin.id, true, { actor: 'terminal:test', now: new Date() })).toBe('done');
+    const page = await signIn('paul');
+    expect(await page.locator('.fr-alert--error').innerText()).toContain('Ce compte est désactivé');
+    expect((await auditOf(AGENT)).at(-1)).toEqual(['login_failed', { method: 'oidc', reason: 'DISABLED' }]);
+    await page.goto(`${consoleUrl}/`);
+    expect(new URL(page.url()).pathname).toBe('/console/login');
+  });
+
+  it('with local accounts on as well, the login page offers both, and a password still signs in', async () => {
+    // A second console on the same database, on a port of its own, with passwords allowed.
+    const both = (await startConsole({
+      config: { ...h.config, CONSOLE_LOCAL_ACCOUNTS: true, CONSOLE_PORT: 0 }, database: h.database, log: createLogger({ level: 'silent' }),
+    }))!;
+    try {
+      const page = await newPage();
+      await page.goto(`${both.url}/login`);
+      expect(await page.locator('#sso').count()).toBe(1);
+      expect(await page.locator('h2').innerText()).toBe('Ou avec un compte local');
+      await page.fill('#email', LOCAL);
+      await page.fill('#password', PASSWORD);
+      await Promise.all([page.waitForURL(`${both.url}/`), page.click('button:has-text("Se connecter")')]);
+      expect(await page.locator('header').innerText()).toContain(`${LOCAL} (agent)`);
+      expect((await auditOf(LOCAL)).at(-1)).toEqual(['login', { method: 'password' }]);
+    } finally {
+      await both.close();
+    }
+  });
+
+  it('refuses a callback without the browser’s sign-in cookie (another browser, or a forged response)', async () => {
+    const page = await newPage();
+    const response = await page.goto(`${consoleUrl}/oidc/callback?code=abc&state=def`);
+    expect(response!.status()).toBe(400);
+    expect(await page.locator('.fr-alert--error').innerText()).toContain('La connexion a expiré');
+    // With the cookie of a sign-in that was started, but a state that is not its own.
+    await page.goto(`${consoleUrl}/login`);
+    await Promise.all([page.waitForURL((u) => !u.href.startsWith(consoleUrl)), page.click('#sso')]);
+    const forged = await page.goto(`${consoleUrl}/oidc/callback?code=abc&state=${'s'.repeat(43)}&iss=${encodeURIComponent(h.config.CONSOLE_OIDC_ISSUER!)}`);
+    expect(forged!.status()).toBe(400);
+    expect(await page.locator('.fr-alert--error').innerText()).toContain('a échoué ou a été annulée');
+    const logs = h.logs.text();
+    expect(logs).not.toContain(CLIENT_SECRET);
+    expect(logs).not.toContain(ADMIN);
+  });
+});
