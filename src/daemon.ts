@@ -12,6 +12,7 @@ import { senderKey } from './mail/sender-key';
 import { createOutboxWorker, type OutboxWorker } from './mail/outbox-worker';
 import { createSmtpSender, SMTP_POOL_SIZE } from './mail/smtp-transport';
 import { createFetchedMessageHandler } from './intake/handle-fetched';
+import { createWriteTroubleTracker } from './intake/write-trouble';
 import type { ProcessResult } from './workflow/context';
 import { openTemplateStore } from './templates/open-store';
 import { startTemplateVersionSync } from './templates/db-versions';
@@ -130,6 +131,9 @@ async function startRunning(parts: {
   const sender = createSmtpSender(config.SMTP_URL!, log, { onRecovered: () => outbox.kick(), timeoutMs: config.SMTP_TIMEOUT_SECONDS * 1000 });
   const metrics = createDaemonMetrics({ database, log, now });
   metrics.watchSmtp(sender);
+  // A database that answers but refuses to store mail (a full disk) is shown in /healthz.
+  const writeTrouble = createWriteTroubleTracker();
+  metrics.watchDatabaseWrites(writeTrouble);
   const outbox = createOutboxWorker({
     database, sender, log: log.child({ component: 'outbox' }),
     from: { name: config.MAIL_FROM_NAME, address: config.MAIL_FROM },
@@ -148,6 +152,7 @@ async function startRunning(parts: {
 
   const handle = createFetchedMessageHandler({
     ...pipeline,
+    writeTrouble,
     onProcessed: (r) => {
       if (r.mailsQueued > 0) outbox.kick();
       opts.onProcessed?.(r);

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   ILLEGAL_TRANSITION: 'A decision tried a ticket transition the state machine does not allow (a bug)',
   INTERNAL: 'An invariant of liquibot itself does not hold (a bug, or a broken installation)',
   HTTP_FAILED: 'The HTTP server (health, metrics) cannot listen on HTTP_HOST:HTTP_PORT',
+  DISK_FULL: 'The embedded database has too little disk left to store a message safely',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

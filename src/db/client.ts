@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { postgresConnection } from './connection-url';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -149,6 +149,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   const releaseLock = lockDataDir(dataDir);
   let client;
   try {
+    removeTemporaryFiles(dir);
     client = await PGlite.create(dir);
   } catch (err) {
     releaseLock();
@@ -264,6 +265,33 @@ function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new AppError('DB_UNAVAILABLE', `no answer within ${ms} ms`)), ms);
   });
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Files of temporary tables (`base/<db>/t<backend>_<relfilenode>…`) and temporary files (`pgsql_tmp`) a killed
+ * process left behind. PostgreSQL removes them when the server starts (RemovePgTempFiles); PGlite does not, so
+ * each kill while a large mail was streamed (its pieces go to a temporary table) left up to the mail's size on
+ * disk for ever. Called with the data directory locked: no other process can be using them.
+ */
+function removeTemporaryFiles(pgliteDir: string): void {
+  const base = join(pgliteDir, 'base');
+  if (!existsSync(base)) return;
+  for (const db of readdirSync(base)) {
+    const dbDir = join(base, db);
+    if (db === 'pgsql_tmp') {
+      rmSync(dbDir, { recursive: true, force: true });
+      continue;
+    }
+    let names: string[];
+    try {
+      names = readdirSync(dbDir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (/^t\d+_\d+(_(fsm|vm|init))?(\.\d+)?$/.test(name) || name === 'pgsql_tmp') rmSync(join(dbDir, name), { recursive: true, force: true });
+    }
+  }
 }
 
 /**

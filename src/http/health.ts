@@ -3,15 +3,16 @@
  * without servers. The probe that gathers the inputs lives in health-probe.ts.
  */
 import type { ConnectionTrouble } from '../mail/retry-backoff';
+import type { DatabaseWriteTrouble } from '../intake/write-trouble';
 
 /**
- * Why /healthz is not "ok", in the order they are checked. The first four fail it (503: mail is not
+ * Why /healthz is not "ok", in the order they are checked. The first five fail it (503: mail is not
  * read, or answers are stuck); the SMTP ones degrade it (200: mail is read and recorded, answers wait in
  * the outbox until the server works; past HEALTH_MAX_OUTBOX_AGE_SECONDS, OUTBOX_STALE fails it).
  * Documented in docs/operations.md.
  */
 export const HEALTH_REASONS = [
-  'IMAP_AUTH_FAILED', 'IMAP_NOT_CONNECTED', 'DATABASE_UNREACHABLE', 'OUTBOX_STALE', 'SMTP_AUTH_FAILED', 'SMTP_UNREACHABLE',
+  'IMAP_AUTH_FAILED', 'IMAP_NOT_CONNECTED', 'DATABASE_UNREACHABLE', 'DATABASE_WRITE_FAILED', 'OUTBOX_STALE', 'SMTP_AUTH_FAILED', 'SMTP_UNREACHABLE',
 ] as const;
 export type HealthReason = (typeof HEALTH_REASONS)[number];
 const DEGRADING: ReadonlySet<HealthReason> = new Set(['SMTP_AUTH_FAILED', 'SMTP_UNREACHABLE']);
@@ -29,6 +30,8 @@ export interface HealthInputs {
   smtp?: string;
   smtpTrouble?: ConnectionTrouble | null;
   databaseReachable: boolean;
+  /** The database answers but refuses to store mail (disk full…): see src/intake/write-trouble.ts. */
+  databaseWriteTrouble?: DatabaseWriteTrouble | null;
   /** Rows pending or being sent; null when the database could not say. */
   unsentOutbox: number | null;
   /** Age of the oldest of them in seconds; null when there is none or the database could not say. */
@@ -55,6 +58,8 @@ export interface HealthReport {
   smtp: string;
   smtpError: TroubleReport | null;
   database: 'reachable' | 'unreachable';
+  /** Why mail is refused by a database that answers; null when it is not. */
+  databaseError: { error: string; code: string; since: string; lastAttemptAt: string; attempts: number } | null;
   unsentOutbox: number | null;
   oldestUnsentOutboxSeconds: number | null;
   failedOutbox: number | null;
@@ -81,6 +86,7 @@ export function evaluateHealth(inputs: HealthInputs, opts: { maxOutboxAgeSeconds
   if (inputs.imap === 'auth_failed') reasons.push('IMAP_AUTH_FAILED');
   else if (!HEALTHY_IMAP_STATES.has(inputs.imap)) reasons.push('IMAP_NOT_CONNECTED');
   if (!inputs.databaseReachable) reasons.push('DATABASE_UNREACHABLE');
+  else if (inputs.databaseWriteTrouble) reasons.push('DATABASE_WRITE_FAILED');
   if (inputs.oldestUnsentOutboxSeconds !== null && inputs.oldestUnsentOutboxSeconds > opts.maxOutboxAgeSeconds) {
     reasons.push('OUTBOX_STALE');
   }
@@ -97,6 +103,10 @@ export function evaluateHealth(inputs: HealthInputs, opts: { maxOutboxAgeSeconds
     smtp: inputs.smtp ?? 'unknown',
     smtpError: troubleReport(inputs.smtpTrouble),
     database: inputs.databaseReachable ? 'reachable' : 'unreachable',
+    databaseError: inputs.databaseReachable && inputs.databaseWriteTrouble ? {
+      error: inputs.databaseWriteTrouble.error, code: inputs.databaseWriteTrouble.code, since: inputs.databaseWriteTrouble.since.toISOString(),
+      lastAttemptAt: inputs.databaseWriteTrouble.lastAttemptAt.toISOString(), attempts: inputs.databaseWriteTrouble.attempts,
+    } : null,
     unsentOutbox: inputs.unsentOutbox,
     oldestUnsentOutboxSeconds: inputs.oldestUnsentOutboxSeconds,
     failedOutbox: inputs.failedOutbox,
@@ -110,6 +120,8 @@ export interface ConnectionsHealth {
   imapTrouble: ConnectionTrouble | null;
   smtp: string;
   smtpTrouble: ConnectionTrouble | null;
+  /** The database refusing mail while it answers (the intake's last failures). */
+  databaseWriteTrouble?: DatabaseWriteTrouble | null;
 }
 
 /**
@@ -119,7 +131,7 @@ export interface ConnectionsHealth {
 export function withConnections(report: HealthReport, c: ConnectionsHealth): HealthReport {
   return evaluateHealth({
     imap: c.imap, imapTrouble: c.imapTrouble, smtp: c.smtp, smtpTrouble: c.smtpTrouble,
-    databaseReachable: report.database === 'reachable', unsentOutbox: report.unsentOutbox,
+    databaseReachable: report.database === 'reachable', databaseWriteTrouble: c.databaseWriteTrouble ?? null, unsentOutbox: report.unsentOutbox,
     oldestUnsentOutboxSeconds: report.oldestUnsentOutboxSeconds, failedOutbox: report.failedOutbox,
   }, { maxOutboxAgeSeconds: report.maxOutboxAgeSeconds });
 }

@@ -10,15 +10,23 @@ import type { Disposition, FetchedMessage } from '../mail/mailbox-watcher';
 import { processInbound } from '../workflow/process-inbound';
 import type { OutcomeKind, PipelineDeps, ProcessResult } from '../workflow/context';
 import { errorFields } from '../log';
+import type { WriteTroubleTracker } from './write-trouble';
+import { pgliteRoomShortage } from './disk-room';
 
 /**
  * SQLSTATEs of a transaction worth trying again: serialization failure, deadlock, lock not available,
- * query cancelled, the server shutting down or restarting (57P01–57P03).
+ * query cancelled, the server shutting down or restarting (57P01–57P03), an I/O error (58030).
  */
-const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014', '57P01', '57P02', '57P03']);
+const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014', '57P01', '57P02', '57P03', '58030']);
 /** Errors of a lost connection (SQLSTATE class 08, or the driver's own codes): the database's fault, not the mail's. */
 const CONNECTION_LOST = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNREFUSED', 'ECONNRESET']);
-const isTransient = (code: string) => TRANSIENT_SQLSTATES.has(code) || code.startsWith('08') || CONNECTION_LOST.has(code);
+/**
+ * Also class 53, insufficient resources: a full disk (53100: the server answers reads and refuses writes,
+ * so a ping passes), out of memory, too many connections. Quarantining the mail then would flag it done
+ * on IMAP and never answer it.
+ */
+export const isTransientDatabaseError = (code: string) =>
+  TRANSIENT_SQLSTATES.has(code) || code.startsWith('08') || code.startsWith('53') || CONNECTION_LOST.has(code);
 
 /** Where a handled message goes on the server, by what it turned out to be. */
 export function folderFor(kind: OutcomeKind, config: Pick<Config, 'PROCESSED_FOLDER' | 'UNRELATED_FOLDER' | 'QUARANTINE_FOLDER'>): string | null {
@@ -40,6 +48,24 @@ export function folderFor(kind: OutcomeKind, config: Pick<Config, 'PROCESSED_FOL
  * a bug met while processing one mail quarantines that mail instead of retrying it forever.
  */
 export function createFetchedMessageHandler(
+  deps: PipelineDeps & { onProcessed?: (r: ProcessResult & { inboundId: number }) => void; writeTrouble?: WriteTroubleTracker },
+): (msg: FetchedMessage) => Promise<Disposition> {
+  const handle = handleOne(deps);
+  if (!deps.writeTrouble) return handle;
+  const trouble = deps.writeTrouble;
+  return async (msg) => {
+    try {
+      const disposition = await handle(msg);
+      trouble.succeeded();
+      return disposition;
+    } catch (err) {
+      trouble.failed(errorFields(err), deps.now());
+      throw err;
+    }
+  };
+}
+
+function handleOne(
   deps: PipelineDeps & { onProcessed?: (r: ProcessResult & { inboundId: number }) => void },
 ): (msg: FetchedMessage) => Promise<Disposition> {
   return async (msg) => {
@@ -50,7 +76,7 @@ export function createFetchedMessageHandler(
     } catch (err) {
       // A broken database, or a transaction PostgreSQL gave up on (deadlock, serialization, lock timeout):
       // not the mail's fault, so it is left for the next pass instead of being quarantined.
-      if (isTransient(errorFields(err).code ?? '') || !(await pingDatabase(deps.database))) throw err;
+      if (isTransientDatabaseError(errorFields(err).code ?? '') || !(await pingDatabase(deps.database))) throw err;
       deps.log.error({ inboundId: storedRow.id, ...errorFields(err) }, 'processing failed, message quarantined');
       await quarantineInbound(deps.database.db, storedRow.id, {
         code: 'PROCESSING_FAILED', detail: errorFields(err).err, now: deps.now(),
@@ -69,6 +95,13 @@ export function createFetchedMessageHandler(
  * any other: those rare cases keep storeInbound's one set of rules.
  */
 async function store(deps: PipelineDeps, msg: FetchedMessage): Promise<{ row: InboundMessageRow; parse?: Promise<ParsedWithContents> }> {
+  if (deps.database.kind === 'pglite') {
+    const short = pgliteRoomShortage(deps.config.DATA_DIR, msg.sizeBytes);
+    if (short) {
+      const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+      throw new AppError('DISK_FULL', `${mib(short.availableBytes)} free under DATA_DIR, ${mib(short.neededBytes)} needed to store this message safely`);
+    }
+  }
   let raw = msg.raw;
   if (msg.download) {
     const download = msg.download;

@@ -213,11 +213,19 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
         opts.onProgress?.({ done, total: uids.length });
         const sizes = await sizesOf(c, uids);
         const chunks = chunkUids(uids, sizes, opts.maxMessageBytes);
-        // Fetch the next chunk while this one is processed: the IMAP round trips overlap the work.
-        let next: Promise<FetchedMessage[]> | null = chunks.length > 0 ? fetchChunk(c, chunks[0]!, sizes, uidValidity) : null;
+        // Fetch the next chunk while this one is processed: the IMAP round trips overlap the work. A prefetch
+        // is marked handled at once: when the session ends mid-chunk (the server closes it on a UIDVALIDITY
+        // change, a restart), flagging fails and the pass ends before awaiting it, and its rejection would
+        // otherwise be unhandled, which ends the process.
+        const prefetch = (chunk: number[]) => {
+          const fetching = fetchChunk(c, chunk, sizes, uidValidity);
+          fetching.catch(() => {});
+          return fetching;
+        };
+        let next: Promise<FetchedMessage[]> | null = chunks.length > 0 ? prefetch(chunks[0]!) : null;
         for (let i = 0; i < chunks.length && next; i += 1) {
           const messages = await next;
-          next = !stopping && i + 1 < chunks.length ? fetchChunk(c, chunks[i + 1]!, sizes, uidValidity) : null;
+          next = !stopping && i + 1 < chunks.length ? prefetch(chunks[i + 1]!) : null;
           const handled: number[] = [];
           const moves = new Map<string, number[]>();
           const handleOne = async (msg: FetchedMessage) => {

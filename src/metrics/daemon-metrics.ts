@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import type { WriteTroubleTracker } from '../intake/write-trouble';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/client';
 import type { OutboxRow } from '../db/schema';
@@ -30,6 +31,8 @@ export interface DaemonMetrics {
   watch(watcher: WatchedMailbox): void;
   /** Report the SMTP server's state. */
   watchSmtp(smtp: WatchedSmtp): void;
+  /** Report the database refusing to store mail (src/intake/write-trouble.ts). */
+  watchDatabaseWrites(tracker: Pick<WriteTroubleTracker, 'current'>): void;
   /** The mail connections as this instance sees them now, for /healthz. */
   connections(): ConnectionsHealth;
   /** Record a retention run made by this instance. */
@@ -81,6 +84,7 @@ export function createDaemonMetrics(opts: { database: Database; log: Logger; now
   const fromDatabase = createDatabaseMetrics();
   let watcher: WatchedMailbox | null = null;
   let smtp: WatchedSmtp | null = null;
+  let writes: Pick<WriteTroubleTracker, 'current'> | null = null;
   const pending = new Set<Promise<void>>();
 
   function observeAnswer(row: OutboxRow, sentAt: Date): void {
@@ -106,11 +110,14 @@ export function createDaemonMetrics(opts: { database: Database; log: Logger; now
     watchSmtp(s) {
       smtp = s;
     },
+    watchDatabaseWrites(t) {
+      writes = t;
+    },
     connections() {
       const smtpHealth = smtp?.health() ?? { state: 'unknown', trouble: null };
       return {
         imap: watcher?.state() ?? 'stopped', imapTrouble: watcher?.trouble?.() ?? null,
-        smtp: smtpHealth.state, smtpTrouble: smtpHealth.trouble,
+        smtp: smtpHealth.state, smtpTrouble: smtpHealth.trouble, databaseWriteTrouble: writes?.current(opts.now()) ?? null,
       };
     },
     recordPurge(report) {

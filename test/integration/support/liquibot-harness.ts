@@ -13,6 +13,7 @@ import type { SinkMessage, SmtpSink } from '../../support/sandbox/smtp-sink';
 import type { ProcessResult } from '../../../src/workflow/context';
 import { freshDatabaseUrl } from '../../helpers/fresh-database';
 import { freshMailbox, type FreshMailbox } from '../../helpers/fresh-mailbox';
+import { imapUrl } from '../../support/sandbox/dovecot';
 import { startSink } from '../../helpers/smtp-sink';
 
 export type DbKind = 'postgres' | 'pglite';
@@ -115,14 +116,18 @@ async function joinedDatabase(url: string): Promise<Awaited<ReturnType<typeof fr
  * The HTTP server listens on a free port (daemon.operations.http.port) unless env says otherwise.
  */
 export async function createHarness(
-  opts: { db?: DbKind; env?: Record<string, string>; now?: () => Date; joinDatabase?: string; dkimResolver?: DkimResolver } = {},
+  opts: {
+    db?: DbKind; env?: Record<string, string>; now?: () => Date; joinDatabase?: string; dkimResolver?: DkimResolver;
+    /** Watch this folder of the fresh mailbox instead of INBOX. */
+    folder?: string;
+  } = {},
 ): Promise<Harness> {
   const mailbox = freshMailbox('it');
   const sink = await startSink();
   const db = opts.joinDatabase ? await joinedDatabase(opts.joinDatabase) : await freshDatabase(opts.db ?? 'postgres');
   const logs = new LogCapture();
   const config = loadConfig({
-    IMAP_URL: mailbox.imapUrl,
+    IMAP_URL: opts.folder ? imapUrl(mailbox.host, mailbox.port, mailbox.user, mailbox.password, opts.folder) : mailbox.imapUrl,
     SMTP_URL: `${sink.url}?starttls=never`,
     DATA_DIR: db.dataDir,
     DATABASE_URL: db.url ?? '',
