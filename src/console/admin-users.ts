@@ -8,10 +8,12 @@ import type { ConsoleDeps, ConsoleEnv } from './console-deps';
 import { dateTime, oneLine, SHOWN } from './format';
 import { html, type Html } from './html';
 import { alert, csrfField } from './layout';
+import { isBound } from './oidc-account';
+import { oidcEnabled } from './oidc-claims';
 import { pageResponse, seeOther } from './responses';
 import {
-  addAccount, changeAccountRole, INVITATION_HOURS, invitationUrl, inviteAccount, isEmailAddress, revokeAccountSessions, setAccountDisabled,
-  type AccountChange,
+  addAccount, changeAccountRole, INVITATION_HOURS, invitationUrl, inviteAccount, isEmailAddress, removeAccountPassword, revokeAccountSessions,
+  setAccountDisabled, unbindAccount, type AccountChange,
 } from './user-accounts';
 
 /**
@@ -29,6 +31,9 @@ const DONE: Record<string, { kind: 'success' | 'warning' | 'error'; text: string
   disabled: { kind: 'success', text: 'Le compte est désactivé : ses sessions sont fermées, il ne peut plus se connecter.' },
   enabled: { kind: 'success', text: 'Le compte est réactivé.' },
   revoked: { kind: 'success', text: 'Les sessions du compte sont fermées : la personne doit se reconnecter.' },
+  unbound: { kind: 'success', text: 'Le compte est détaché de son identité chez le fournisseur : ses sessions sont fermées ; la prochaine connexion unique à son adresse le rattachera (s’il n’a pas de mot de passe).' },
+  'password-removed': { kind: 'success', text: 'Le mot de passe du compte est retiré : ses sessions sont fermées ; la prochaine connexion unique à son adresse le rattachera.' },
+  self: { kind: 'error', text: 'Refusé : vous ne pouvez pas retirer votre propre mot de passe depuis la console.' },
   unchanged: { kind: 'warning', text: 'Rien n’a changé : le compte était déjà dans cet état.' },
   'last-admin': { kind: 'error', text: 'Refusé : c’est le dernier administrateur actif. Donnez d’abord le rôle d’administrateur à un autre compte.' },
   'not-found': { kind: 'error', text: 'Ce compte n’existe pas.' },
@@ -41,11 +46,17 @@ function userState(u: ConsoleUser, now: Date, tz: string): string {
   return 'actif (connexion par le fournisseur d’identité)';
 }
 
+/** Whether single sign-on has bound the account to someone at the provider (shown next to the state). */
+function binding(u: ConsoleUser): Html | string {
+  return isBound(u) ? html`<br><span class="fr-badge fr-badge--sm fr-badge--no-icon" title="${oneLine(u.oidcIssuer, 200)}">lié au fournisseur d’identité</span>` : '';
+}
+
 export function registerUserPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
   const { base } = deps;
   const db = deps.database.db;
   const tz = deps.config.TIMEZONE;
   const localAccounts = deps.config.CONSOLE_LOCAL_ACCOUNTS;
+  const sso = oidcEnabled(deps.config);
 
   async function render(c: Context<ConsoleEnv>, opts: { notice?: Html; email?: string; role?: ConsoleRole; status?: number } = {}): Promise<Response> {
     const now = deps.now();
@@ -64,6 +75,8 @@ export function registerUserPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps): voi
 <ul class="fr-btns-group fr-btns-group--sm fr-btns-group--inline">
 <li><form method="post" action="${path}/${u.disabledAt ? 'enable' : 'disable'}">${csrfField(token)}<button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" title="${u.disabledAt ? 'Réactiver' : 'Désactiver'} ${label}">${u.disabledAt ? 'Réactiver' : 'Désactiver'}</button></form></li>
 <li><form method="post" action="${path}/revoke">${csrfField(token)}<button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" title="Fermer les sessions de ${label}">Fermer les sessions</button></form></li>
+${isBound(u) ? html`<li><form method="post" action="${path}/unbind">${csrfField(token)}<button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" title="Détacher ${label} de son identité chez le fournisseur">Détacher du fournisseur</button></form></li>` : ''}
+${sso && u.passwordHash && u.id !== auth.user.id ? html`<li><form method="post" action="${path}/remove-password">${csrfField(token)}<button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" title="Retirer le mot de passe de ${label} : connexion unique seulement">Retirer le mot de passe</button></form></li>` : ''}
 ${localAccounts && !u.disabledAt ? html`<li><form method="post" action="${path}/invite">${csrfField(token)}<button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" title="Nouveau lien d’invitation pour ${label}">Nouveau lien d’invitation</button></form></li>` : ''}
 </ul></div>`;
     };
@@ -72,7 +85,7 @@ ${done ? alert(done.kind, done.text) : ''}
 ${opts.notice ?? ''}
 <div class="fr-table fr-table--no-caption"><table id="comptes"><caption>Comptes</caption><thead><tr><th scope="col">Adresse</th><th scope="col">Rôle</th><th scope="col">État</th><th scope="col">Dernière connexion</th><th scope="col">Sessions</th><th scope="col">Actions</th></tr></thead>
 <tbody>${users.map((u) => html`<tr data-email="${u.email}"><td>${oneLine(u.email, SHOWN.address)}${u.email === auth.user.email ? html` <span class="fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon">vous</span>` : ''}</td>
-<td>${ROLE_LABELS[u.role]}</td><td>${userState(u, now, tz)}</td><td>${dateTime(u.lastLoginAt, tz)}</td><td>${sessions.get(u.id) ?? 0}</td><td>${actions(u)}</td></tr>`)}</tbody></table></div>
+<td>${ROLE_LABELS[u.role]}</td><td>${userState(u, now, tz)}${binding(u)}</td><td>${dateTime(u.lastLoginAt, tz)}</td><td>${sessions.get(u.id) ?? 0}</td><td>${actions(u)}</td></tr>`)}</tbody></table></div>
 <h2>Ajouter un compte</h2>
 ${localAccounts ? html`<p>La personne reçoit de vous un lien d’invitation, valable ${INVITATION_HOURS} heures et utilisable une fois, où elle choisit son mot de passe.
 Le lien ne s’affiche qu’une fois : transmettez-le à elle seule.</p>
@@ -110,7 +123,7 @@ Le lien ne s’affiche qu’une fois : transmettez-le à elle seule.</p>
     const [row] = await db.select().from(consoleUsers).where(eq(consoleUsers.id, id));
     return row ?? null;
   }
-  const after = (change: AccountChange | 'revoked', success: string) => seeOther(`${base}/admin/users?done=${change === 'done' ? success : change}`);
+  const after = (change: AccountChange | 'revoked' | 'self', success: string) => seeOther(`${base}/admin/users?done=${change === 'done' ? success : change}`);
 
   app.get('/admin/users', (c) => render(c));
 
@@ -148,6 +161,21 @@ Le lien ne s’affiche qu’une fois : transmettez-le à elle seule.</p>
     if (!user) return after('not-found', '');
     await revokeAccountSessions(db, user, by(c));
     return after('done', 'revoked');
+  });
+
+  app.post('/admin/users/:id/unbind', async (c) => {
+    const user = await target(c);
+    if (!user) return after('not-found', '');
+    return after(await unbindAccount(db, user.id, by(c)), 'unbound');
+  });
+
+  app.post('/admin/users/:id/remove-password', async (c) => {
+    const user = await target(c);
+    if (!user) return after('not-found', '');
+    // Only where single sign-on can open the account afterwards; never one's own (a lock-out by mistake).
+    if (!sso) return render(c, { notice: alert('error', 'La connexion unique n’est pas configurée : le mot de passe reste le seul moyen de se connecter.'), status: 400 });
+    if (user.id === c.get('auth').user.id) return after('self', '');
+    return after(await removeAccountPassword(db, user.id, by(c)), 'password-removed');
   });
 
   app.post('/admin/users/:id/invite', async (c) => {

@@ -52,8 +52,9 @@ export type OidcIdentity =
 const EMAIL = /^[^\s@<>"',;]+@[^\s@<>"',;]+\.[^\s@<>"',;]+$/;
 
 /**
- * Who signs in: the account is found by address, so the address must be one the provider verified
- * (`email_verified` true); and the claims must map to a role.
+ * Who signs in: an account is first bound to the provider's subject through its address
+ * (src/console/oidc-account.ts), and its address follows the provider's, so the address must be one the
+ * provider verified (`email_verified` true); and the claims must map to a role.
  */
 export function identityFromClaims(claims: Record<string, unknown>, mapping: RoleMapping): OidcIdentity {
   const raw = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';

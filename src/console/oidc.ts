@@ -9,6 +9,7 @@ import type { ConsoleDeps, ConsoleEnv } from './console-deps';
 import { cookieHeader } from './cookies';
 import { html } from './html';
 import { alert } from './layout';
+import type { OidcAccountRefusal, OidcSubject } from './oidc-account';
 import { identityFromClaims, oidcEnabled, roleMappingOf, type OidcRefusal } from './oidc-claims';
 import { openSession, secureFor } from './open-session';
 import { pageResponse, seeOther } from './responses';
@@ -19,8 +20,9 @@ import { consoleBaseUrl, oidcAccount } from './user-accounts';
  * Single sign-on with OpenID Connect (openid-client): the authorization code flow with PKCE (S256),
  * state and nonce. `GET /oidc/login` sends the browser to the provider; `GET /oidc/callback` takes the
  * code back, checks state, nonce, the ID token and PKCE (openid-client), reads the address (it must
- * be verified) and the role claim, and opens a console session for the account of that address
- * (made at the first sign-in; its role follows the claim at each sign-in).
+ * be verified) and the role claim, and opens a console session for the account bound to the ID token's
+ * (iss, sub) — bound at the first sign-in, by address, when nobody owns that account yet
+ * (src/console/oidc-account.ts); its role follows the claim at each sign-in.
  *
  * Nothing is kept on the server between the two requests: the browser holds a random 256-bit value in
  * an HttpOnly cookie (`Path=/console/oidc`, 10 minutes), from which state, nonce and the PKCE verifier
@@ -56,7 +58,7 @@ function readFlowCookie(header: string | undefined): { seed: string; next: strin
 }
 
 /** What the person reads when a sign-in is refused (French), by reason. */
-const REFUSALS: Record<OidcRefusal | 'DISABLED' | 'EXPIRED' | 'PROVIDER' | 'UNAVAILABLE', string> = {
+const REFUSALS: Record<OidcRefusal | OidcAccountRefusal | 'EXPIRED' | 'PROVIDER' | 'UNAVAILABLE', string> = {
   NO_ROLE: 'Votre compte n’a pas accès à la console : le fournisseur d’identité ne vous attribue ni le rôle d’agent ni celui d’administrateur. '
     + 'Demandez-le à l’administrateur de votre organisation.',
   NO_EMAIL: 'Le fournisseur d’identité n’a pas transmis votre adresse électronique : la console ne peut pas retrouver votre compte. '
@@ -64,6 +66,12 @@ const REFUSALS: Record<OidcRefusal | 'DISABLED' | 'EXPIRED' | 'PROVIDER' | 'UNAV
   EMAIL_UNVERIFIED: 'Le fournisseur d’identité n’indique pas que votre adresse électronique est vérifiée : la connexion est refusée. '
     + 'Signalez-le à l’administrateur de votre organisation.',
   DISABLED: 'Ce compte est désactivé dans la console. Adressez-vous à un administrateur de liquibot.',
+  LOCAL_ACCOUNT: 'Un compte local, avec mot de passe, existe déjà à cette adresse dans la console : la connexion unique ne le reprend pas d’elle-même. '
+    + 'Demandez à un administrateur de liquibot de le faire passer à la connexion unique (ou connectez-vous avec votre mot de passe, si la page de connexion le propose).',
+  SUBJECT_MISMATCH: 'Le compte de la console à cette adresse est lié à une autre identité chez le fournisseur d’identité : la connexion est refusée. '
+    + 'Si c’est bien votre compte, demandez à un administrateur de liquibot de le détacher de l’ancienne identité.',
+  EMAIL_TAKEN: 'Votre adresse électronique a changé chez le fournisseur d’identité, et un autre compte de la console porte déjà la nouvelle adresse : '
+    + 'la connexion est refusée. Demandez à un administrateur de liquibot de régler ce doublon.',
   EXPIRED: 'La connexion a expiré ou a été commencée dans un autre navigateur. Recommencez depuis la page de connexion.',
   PROVIDER: 'La connexion par le fournisseur d’identité a échoué ou a été annulée. Recommencez depuis la page de connexion.',
   UNAVAILABLE: 'Le fournisseur d’identité ne répond pas. Réessayez dans quelques minutes.',
@@ -137,6 +145,7 @@ ${alert('error', REFUSALS[reason])}
     };
 
     let claims: Record<string, unknown>;
+    let subject: OidcSubject;
     try {
       const cfg = await provider();
       // The URL the provider sent the browser to: the registered redirect URI with the response's parameters.
@@ -147,6 +156,8 @@ ${alert('error', REFUSALS[reason])}
       });
       const idClaims = tokens.claims();
       if (!idClaims) throw new Error('no ID token');
+      // Checked by openid-client: `iss` is the discovered issuer, `sub` present. The account belongs to them.
+      subject = { issuer: idClaims.iss, subject: idClaims.sub };
       // Claims asked for by scope often come from UserInfo only; the ID token's (signed) win where both say something.
       const userinfo = cfg.serverMetadata().userinfo_endpoint && tokens.access_token
         ? await client.fetchUserInfo(cfg, tokens.access_token, idClaims.sub) : {};
@@ -159,8 +170,8 @@ ${alert('error', REFUSALS[reason])}
     const identity = identityFromClaims(claims, mapping);
     if (!identity.ok) return fail(identity.reason, 403, identity.email);
     const actor = `console:${identity.email}`;
-    const user = await oidcAccount(db, identity.email, identity.role, { actor, ip, now });
-    if (user.disabledAt) return fail('DISABLED', 403, identity.email);
-    return openSession(deps, c, user, 'oidc', safeNext(base, flow.next));
+    const account = await oidcAccount(db, { ...subject, email: identity.email, role: identity.role }, { actor, ip, now });
+    if (!account.ok) return fail(account.reason, 403, identity.email);
+    return openSession(deps, c, account.user, 'oidc', safeNext(base, flow.next));
   });
 }

@@ -1,9 +1,13 @@
 import type { Config } from '../config';
-import type { Db } from '../db/client';
-import { deleteSessionsOf, lockUserAndAdmins, updateUserDisabled, updateUserRole } from '../db/console-account-queries';
+import type { Db, Tx } from '../db/client';
+import {
+  clearPassword, deleteSessionsOf, insertOidcUser, isUniqueViolation, lockOidcCandidates, lockUser, lockUserAndAdmins, setOidcSubject,
+  updateUserDisabled, updateUserEmail, updateUserRole,
+} from '../db/console-account-queries';
 import { findUserByEmail, insertUser, recordAudit, setInvitation } from '../db/console-queries';
 import type { ConsoleUser } from '../db/schema';
-import type { ConsoleRole } from '../db/vocabulary';
+import type { ConsoleAuditAction, ConsoleRole } from '../db/vocabulary';
+import { decideOidcAccount, isBound, type OidcAccountRefusal, type OidcSubject } from './oidc-account';
 import { randomToken, sha256Hex } from './secrets';
 
 /**
@@ -131,25 +135,103 @@ export async function revokeAccountSessions(db: Db, user: ConsoleUser, by: Accou
   });
 }
 
+export type OidcAccountResult =
+  | { ok: true; user: ConsoleUser }
+  /** `user`: the account concerned, when there is one (for the audit line). */
+  | { ok: false; reason: OidcAccountRefusal; user: ConsoleUser | null };
+
+const OIDC_ATTEMPTS = 3;
+
 /**
- * The account of someone who signed in with OpenID Connect, found by their (provider-verified) address;
- * made on their first sign-in, without a password. Its role follows the provider's claim at every
- * sign-in (even for the last admin: the provider is the authority; the terminal can still add one).
+ * The account of someone who signed in with OpenID Connect, by the rules of src/console/oidc-account.ts:
+ * bound to the provider's (issuer, subject) at its first sign-in (made then, without a password, when
+ * the address has no account). Each write and its audit line in one transaction, the accounts concerned
+ * locked; a concurrent first sign-in or change of address (a unique index refuses ours) is decided again.
+ * The role follows the provider's claim at every sign-in (even for the last admin: the provider is the
+ * authority; the terminal can still add one).
  */
-export async function oidcAccount(db: Db, email: string, role: ConsoleRole, by: AccountActor): Promise<ConsoleUser> {
-  const existing = await findUserByEmail(db, email);
-  if (existing) {
-    if (existing.role !== role && !existing.disabledAt) {
-      await changeAccountRole(db, existing.id, role, by, { detail: { method: 'oidc' }, allowLastAdmin: true });
-      return { ...existing, role };
+export async function oidcAccount(db: Db, who: OidcSubject & { email: string; role: ConsoleRole }, by: AccountActor): Promise<OidcAccountResult> {
+  for (let attempt = 1; ; attempt += 1) {
+    let result: OidcAccountResult | null;
+    try {
+      result = await db.transaction((tx) => applyOidcDecision(tx, who, by));
+    } catch (err) {
+      if (!isUniqueViolation(err) || attempt >= OIDC_ATTEMPTS) throw err;
+      result = null;
     }
-    return existing;
+    if (result) {
+      if (!result.ok || result.user.role === who.role) return result;
+      await changeAccountRole(db, result.user.id, who.role, by, { detail: { method: 'oidc' }, allowLastAdmin: true });
+      return { ok: true, user: { ...result.user, role: who.role } };
+    }
+    if (attempt >= OIDC_ATTEMPTS) throw new Error('oidc account: still conflicting after retries');
   }
-  const made = await db.transaction(async (tx) => {
-    const user = await insertUser(tx, { email, role, passwordHash: null, invitationTokenHash: null, invitationExpiresAt: null, now: by.now });
-    if (user) await recordAudit(tx, { at: by.now, actor: by.actor, action: 'user_added', target: email, ip: by.ip ?? null, detail: { role, method: 'oidc' } });
-    return user;
+}
+
+/** One attempt: null when a concurrent sign-in made the account first (decide again). */
+async function applyOidcDecision(tx: Tx, who: OidcSubject & { email: string; role: ConsoleRole }, by: AccountActor): Promise<OidcAccountResult | null> {
+  const rows = await lockOidcCandidates(tx, who);
+  const decision = decideOidcAccount(rows, who);
+  const audit = (action: ConsoleAuditAction, target: string, detail: Record<string, unknown>) =>
+    recordAudit(tx, { at: by.now, actor: by.actor, action, target, ip: by.ip ?? null, detail });
+  switch (decision.kind) {
+    case 'refuse':
+      return { ok: false, reason: decision.reason, user: rows.find((r) => r.id === decision.userId) ?? null };
+    case 'create': {
+      const user = await insertOidcUser(tx, { email: who.email, role: who.role, issuer: who.issuer, subject: who.subject, now: by.now });
+      if (!user) return null;
+      await audit('user_added', who.email, { role: who.role, method: 'oidc' });
+      return { ok: true, user };
+    }
+    case 'sign-in': {
+      let user = rows.find((r) => r.id === decision.userId)!;
+      if (decision.bind) {
+        await setOidcSubject(tx, user.id, who, by.now);
+        await audit('oidc_bound', user.email, { issuer: who.issuer, subject: who.subject, invitationDropped: user.invitationTokenHash !== null });
+        user = { ...user, oidcIssuer: who.issuer, oidcSubject: who.subject, invitationTokenHash: null, invitationExpiresAt: null };
+      }
+      if (decision.newEmail) {
+        await updateUserEmail(tx, user.id, decision.newEmail, by.now);
+        await audit('user_email_changed', decision.newEmail, { from: user.email, method: 'oidc' });
+        user = { ...user, email: decision.newEmail };
+      }
+      return { ok: true, user };
+    }
+  }
+}
+
+/**
+ * An admin unbinds an account from its single sign-on subject (the person changed at the provider, or
+ * the provider's issuer did): its next sign-in binds it again, by address, if it has no password. Its
+ * sessions end.
+ */
+export async function unbindAccount(db: Db, userId: number, by: AccountActor): Promise<AccountChange> {
+  return db.transaction(async (tx) => {
+    const user = await lockUser(tx, userId);
+    if (!user) return 'not-found';
+    if (!isBound(user)) return 'unchanged';
+    await setOidcSubject(tx, user.id, null, by.now);
+    const sessions = await deleteSessionsOf(tx, user.id);
+    await recordAudit(tx, {
+      at: by.now, actor: by.actor, action: 'oidc_unbound', target: user.email, ip: by.ip ?? null,
+      detail: { issuer: user.oidcIssuer, subject: user.oidcSubject, sessionsEnded: sessions },
+    });
+    return 'done';
   });
-  // Two first sign-ins at once: the other one made it.
-  return made ?? (await oidcAccount(db, email, role, by));
+}
+
+/**
+ * An admin removes a local account's password (and pending invitation): only single sign-on opens it
+ * from now on, and its next sign-in there binds it. Its sessions end.
+ */
+export async function removeAccountPassword(db: Db, userId: number, by: AccountActor): Promise<AccountChange> {
+  return db.transaction(async (tx) => {
+    const user = await lockUser(tx, userId);
+    if (!user) return 'not-found';
+    if (user.passwordHash === null && user.invitationTokenHash === null) return 'unchanged';
+    await clearPassword(tx, user.id, by.now);
+    const sessions = await deleteSessionsOf(tx, user.id);
+    await recordAudit(tx, { at: by.now, actor: by.actor, action: 'password_removed', target: user.email, ip: by.ip ?? null, detail: { sessionsEnded: sessions } });
+    return 'done';
+  });
 }

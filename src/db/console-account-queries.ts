@@ -44,3 +44,61 @@ export async function sessionCounts(db: Db, now: Date): Promise<Map<number, numb
     .groupBy(consoleSessions.userId);
   return new Map(found.map((r) => [r.userId, Number(r.n)]));
 }
+
+// --- Single sign-on: accounts bound to the provider's (issuer, subject) --------------------------------
+
+/**
+ * The accounts an OpenID Connect sign-in may open: the one bound to (issuer, subject) and the one with
+ * the address, locked until the transaction ends (id order), at most two rows.
+ */
+export async function lockOidcCandidates(tx: Tx, who: { issuer: string; subject: string; email: string }): Promise<ConsoleUser[]> {
+  return tx.select().from(consoleUsers)
+    .where(or(and(eq(consoleUsers.oidcIssuer, who.issuer), eq(consoleUsers.oidcSubject, who.subject)), eq(consoleUsers.email, who.email)))
+    .orderBy(asc(consoleUsers.id))
+    .for('update');
+}
+
+/** One account, locked until the transaction ends; null when it does not exist. */
+export async function lockUser(tx: Tx, userId: number): Promise<ConsoleUser | null> {
+  const [row] = await tx.select().from(consoleUsers).where(eq(consoleUsers.id, userId)).for('update');
+  return row ?? null;
+}
+
+/** A new account made by single sign-on: no password, bound. Null when the address or the subject has one already. */
+export async function insertOidcUser(
+  tx: Tx, values: { email: string; role: ConsoleRole; issuer: string; subject: string; now: Date },
+): Promise<ConsoleUser | null> {
+  const [row] = await tx.insert(consoleUsers).values({
+    email: values.email, role: values.role, oidcIssuer: values.issuer, oidcSubject: values.subject, createdAt: values.now, updatedAt: values.now,
+  }).onConflictDoNothing().returning();
+  return row ?? null;
+}
+
+/**
+ * Binds an account to (issuer, subject) or (null) unbinds it. Binding also drops a pending invitation:
+ * from now on the account is the subject's, and a link still in someone's mailbox must not add a password to it.
+ */
+export async function setOidcSubject(tx: Tx, userId: number, subject: { issuer: string; subject: string } | null, now: Date): Promise<void> {
+  await tx.update(consoleUsers).set(subject
+    ? { oidcIssuer: subject.issuer, oidcSubject: subject.subject, invitationTokenHash: null, invitationExpiresAt: null, updatedAt: now }
+    : { oidcIssuer: null, oidcSubject: null, updatedAt: now })
+    .where(eq(consoleUsers.id, userId));
+}
+
+export async function updateUserEmail(tx: Tx, userId: number, email: string, now: Date): Promise<void> {
+  await tx.update(consoleUsers).set({ email, updatedAt: now }).where(eq(consoleUsers.id, userId));
+}
+
+/** No password and no pending invitation any more: only single sign-on opens the account. */
+export async function clearPassword(tx: Tx, userId: number, now: Date): Promise<void> {
+  await tx.update(consoleUsers).set({ passwordHash: null, invitationTokenHash: null, invitationExpiresAt: null, updatedAt: now })
+    .where(eq(consoleUsers.id, userId));
+}
+
+/** A unique index refused the statement (PostgreSQL 23505), whether drizzle wrapped the driver's error or not. */
+export function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth += 1) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
+}

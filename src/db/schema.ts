@@ -257,10 +257,18 @@ export const consoleUsers = pgTable(
     lastLoginAt: tstz('last_login_at'),
     createdAt: tstz('created_at').notNull().defaultNow(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
+    /**
+     * The single sign-on identity the account belongs to (the ID token's `iss` and `sub`), both or
+     * neither: set at the account's first OpenID Connect sign-in, cleared only by an admin. A bound
+     * account is found by them, whatever address the provider sends (src/console/oidc-account.ts).
+     */
+    oidcIssuer: text('oidc_issuer'),
+    oidcSubject: text('oidc_subject'),
   },
   (t) => [
     uniqueIndex('console_users_email').on(t.email),
     uniqueIndex('console_users_invitation').on(t.invitationTokenHash),
+    uniqueIndex('console_users_oidc_subject').on(t.oidcIssuer, t.oidcSubject),
     ...vocabularyChecks('console_users', t),
   ],
 );

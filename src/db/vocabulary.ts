@@ -99,5 +99,10 @@ export const CONSOLE_AUDIT_ACTIONS = [
   'user_role_changed',
   'sessions_revoked',
   'ticket_marked_handled',
+  // 0006: accounts bound to the provider's subject (single sign-on)
+  'oidc_bound',
+  'oidc_unbound',
+  'user_email_changed',
+  'password_removed',
 ] as const;
 export type ConsoleAuditAction = (typeof CONSOLE_AUDIT_ACTIONS)[number];

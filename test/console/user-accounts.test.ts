@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addAccount, changeAccountRole, oidcAccount, revokeAccountSessions, setAccountDisabled } from '../../src/console/user-accounts';
+import {
+  addAccount, changeAccountRole, oidcAccount, removeAccountPassword, revokeAccountSessions, setAccountDisabled, unbindAccount,
+} from '../../src/console/user-accounts';
 import { sha256Hex } from '../../src/console/secrets';
 import { migrateDatabase, openDatabase, type Database } from '../../src/db/client';
 import { findSession, findUserByEmail, findUserByInvitation, insertSession } from '../../src/db/console-queries';
@@ -75,13 +77,59 @@ describe('console accounts', () => {
     ]);
   });
 
-  it('an OpenID Connect sign-in makes the account without a password, then its role follows the claim', async () => {
-    const oidcBy = { actor: 'console:sophie@support.example.fr', ip: null, now };
-    const made = await oidcAccount(database.db, 'sophie@support.example.fr', 'agent', oidcBy);
-    expect(made).toMatchObject({ email: 'sophie@support.example.fr', role: 'agent', passwordHash: null, invitationTokenHash: null });
-    expect((await oidcAccount(database.db, 'sophie@support.example.fr', 'admin', oidcBy)).role).toBe('admin');
+  const ISS = 'https://auth.example.fr/realms/support';
+  const sso = (email: string, subject: string, role: 'agent' | 'admin' = 'agent') => ({ issuer: ISS, subject, email, role });
+  const oidcBy = { actor: 'console:sso', ip: null, now };
+  const linesOf = async (email: string) => (await audit()).filter((a) => a[2] === email).map((a) => [a[1], a[3]]);
+
+  it('an OpenID Connect sign-in makes the account without a password, bound to the subject; then its role follows the claim', async () => {
+    const made = await oidcAccount(database.db, sso('sophie@support.example.fr', 'sub-sophie'), oidcBy);
+    expect(made).toMatchObject({ ok: true, user: { email: 'sophie@support.example.fr', role: 'agent', passwordHash: null, oidcIssuer: ISS, oidcSubject: 'sub-sophie' } });
+    expect(await oidcAccount(database.db, sso('sophie@support.example.fr', 'sub-sophie', 'admin'), oidcBy)).toMatchObject({ ok: true, user: { role: 'admin' } });
     expect((await findUserByEmail(database.db, 'sophie@support.example.fr'))!.role).toBe('admin');
-    const lines = (await audit()).filter((a) => a[2] === 'sophie@support.example.fr').map((a) => [a[1], a[3]]);
-    expect(lines).toEqual([['user_added', { role: 'agent', method: 'oidc' }], ['user_role_changed', { from: 'agent', to: 'admin', method: 'oidc' }]]);
+    expect(await linesOf('sophie@support.example.fr')).toEqual([['user_added', { role: 'agent', method: 'oidc' }], ['user_role_changed', { from: 'agent', to: 'admin', method: 'oidc' }]]);
+  });
+
+  it('binds an unused invitation at the first sign-in (the link dies), refuses a local account and another subject', async () => {
+    const invited = await addAccount(database.db, { email: 'ines@support.example.fr', role: 'agent', passwordHash: null }, by);
+    const token = invited.ok ? invited.invitationToken! : '';
+    expect(await oidcAccount(database.db, sso('ines@support.example.fr', 'sub-ines'), oidcBy)).toMatchObject({ ok: true, user: { oidcSubject: 'sub-ines', invitationTokenHash: null } });
+    expect(await findUserByInvitation(database.db, sha256Hex(token))).toBeNull();
+    expect((await linesOf('ines@support.example.fr')).at(-1)).toEqual(['oidc_bound', { issuer: ISS, subject: 'sub-ines', invitationDropped: true }]);
+    // Someone else the provider now vouches for at that address.
+    expect(await oidcAccount(database.db, sso('ines@support.example.fr', 'sub-intrus'), oidcBy)).toMatchObject({ ok: false, reason: 'SUBJECT_MISMATCH', user: { email: 'ines@support.example.fr' } });
+    // paul@ has a password (made above): never taken over.
+    expect(await oidcAccount(database.db, sso('paul@support.example.fr', 'sub-paul', 'admin'), oidcBy)).toMatchObject({ ok: false, reason: 'LOCAL_ACCOUNT' });
+    expect(await findUserByEmail(database.db, 'paul@support.example.fr')).toMatchObject({ role: 'agent', oidcSubject: null, passwordHash: 'x' });
+  });
+
+  it('a bound account follows its subject’s new address, unless another account has it', async () => {
+    expect(await oidcAccount(database.db, sso('sophie.martin@support.example.fr', 'sub-sophie', 'admin'), oidcBy)).toMatchObject({ ok: true, user: { email: 'sophie.martin@support.example.fr' } });
+    expect(await findUserByEmail(database.db, 'sophie@support.example.fr')).toBeNull();
+    expect(await linesOf('sophie.martin@support.example.fr')).toEqual([['user_email_changed', { from: 'sophie@support.example.fr', method: 'oidc' }]]);
+    expect(await oidcAccount(database.db, sso('ines@support.example.fr', 'sub-sophie', 'admin'), oidcBy)).toMatchObject({ ok: false, reason: 'EMAIL_TAKEN' });
+    expect(await findUserByEmail(database.db, 'sophie.martin@support.example.fr')).toMatchObject({ oidcSubject: 'sub-sophie' });
+  });
+
+  it('an admin unbinds an account, or removes a password: the next sign-in binds it to whoever the provider vouches for then', async () => {
+    const ines = (await findUserByEmail(database.db, 'ines@support.example.fr'))!;
+    await session(ines.id, 'd'.repeat(64));
+    expect(await unbindAccount(database.db, ines.id, by)).toBe('done');
+    expect(await unbindAccount(database.db, ines.id, by)).toBe('unchanged');
+    expect(await findSession(database.db, 'd'.repeat(64))).toBeNull();
+    expect((await linesOf('ines@support.example.fr')).at(-1)).toEqual(['oidc_unbound', { issuer: ISS, subject: 'sub-ines', sessionsEnded: 1 }]);
+    expect(await oidcAccount(database.db, sso('ines@support.example.fr', 'sub-ines-2'), oidcBy)).toMatchObject({ ok: true, user: { id: ines.id, oidcSubject: 'sub-ines-2' } });
+
+    const paul = (await findUserByEmail(database.db, 'paul@support.example.fr'))!;
+    expect(await removeAccountPassword(database.db, paul.id, by)).toBe('done');
+    expect(await removeAccountPassword(database.db, paul.id, by)).toBe('unchanged');
+    expect((await linesOf('paul@support.example.fr')).at(-1)).toEqual(['password_removed', { sessionsEnded: 0 }]);
+    expect(await oidcAccount(database.db, sso('paul@support.example.fr', 'sub-paul'), oidcBy)).toMatchObject({ ok: true, user: { id: paul.id, oidcSubject: 'sub-paul', passwordHash: null } });
+  });
+
+  it('two first sign-ins of one subject at once make one account', async () => {
+    const both = await Promise.all([1, 2].map(() => oidcAccount(database.db, sso('jeanne@support.example.fr', 'sub-jeanne'), oidcBy)));
+    expect(both.map((r) => r.ok && r.user.id)).toEqual([expect.any(Number), both[0]!.ok && both[0]!.user.id]);
+    expect((await linesOf('jeanne@support.example.fr')).filter((l) => l[0] === 'user_added')).toHaveLength(1);
   });
 });

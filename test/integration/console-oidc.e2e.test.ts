@@ -28,6 +28,8 @@ const NO_ROLE = 'compta@support.example.fr';
 const UNVERIFIED = 'pas.verifie@support.example.fr';
 const LOCAL = 'local.agent@support.example.fr';
 const PASSWORD = 'cheval correct agrafe batterie';
+const MARIE = 'marie.martin@support.example.fr';
+const MARIE_NEW = 'marie.dupont@support.example.fr';
 
 /** The provider's people, by login name (the development login page takes any password). */
 const people: Record<string, { email: string; email_verified: boolean; roles: string[] }> = {
@@ -35,6 +37,10 @@ const people: Record<string, { email: string; email_verified: boolean; roles: st
   paul: { email: 'Paul.Durand@support.example.fr', email_verified: true, roles: ['liquibot-agent'] },
   compta: { email: NO_ROLE, email_verified: true, roles: ['comptabilite'] },
   douteux: { email: UNVERIFIED, email_verified: false, roles: ['liquibot-admin'] },
+  // Another subject at the provider with the address of the local account, then of the bound admin account.
+  homonyme: { email: LOCAL, email_verified: true, roles: ['liquibot-admin'] },
+  usurpateur: { email: ADMIN, email_verified: true, roles: ['liquibot-admin'] },
+  marie: { email: MARIE, email_verified: true, roles: ['liquibot-agent'] },
 };
 
 async function freePort(): Promise<number> {
@@ -227,6 +233,67 @@ describe('single sign-on with OpenID Connect', () => {
     } finally {
       await both.close();
     }
+  });
+
+  it('does not let single sign-on take over a local account (with a password) at the same address', async () => {
+    const page = await signIn('homonyme');
+    expect(new URL(page.url()).pathname).toBe('/console/oidc/callback');
+    expect(await page.locator('h1').innerText()).toBe('Connexion impossible');
+    expect(await page.locator('.fr-alert--error').innerText()).toContain('Un compte local, avec mot de passe, existe déjà à cette adresse');
+    expect(await findUserByEmail(h.database.db, LOCAL)).toMatchObject({ role: 'agent', oidcIssuer: null, oidcSubject: null, passwordHash: expect.any(String) });
+    expect((await auditOf(LOCAL)).at(-1)).toEqual(['login_failed', { method: 'oidc', reason: 'LOCAL_ACCOUNT' }]);
+    await page.goto(`${consoleUrl}/`);
+    expect(new URL(page.url()).pathname).toBe('/console/login');
+  });
+
+  it('refuses another subject the provider vouches for at the address of an account bound to someone else', async () => {
+    const page = await signIn('usurpateur');
+    expect(await page.locator('.fr-alert--error').innerText()).toContain('lié à une autre identité');
+    expect(await findUserByEmail(h.database.db, ADMIN)).toMatchObject({ oidcIssuer: h.config.CONSOLE_OIDC_ISSUER, oidcSubject: 'chef' });
+    expect((await auditOf(ADMIN)).at(-1)).toEqual(['login_failed', { method: 'oidc', reason: 'SUBJECT_MISMATCH' }]);
+  });
+
+  it('the same subject signs in after its address changed at the provider: the same account, with the new address', async () => {
+    const first = await signIn('marie');
+    expect(await first.locator('header').innerText()).toContain(`${MARIE} (agent)`);
+    const account = (await findUserByEmail(h.database.db, MARIE))!;
+    expect(account).toMatchObject({ oidcSubject: 'marie', passwordHash: null });
+    people.marie!.email = MARIE_NEW;
+    const page = await signIn('marie');
+    expect(await page.locator('header').innerText()).toContain(`${MARIE_NEW} (agent)`);
+    expect(await findUserByEmail(h.database.db, MARIE)).toBeNull();
+    expect(await findUserByEmail(h.database.db, MARIE_NEW)).toMatchObject({ id: account.id, oidcSubject: 'marie' });
+    expect(await auditOf(MARIE_NEW)).toEqual([['user_email_changed', { from: MARIE, method: 'oidc' }], ['login', { method: 'oidc' }]]);
+    // An agent cannot unbind (nor remove a password), even their own account.
+    for (const action of ['unbind', 'remove-password']) {
+      expect((await page.request.post(`${consoleUrl}/admin/users/${account.id}/${action}`, { form: {}, maxRedirects: 0 })).status()).toBe(403);
+    }
+    expect(await findUserByEmail(h.database.db, MARIE_NEW)).toMatchObject({ oidcSubject: 'marie' });
+  });
+
+  it('an admin unbinds an account and removes a local account’s password on the accounts page; the next sign-in binds them', async () => {
+    const admin = await signIn('chef', '/admin/users');
+    const row = (email: string) => admin.locator(`#comptes tr[data-email="${email}"]`);
+    expect(await row(MARIE_NEW).textContent()).toContain('lié au fournisseur d’identité');
+    expect(await row(LOCAL).textContent()).not.toContain('lié au fournisseur d’identité');
+    // Not on one's own row: an admin does not lock themselves out by mistake.
+    expect(await row(ADMIN).locator('button:has-text("Retirer le mot de passe")').count()).toBe(0);
+    // Without the session's CSRF token: refused.
+    const marie = (await findUserByEmail(h.database.db, MARIE_NEW))!;
+    expect((await admin.request.post(`${consoleUrl}/admin/users/${marie.id}/unbind`, { form: {}, maxRedirects: 0 })).status()).toBe(403);
+    expect(await findUserByEmail(h.database.db, MARIE_NEW)).toMatchObject({ oidcSubject: 'marie' });
+    await Promise.all([admin.waitForURL(/done=unbound/), row(MARIE_NEW).locator('button:has-text("Détacher du fournisseur")').click()]);
+    expect(await admin.locator('.fr-alert--success').innerText()).toContain('détaché de son identité');
+    expect(await findUserByEmail(h.database.db, MARIE_NEW)).toMatchObject({ oidcIssuer: null, oidcSubject: null });
+    expect((await auditOf(MARIE_NEW)).at(-1)).toEqual(['oidc_unbound', { issuer: h.config.CONSOLE_OIDC_ISSUER, subject: 'marie', sessionsEnded: 2 }]);
+
+    await Promise.all([admin.waitForURL(/done=password-removed/), row(LOCAL).locator('button:has-text("Retirer le mot de passe")').click()]);
+    expect(await findUserByEmail(h.database.db, LOCAL)).toMatchObject({ passwordHash: null, oidcSubject: null });
+    // The provider's person at that address now gets the account (and its role from the claim).
+    const page = await signIn('homonyme');
+    expect(await page.locator('header').innerText()).toContain(`${LOCAL} (administrateur)`);
+    expect(await findUserByEmail(h.database.db, LOCAL)).toMatchObject({ oidcSubject: 'homonyme', role: 'admin' });
+    expect((await auditOf(LOCAL)).slice(-4).map(([action]) => action)).toEqual(['password_removed', 'oidc_bound', 'user_role_changed', 'login']);
   });
 
   it('refuses a callback without the browser’s sign-in cookie (another browser, or a forged response)', async () => {

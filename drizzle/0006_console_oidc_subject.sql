@@ -1,0 +1,7 @@
+-- Issue: single sign-on binds a console account to the provider's (issuer, subject), not to an address the provider
+-- may later give to someone else, and never takes over a local account; the audit log gains the binding's changes.
+ALTER TABLE "console_audit" DROP CONSTRAINT "console_audit_action_check";--> statement-breakpoint
+ALTER TABLE "console_users" ADD COLUMN "oidc_issuer" text;--> statement-breakpoint
+ALTER TABLE "console_users" ADD COLUMN "oidc_subject" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "console_users_oidc_subject" ON "console_users" USING btree ("oidc_issuer","oidc_subject");--> statement-breakpoint
+ALTER TABLE "console_audit" ADD CONSTRAINT "console_audit_action_check" CHECK ("console_audit"."action" in ('user_added', 'user_invited', 'user_disabled', 'user_enabled', 'password_set', 'login', 'login_failed', 'login_throttled', 'logout', 'decision', 'decision_rejected', 'document_viewed', 'raw_viewed', 'quarantine_replayed', 'decisions_exported', 'forbidden', 'template_saved', 'template_rolled_back', 'template_test_sent', 'user_role_changed', 'sessions_revoked', 'ticket_marked_handled', 'oidc_bound', 'oidc_unbound', 'user_email_changed', 'password_removed'));
