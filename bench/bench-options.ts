@@ -1,7 +1,14 @@
 /** The command line of `npm run bench`, parsed without side effects so it can be tested. */
 
-export const SCENARIOS = ['drain', 'latency', 'memory-big', 'memory-backlog'] as const;
+export const SCENARIOS = ['drain', 'latency', 'memory-big', 'memory-backlog', 'memory-scan', 'floor', 'scale'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
+
+/**
+ * What runs when --only does not say: every scenario but issue 15's floor and scale, which alternate
+ * several whole drains (about 6 minutes at full size, 1 minute with --quick) and run when asked:
+ * `--only floor,scale`.
+ */
+export const DEFAULT_SCENARIOS: readonly Scenario[] = SCENARIOS.filter((s) => s !== 'floor' && s !== 'scale');
 
 export interface BenchOptions {
   /** Requests in the drain backlog. */
@@ -16,6 +23,18 @@ export interface BenchOptions {
   backlogPdfKb: number;
   /** Size of the single big attachment, in MiB. */
   bigMb: number;
+  /** floor: requests per drain (each size: --pdf-kb and --backlog-pdf-kb). */
+  floorN: number;
+  /** floor: liquibot/floor pairs per size. */
+  pairs: number;
+  /** scale: requests per drain (--pdf-kb PDFs). */
+  scaleN: number;
+  /** scale: instance counts to compare; the first is the reference. */
+  scaleInstances: number[];
+  /** scale: how many times each instance count runs. */
+  scaleRounds: number;
+  /** Pages of the scanned court document of memory-scan (read by OCR, DOCUMENT_MAX_OCR_PAGES at most). */
+  scanPages: number;
   only: Scenario[];
   quick: boolean;
   /** Write V8 CPU profiles of the drain daemon here (NODE_OPTIONS=--cpu-prof). */
@@ -28,11 +47,12 @@ export interface BenchOptions {
 }
 
 export const DEFAULTS: Omit<BenchOptions, 'only' | 'quick' | 'cpuProfDir' | 'spans' | 'daemonNodeOptions' | 'help'> = {
-  n: 1000, latencyN: 30, backlogN: 10_000, pdfKb: 150, backlogPdfKb: 5, bigMb: 40,
+  n: 1000, latencyN: 30, backlogN: 10_000, pdfKb: 150, backlogPdfKb: 5, bigMb: 40, scanPages: 20,
+  floorN: 1000, pairs: 3, scaleN: 1000, scaleInstances: [1, 2, 3], scaleRounds: 1,
 };
 
 /** What `--quick` changes: sized so the whole run stays well under two minutes on CI. */
-export const QUICK: Partial<BenchOptions> = { n: 100, latencyN: 5, backlogN: 50 };
+export const QUICK: Partial<BenchOptions> = { n: 100, latencyN: 5, backlogN: 50, floorN: 100, pairs: 2, scaleN: 100 };
 
 export const USAGE = `Usage: npm run bench -- [options]
 
@@ -46,8 +66,17 @@ Progress goes to stderr.
   --pdf-kb K          PDF size of drain/latency requests in KiB (default ${DEFAULTS.pdfKb})
   --backlog-pdf-kb K  PDF size of backlog requests in KiB (default ${DEFAULTS.backlogPdfKb})
   --big-mb M          the single big attachment, in MiB (default ${DEFAULTS.bigMb})
-  --only LIST         comma list of drain, latency, memory (= memory-big,memory-backlog)
+  --scan-pages P      memory-scan: pages of the scanned court document (default ${DEFAULTS.scanPages})
+  --only LIST         comma list of drain, latency, memory (= memory-big,memory-backlog,memory-scan),
+                      floor, scale
+  --floor-n N         floor: requests per drain, for each size (default ${DEFAULTS.floorN})
+  --pairs N           floor: liquibot/floor pairs per size, sides alternated (default ${DEFAULTS.pairs})
+  --scale-n N         scale: requests per drain (default ${DEFAULTS.scaleN})
+  --scale-instances L scale: instance counts, the first is the reference (default ${DEFAULTS.scaleInstances.join(',')})
+  --scale-rounds N    scale: runs of each instance count (default ${DEFAULTS.scaleRounds})
   --quick             CI size: --n ${QUICK.n} --latency-n ${QUICK.latencyN} --backlog-n ${QUICK.backlogN}
+                      (--floor-n ${QUICK.floorN} --pairs ${QUICK.pairs} --scale-n ${QUICK.scaleN})
+                      Without --only: every scenario but floor and scale (issue 15), which run when asked
   --cpu-prof DIR      write a V8 CPU profile of each daemon to DIR (summarise with
                       tsx bench/profile-summary.ts DIR/drain-daemon.cpuprofile)
   --spans             record each daemon's IMAP/SMTP round trips, memory by kind, GC, and every
@@ -63,17 +92,24 @@ function positive(flag: string, value: string | undefined): number {
   return n;
 }
 
+function instancesOf(value: string | undefined): number[] {
+  const list = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0) throw new UsageError('--scale-instances needs a list such as 1,2,3');
+  return list.map((s) => positive('--scale-instances', s));
+}
+
 function scenariosOf(list: string | undefined): Scenario[] {
-  if (!list) throw new UsageError('--only needs a list: drain,latency,memory');
+  if (!list) throw new UsageError('--only needs a list: drain,latency,memory,floor,scale');
   const out = new Set<Scenario>();
   for (const raw of list.split(',').map((s) => s.trim()).filter(Boolean)) {
     if (raw === 'memory') {
       out.add('memory-big');
       out.add('memory-backlog');
+      out.add('memory-scan');
     } else if ((SCENARIOS as readonly string[]).includes(raw)) {
       out.add(raw as Scenario);
     } else {
-      throw new UsageError(`--only: unknown scenario ${raw} (drain, latency, memory, memory-big, memory-backlog)`);
+      throw new UsageError(`--only: unknown scenario ${raw} (drain, latency, memory, memory-big, memory-backlog, memory-scan, floor, scale)`);
     }
   }
   // Always in the canonical order, whatever order was asked.
@@ -83,7 +119,7 @@ function scenariosOf(list: string | undefined): Scenario[] {
 /** Parse argv (without node and script). Explicit sizes win over --quick, wherever they appear. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const explicit: Partial<BenchOptions> = {};
-  let only: Scenario[] = [...SCENARIOS];
+  let only: Scenario[] | null = null;
   let quick = false;
   let cpuProfDir: string | null = null;
   let spans = false;
@@ -100,6 +136,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case '--pdf-kb': explicit.pdfKb = positive(flag, value()); break;
       case '--backlog-pdf-kb': explicit.backlogPdfKb = positive(flag, value()); break;
       case '--big-mb': explicit.bigMb = positive(flag, value()); break;
+      case '--floor-n': explicit.floorN = positive(flag, value()); break;
+      case '--pairs': explicit.pairs = positive(flag, value()); break;
+      case '--scale-n': explicit.scaleN = positive(flag, value()); break;
+      case '--scale-instances': explicit.scaleInstances = instancesOf(value()); break;
+      case '--scale-rounds': explicit.scaleRounds = positive(flag, value()); break;
+      case '--scan-pages': explicit.scanPages = positive(flag, value()); break;
       case '--only': only = scenariosOf(value()); break;
       case '--quick': quick = true; break;
       case '--cpu-prof': {
@@ -119,5 +161,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       default: throw new UsageError(`unknown option ${arg}`);
     }
   }
+  only ??= [...DEFAULT_SCENARIOS];
   return { ...DEFAULTS, ...(quick ? QUICK : {}), ...explicit, only, quick, cpuProfDir, spans, daemonNodeOptions, help };
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,13 @@ export interface DaemonChild {
   sampledPeakKb(): number;
   /** The kernel's high-water mark of the daemon's resident set (KiB): read now, or the last reading once it exited. */
   hwmKb(): number;
+  /**
+   * Largest sum of VmRSS over the daemon and every process under it (its document readers), sampled
+   * with the daemon's own (KiB): what the service costs the machine at once.
+   */
+  treePeakKb(): number;
+  /** Largest VmHWM of any process under the daemon (a document reader), as last sampled (KiB). */
+  readerPeakKb(): number;
   /** Exit code or signal when the daemon ended without being asked to; null while it runs or after stop(). */
   exitedOnItsOwn(): string | null;
   /** Current VmRSS (KiB) of the daemon and of the launcher. */
@@ -100,10 +107,20 @@ export async function startDaemonChild(env: Record<string, string>, opts: { samp
 
   let peak = 0;
   let hwm = 0;
+  let treePeak = 0;
+  let readerPeak = 0;
   const sample = () => {
     const m = readMemory(daemonPid);
     if (m && m.rssKb > peak) peak = m.rssKb;
     if (m && m.hwmKb > hwm) hwm = m.hwmKb;
+    let tree = m?.rssKb ?? 0;
+    for (const pid of childrenOf(daemonPid)) {
+      const r = readMemory(pid);
+      if (!r) continue;
+      tree += r.rssKb;
+      if (r.hwmKb > readerPeak) readerPeak = r.hwmKb;
+    }
+    if (tree > treePeak) treePeak = tree;
   };
   const sampler = setInterval(sample, opts.sampleMs ?? 50);
   sampler.unref();
@@ -113,6 +130,8 @@ export async function startDaemonChild(env: Record<string, string>, opts: { samp
     daemonPid,
     pids: () => [...new Set([launcherPid, daemonPid])],
     sampledPeakKb: () => peak,
+    treePeakKb: () => treePeak,
+    readerPeakKb: () => readerPeak,
     hwmKb: () => {
       sample();
       return hwm;
@@ -143,4 +162,34 @@ export async function startDaemonChild(env: Record<string, string>, opts: { samp
       return (exited as { code: number | null } | null)?.code ?? null;
     },
   };
+}
+
+/**
+ * Every process under `pid`, from the kernel's per-thread children lists (cheap enough to read every
+ * 20 ms, unlike a scan of /proc). Empty when the process is gone.
+ */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  const visit = (parent: number) => {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${parent}/task`);
+    } catch {
+      return;
+    }
+    for (const tid of tids) {
+      let list = '';
+      try {
+        list = readFileSync(`/proc/${parent}/task/${tid}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const child of list.split(' ').filter(Boolean).map(Number)) {
+        out.push(child);
+        visit(child);
+      }
+    }
+  };
+  visit(pid);
+  return out;
 }

@@ -28,6 +28,8 @@ export interface StatFields {
   pgrp: number;
   /** utime + stime, in clock ticks. */
   cpuTicks: number;
+  /** cutime + cstime: CPU of the children this process has waited for (exited and reaped), in clock ticks. */
+  childTicks: number;
 }
 
 /** The fields we need out of a /proc/PID/stat line (comm may hold spaces and parentheses). */
@@ -45,6 +47,7 @@ export function parseStat(line: string): StatFields | null {
     ppid: Number(rest[1]),
     pgrp: Number(rest[2]),
     cpuTicks: Number(rest[11]) + Number(rest[12]),
+    childTicks: (Number(rest[13]) || 0) + (Number(rest[14]) || 0),
   };
 }
 

@@ -4,6 +4,7 @@ import type { MachineInfo } from './machine-info';
 import type { BacklogResult } from './scenario-backlog';
 import type { BigResult } from './scenario-big';
 import type { LatencyResult } from './scenario-latency';
+import type { ScanResult } from './scenario-scan';
 import { round } from './stats';
 
 export const TARGETS = { drainToRawRatio: 0.5, latencyP95Ms: 1000, peakRssMb: 200 } as const;
@@ -13,6 +14,7 @@ export interface BenchResults {
   latency?: LatencyResult | { error: string };
   memoryBig?: BigResult | { error: string };
   memoryBacklog?: BacklogResult | { error: string };
+  memoryScan?: ScanResult | { error: string };
 }
 
 const failed = (r: object | undefined): r is { error: string } => !!r && 'error' in r;
@@ -23,6 +25,7 @@ export function benchSummary(opts: BenchOptions, machine: MachineInfo, code: Cod
   const l = r.latency;
   const b = r.memoryBig;
   const m = r.memoryBacklog;
+  const sc = r.memoryScan;
   const drainRatio = d && !failed(d) && d.raw ? d.rate / d.raw.range.rate : Number.NaN;
   return {
     bench: 'liquibot',
@@ -31,7 +34,7 @@ export function benchSummary(opts: BenchOptions, machine: MachineInfo, code: Cod
     code,
     params: {
       n: opts.n, latencyN: opts.latencyN, backlogN: opts.backlogN, pdfKb: opts.pdfKb,
-      backlogPdfKb: opts.backlogPdfKb, bigMb: opts.bigMb, quick: opts.quick, only: opts.only,
+      backlogPdfKb: opts.backlogPdfKb, bigMb: opts.bigMb, scanPages: opts.scanPages, quick: opts.quick, only: opts.only,
       profiled: opts.spans || opts.cpuProfDir !== null, daemonNodeOptions: opts.daemonNodeOptions,
     },
     drain: !d ? null : failed(d) ? d : {
@@ -58,6 +61,7 @@ export function benchSummary(opts: BenchOptions, machine: MachineInfo, code: Cod
         attachmentMb: b.attachmentMb, messageMb: round(b.messageMb, 1), maxMessageBytes: b.maxMessageBytes,
         idleRssMb: round(b.idleRssMb, 1), peakRssMb: round(b.peakRssMb, 1), sampledPeakRssMb: round(b.sampledPeakRssMb, 1),
         seconds: round(b.seconds), allMailSeconds: round(b.allMailSeconds), ok: b.peakRssMb < TARGETS.peakRssMb, database: b.database,
+        treePeakRssMb: round(b.treePeakRssMb, 1), readerPeakRssMb: round(b.readerPeakRssMb, 1),
         ...(b.profile ? { profile: b.profile } : {}),
       },
       backlog: !m ? null : failed(m) ? m : {
@@ -67,6 +71,12 @@ export function benchSummary(opts: BenchOptions, machine: MachineInfo, code: Cod
         ok: m.peakRssMb < TARGETS.peakRssMb, answered: m.answered, duplicates: m.duplicates, unflagged: m.unflagged,
         cpuSeconds: roundAll(m.cpuSeconds), database: m.database,
         ...(m.profile ? { profile: m.profile } : {}),
+      },
+      scan: !sc ? null : failed(sc) ? sc : {
+        pages: sc.pages, pdfMb: round(sc.pdfMb, 1), maxOcrPages: sc.maxOcrPages,
+        daemonPeakRssMb: round(sc.daemonPeakRssMb, 1), treePeakRssMb: round(sc.treePeakRssMb, 1), readerPeakRssMb: round(sc.readerPeakRssMb, 1),
+        ackSeconds: round(sc.ackSeconds), allMailSeconds: round(sc.allMailSeconds), ok: sc.daemonPeakRssMb < TARGETS.peakRssMb,
+        reading: sc.reading, database: sc.database,
       },
     },
     totalSeconds: round(totalSeconds, 1),
@@ -106,11 +116,19 @@ export function benchTable(s: BenchSummary): string {
   if (b && 'error' in b) rows.push(['memory, big attachment', `ERROR: ${b.error.split('\n')[0]}`, '']);
   else if (b) {
     rows.push([`memory: one request, ${b.attachmentMb} MiB PDF (${b.messageMb} MB mail)`, `peak RSS ${b.peakRssMb} MB (idle ${b.idleRssMb} MB), answered in ${b.seconds} s, all mail ${b.allMailSeconds} s`, `< ${s.memory.targetMb} MB: ${verdict(b.ok)}`]);
+    rows.push(['  with its document readers', `${b.treePeakRssMb} MB together (largest reader ${b.readerPeakRssMb} MB)`, '']);
   }
   const m = s.memory.backlog;
   if (m && 'error' in m) rows.push(['memory, backlog', `ERROR: ${m.error.split('\n')[0]}`, '']);
   else if (m) {
     rows.push([`memory: backlog of ${m.n} (${m.pdfKb} KiB PDFs)`, `peak RSS ${m.peakRssMb} MB, drained in ${m.seconds} s (${m.rps} req/s)`, `< ${s.memory.targetMb} MB: ${verdict(m.ok)}`]);
+  }
+  const sc = s.memory.scan;
+  if (sc && 'error' in sc) rows.push(['memory, scanned document', `ERROR: ${sc.error.split('\n')[0]}`, '']);
+  else if (sc) {
+    const read = sc.reading ? `${sc.reading.status}${sc.reading.method ? ` by ${sc.reading.method}` : ''}, ${sc.reading.pagesRead ?? 0}/${sc.reading.pages ?? '?'} pages, SIREN ${sc.reading.siren ?? '-'}` : 'no reading';
+    rows.push([`memory: one request, ${sc.pages}-page scan (${sc.pdfMb} MB)`, `daemon ${sc.daemonPeakRssMb} MB, with readers ${sc.treePeakRssMb} MB (reader ${sc.readerPeakRssMb} MB)`, `daemon < ${s.memory.targetMb} MB: ${verdict(sc.ok)}`]);
+    rows.push(['  acknowledged / approval request', `${sc.ackSeconds} s / ${sc.allMailSeconds} s; ${read}`, '']);
   }
   const w0 = Math.max(...rows.map((r) => r[0].length), 10);
   const w1 = Math.max(...rows.map((r) => r[1].length), 10);

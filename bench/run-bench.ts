@@ -16,6 +16,10 @@ import { benchSummary, benchTable, type BenchResults } from './report';
 import { runBacklog } from './scenario-backlog';
 import { runBig } from './scenario-big';
 import { runLatency } from './scenario-latency';
+import { runScan } from './scenario-scan';
+import { issue15Summary, issue15Table, type Issue15Results } from './report-issue15';
+import { runFloor } from './scenario-floor';
+import { runScale } from './scenario-scale';
 
 async function attempt<T>(label: string, fn: () => Promise<T>): Promise<T | { error: string }> {
   try {
@@ -25,6 +29,19 @@ async function attempt<T>(label: string, fn: () => Promise<T>): Promise<T | { er
     progress(`${label} FAILED: ${message}`);
     return { error: message };
   }
+}
+
+/** Issue 15: liquibot against the floor, and 1/2/3 instances (only with --only floor / scale). */
+async function runIssue15(opts: BenchOptions, sandbox: BenchSandbox): Promise<Issue15Results> {
+  const results: Issue15Results = {};
+  if (opts.only.includes('floor')) {
+    results.floor = await attempt('floor', () => runFloor(sandbox, { n: opts.floorN, pdfKbs: [opts.pdfKb, opts.backlogPdfKb], pairs: opts.pairs, cpuProfDir: opts.cpuProfDir, spans: opts.spans, daemonNodeOptions: opts.daemonNodeOptions }));
+  }
+  if (opts.only.includes('scale')) {
+    progress(`scale: ${opts.scaleN} requests, ${opts.scaleInstances.join('/')} instances, ${opts.scaleRounds} round(s)`);
+    results.scale = await attempt('scale', () => runScale(sandbox, { n: opts.scaleN, pdfKb: opts.pdfKb, instances: opts.scaleInstances, rounds: opts.scaleRounds }));
+  }
+  return results;
 }
 
 async function runAll(opts: BenchOptions, sandbox: BenchSandbox): Promise<BenchResults> {
@@ -44,6 +61,10 @@ async function runAll(opts: BenchOptions, sandbox: BenchSandbox): Promise<BenchR
   if (opts.only.includes('memory-backlog')) {
     progress(`memory-backlog: ${opts.backlogN} requests with a ${opts.backlogPdfKb} KiB PDF`);
     results.memoryBacklog = await attempt('memory-backlog', () => runBacklog(sandbox, { label: 'backlog', n: opts.backlogN, pdfKb: opts.backlogPdfKb, raw: false, ...daemonSetup(opts, 'memory-backlog') }));
+  }
+  if (opts.only.includes('memory-scan')) {
+    progress(`memory-scan: one request with a ${opts.scanPages}-page scanned court document`);
+    results.memoryScan = await attempt('memory-scan', () => runScan(sandbox, { pages: opts.scanPages }));
   }
   return results;
 }
@@ -67,16 +88,19 @@ async function main(argv: string[]): Promise<number> {
   progress('starting the sandbox: PostgreSQL cluster, Dovecot, SMTP sink');
   const sandbox = await startBenchSandbox();
   let results: BenchResults;
+  let issue15: Issue15Results = {};
   try {
     progress(`sandbox up in ${((performance.now() - started) / 1000).toFixed(1)} s (PostgreSQL :${sandbox.postgres.port}, Dovecot :${sandbox.dovecot.port}, SMTP :${sandbox.sink.port})`);
     results = await runAll(opts, sandbox);
+    issue15 = await runIssue15(opts, sandbox);
   } finally {
     await sandbox.stop();
   }
-  const summary = benchSummary(opts, machineInfo(loadAtStart), codeVersion(REPO_ROOT), new Date().toISOString().slice(0, 10), results, (performance.now() - started) / 1000);
+  const summary = { ...benchSummary(opts, machineInfo(loadAtStart), codeVersion(REPO_ROOT), new Date().toISOString().slice(0, 10), results, (performance.now() - started) / 1000), ...issue15Summary(issue15) };
   process.stdout.write(`${benchTable(summary)}\n`);
+  if (issue15.floor || issue15.scale) process.stdout.write(`${issue15Table(issue15)}\n`);
   process.stdout.write(`${JSON.stringify(summary)}\n`);
-  return Object.values(results).some((r) => r && 'error' in r) ? 1 : 0;
+  return [...Object.values(results), ...Object.values(issue15)].some((r) => r && 'error' in r) ? 1 : 0;
 }
 
 // Ctrl-C or a CI timeout: exit normally so the exit hooks stop the daemon and the sandbox servers.

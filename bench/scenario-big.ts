@@ -17,6 +17,10 @@ export interface BigResult {
   idleRssMb: number;
   peakRssMb: number;
   sampledPeakRssMb: number;
+  /** The daemon and its document readers together (sum of VmRSS, sampled every 20 ms). */
+  treePeakRssMb: number;
+  /** The largest document reader process (VmHWM); 0 when no reader ran. */
+  readerPeakRssMb: number;
   /** APPEND → answer at the SMTP sink. */
   seconds: number;
   /** APPEND → every mail sent (the approval request forwards the document to the agents). */
@@ -61,6 +65,7 @@ export async function runBig(sandbox: BenchSandbox, opts: { attachmentMb: number
       return {
         attachmentMb: opts.attachmentMb, messageMb: req.raw.length / 1024 / 1024, maxMessageBytes,
         idleRssMb: mb(idle), peakRssMb: mb(hwm), sampledPeakRssMb: mb(sampled), seconds, allMailSeconds,
+        treePeakRssMb: mb(child.treePeakKb()), readerPeakRssMb: mb(child.readerPeakKb()),
         database: await databaseCounts(place.sql),
         profile: opts.profiling ? collectProfile(opts.profiling, { logFile: sandbox.postgres.logFile, offset: 0 }, 1) : undefined,
       };

@@ -4,8 +4,8 @@ import { DEFAULTS, parseBenchArgs, QUICK, UsageError } from '../../bench/bench-o
 describe('parseBenchArgs', () => {
   it('defaults to the issue sizes and every scenario', () => {
     const o = parseBenchArgs([]);
-    expect(o).toMatchObject({ n: 1000, latencyN: 30, backlogN: 10_000, pdfKb: 150, backlogPdfKb: 5, bigMb: 40, quick: false });
-    expect(o.only).toEqual(['drain', 'latency', 'memory-big', 'memory-backlog']);
+    expect(o).toMatchObject({ n: 1000, latencyN: 30, backlogN: 10_000, pdfKb: 150, backlogPdfKb: 5, bigMb: 40, scanPages: 20, quick: false });
+    expect(o.only).toEqual(['drain', 'latency', 'memory-big', 'memory-backlog', 'memory-scan']);
   });
 
   it.each([
@@ -17,13 +17,14 @@ describe('parseBenchArgs', () => {
     [['--n', '40', '--quick'], { n: 40, latencyN: QUICK.latencyN, quick: true }],
     [['--quick', '--backlog-n', '2000'], { n: QUICK.n, backlogN: 2000 }],
     [['--pdf-kb', '20', '--big-mb', '5'], { pdfKb: 20, bigMb: 5 }],
+    [['--scan-pages', '3'], { scanPages: 3 }],
     [['--cpu-prof', '/tmp/p', '--spans'], { cpuProfDir: '/tmp/p', spans: true }],
   ])('%j', (argv, want) => {
     expect(parseBenchArgs(argv)).toMatchObject(want);
   });
 
   it.each([
-    ['memory', ['memory-big', 'memory-backlog']],
+    ['memory', ['memory-big', 'memory-backlog', 'memory-scan']],
     ['latency,drain', ['drain', 'latency']],
     ['memory-backlog, latency', ['latency', 'memory-backlog']],
     ['drain,drain', ['drain']],

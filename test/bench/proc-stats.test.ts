@@ -26,14 +26,14 @@ describe('parseStatusMemory', () => {
 describe('parseStat', () => {
   it('survives a comm with spaces and parentheses', () => {
     const line = '4242 (node (worker) 1) S 4200 4242 4242 0 -1 4194560 100 0 0 0 250 30 0 0 20 0 11 0 1000 0 0';
-    expect(parseStat(line)).toEqual({ pid: 4242, comm: 'node (worker) 1', state: 'S', ppid: 4200, pgrp: 4242, cpuTicks: 280 });
+    expect(parseStat(line)).toEqual({ pid: 4242, comm: 'node (worker) 1', state: 'S', ppid: 4200, pgrp: 4242, cpuTicks: 280, childTicks: 0 });
   });
   it('is null for garbage', () => {
     expect(parseStat('not a stat line')).toBeNull();
   });
 });
 
-const proc = (pid: number, ppid: number): StatFields => ({ pid, ppid, comm: 'node', state: 'S', pgrp: pid, cpuTicks: 0 });
+const proc = (pid: number, ppid: number): StatFields => ({ pid, ppid, comm: 'node', state: 'S', pgrp: pid, cpuTicks: 0, childTicks: 0 });
 
 describe('descendantsOf', () => {
   it('walks the whole tree, children first', () => {

@@ -21,7 +21,7 @@ describe('benchSummary and benchTable', () => {
   it('judges each target from the figures', () => {
     expect(s.drain).toMatchObject({ ratio: 0.005, ok: false, rps: 5, rawRps: 1000, answered: 100 });
     expect(s.latency).toEqual({ error: 'latency: request 3 not answered within 60 s\nstack' });
-    expect(s.memory).toEqual({ targetMb: 200, big: null, backlog: null });
+    expect(s.memory).toEqual({ targetMb: 200, big: null, backlog: null, scan: null });
   });
 
   it('round-trips through one JSON line', () => {

@@ -1,0 +1,70 @@
+import { progress } from './bench-progress';
+import type { BenchSandbox } from './bench-sandbox';
+import { drainOnce, type DrainRun } from './drain-once';
+import { freshBundle, liquibotUnflagged, startLiquibots } from './liquibot-side';
+import { spread, type Spread } from './ratio-summary';
+import { mailboxBytes } from './scenario-floor';
+
+export interface ScaleStep {
+  instances: number;
+  runs: DrainRun[];
+  rps: Spread;
+  /** CPU ms per request of every instance together (user + sys), of PostgreSQL, and in total (with Dovecot). */
+  daemonCpuMs: Spread;
+  postgresCpuMs: Spread;
+  totalCpuMs: Spread;
+  /** Against one instance (the median of its runs): drain, and total CPU per request. */
+  rpsRatio: Spread;
+  totalCpuRatio: Spread;
+}
+
+export interface ScaleResult {
+  n: number;
+  pdfKb: number;
+  messageKb: number;
+  bundles: string[];
+  steps: ScaleStep[];
+}
+
+/**
+ * Issue 15, intake that scales: liquibot's drain with 1, 2, 3… instances on one PostgreSQL and one
+ * mailbox (as test/integration/multi-instance.e2e.test.ts runs them), the same bytes each time. The
+ * instance counts are taken in turn, `rounds` times over. Each daemon's memory and CPU are its own;
+ * the figures add them up.
+ */
+export async function runScale(sandbox: BenchSandbox, opts: { n: number; pdfKb: number; instances: number[]; rounds: number }): Promise<ScaleResult> {
+  const mailbox = mailboxBytes(`scale${opts.pdfKb}`, opts.n, opts.pdfKb);
+  const messageKb = mailbox.bytes / opts.n / 1024;
+  const runs = new Map<number, DrainRun[]>(opts.instances.map((k) => [k, []]));
+  const bundles: string[] = [];
+  for (let round = 0; round < opts.rounds; round += 1) {
+    // Alternate the order each round, as the floor pairs do.
+    const order = round % 2 === 0 ? opts.instances : [...opts.instances].reverse();
+    for (const k of order) {
+      bundles.push(freshBundle());
+      const r = await drainOnce(sandbox, {
+        label: `scale-${k}x-${round + 1}`, mailbox, unflagged: liquibotUnflagged,
+        start: (place) => startLiquibots(sandbox, place, k),
+      });
+      runs.get(k)!.push(r);
+      progress(`scale: ${k} instance(s), round ${round + 1}: ${r.rate.toFixed(1)} req/s, daemons ${r.perRequestMs.daemon.toFixed(1)} ms/req, PostgreSQL ${r.perRequestMs.postgres.toFixed(1)} ms/req, total ${r.perRequestMs.total.toFixed(1)} ms/req, load ${r.load1m.start}→${r.load1m.end}, other ${r.cpu.otherCores.toFixed(2)} cores`);
+    }
+  }
+  const one = runs.get(opts.instances[0]!) ?? [];
+  const oneRps = spread(one.map((r) => r.rate)).median;
+  const oneCpu = spread(one.map((r) => r.perRequestMs.total)).median;
+  const steps = opts.instances.map((k): ScaleStep => {
+    const rs = runs.get(k)!;
+    return {
+      instances: k,
+      runs: rs,
+      rps: spread(rs.map((r) => r.rate)),
+      daemonCpuMs: spread(rs.map((r) => r.perRequestMs.daemon)),
+      postgresCpuMs: spread(rs.map((r) => r.perRequestMs.postgres)),
+      totalCpuMs: spread(rs.map((r) => r.perRequestMs.total)),
+      rpsRatio: spread(rs.map((r) => r.rate / oneRps)),
+      totalCpuRatio: spread(rs.map((r) => r.perRequestMs.total / oneCpu)),
+    };
+  });
+  return { n: opts.n, pdfKb: opts.pdfKb, messageKb, bundles, steps };
+}
