@@ -3,14 +3,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { usersCommand } from '../../src/cli/users-command';
 import { sha256Hex } from '../../src/console/secrets';
 import { findUserByEmail, findUserByInvitation } from '../../src/db/console-queries';
 import { consoleAudit, tickets } from '../../src/db/schema';
 import { eventsOfTicket } from '../../src/db/ticket-queries';
 import { buildRequestMail } from '../support/sample-mails';
+import { addConsoleUser, launchConsoleBrowser, type ConsoleBrowser } from './support/console-browser';
 import { createHarness, type Harness } from './support/liquibot-harness';
 
 /**
@@ -27,16 +27,9 @@ const PASSWORD2 = 'un autre mot de passe sûr';
 
 describe('accounts and « Marquer traité » in the console', () => {
   let h: Harness;
-  let browser: Browser;
+  let browser: ConsoleBrowser;
   let consoleUrl: string;
-  const contexts: BrowserContext[] = [];
-
-  async function addUser(email: string, role: 'agent' | 'admin'): Promise<void> {
-    const out: string[] = [];
-    const code = await usersCommand(['add', email, '--role', role, '--as', 'test'], { out: (l) => out.push(l), err: (l) => out.push(l) }, h.config,
-      { isInteractive: false, readPassword: async () => PASSWORD });
-    expect(code, out.join('\n')).toBe(0);
-  }
+  const addUser = (email: string, role: 'agent' | 'admin') => addConsoleUser(h.config, email, role, PASSWORD);
 
   beforeAll(async () => {
     // A port known before the start: the invitation links name the console's configured address.
@@ -49,23 +42,15 @@ describe('accounts and « Marquer traité » in the console', () => {
     consoleUrl = `http://127.0.0.1:${port}${h.config.CONSOLE_PATH}`;
     await addUser(ADMIN, 'admin');
     await addUser(AGENT, 'agent');
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchConsoleBrowser();
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await h?.close();
   });
 
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
-    contexts.push(context);
-    return context.newPage();
-  }
+  const newPage = () => browser.newPage();
 
   async function loggedIn(email: string, password = PASSWORD): Promise<Page> {
     const page = await newPage();

@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import Provider from 'oidc-provider';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { usersCommand } from '../../src/cli/users-command';
 import { startConsole } from '../../src/console/start-console';
 import { setAccountDisabled } from '../../src/console/user-accounts';
 import { createLogger } from '../../src/log';
 import { findUserByEmail } from '../../src/db/console-queries';
 import { consoleAudit, consoleSessions } from '../../src/db/schema';
+import { addConsoleUser, launchConsoleBrowser, type ConsoleBrowser } from './support/console-browser';
 import { createHarness, type Harness } from './support/liquibot-harness';
 
 /**
@@ -54,9 +54,8 @@ async function freePort(): Promise<number> {
 describe('single sign-on with OpenID Connect', () => {
   let h: Harness;
   let idp: Server;
-  let browser: Browser;
+  let browser: ConsoleBrowser;
   let consoleUrl: string;
-  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
     idp = createServer();
@@ -90,28 +89,17 @@ describe('single sign-on with OpenID Connect', () => {
     });
     await h.start();
     // A local account with a password, made at the terminal: it cannot sign in with it while local accounts are off.
-    const out: string[] = [];
-    const code = await usersCommand(['add', LOCAL, '--role', 'agent', '--as', 'test'], { out: (l) => out.push(l), err: (l) => out.push(l) }, h.config,
-      { isInteractive: false, readPassword: async () => PASSWORD });
-    expect(code, out.join('\n')).toBe(0);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    await addConsoleUser(h.config, LOCAL, 'agent', PASSWORD);
+    browser = await launchConsoleBrowser();
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await h?.close();
     await new Promise<void>((resolve) => (idp ? idp.close(() => resolve()) : resolve()));
   });
 
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
-    contexts.push(context);
-    return context.newPage();
-  }
+  const newPage = () => browser.newPage();
 
   /** From the console's login page through the provider's login and consent pages, back to the console. */
   async function signIn(login: string, start = '/'): Promise<Page> {

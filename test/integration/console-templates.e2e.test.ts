@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importAccounts } from '../../src/accounts/import-accounts';
 import { templatesCommand } from '../../src/cli/templates-command';
-import { usersCommand } from '../../src/cli/users-command';
 import { consoleAudit, templateVersions, tickets, type Ticket } from '../../src/db/schema';
 import { createLogger } from '../../src/log';
 import { parseMail } from '../../src/mail/parse-mail';
@@ -14,6 +13,7 @@ import { CATALOG } from '../../src/templates/catalog';
 import { loadDatabaseTemplates, startTemplateVersionSync, type TemplateVersionSync } from '../../src/templates/db-versions';
 import { TemplateStore } from '../../src/templates/store';
 import { buildRequestMail } from '../support/sample-mails';
+import { addConsoleUser, launchConsoleBrowser, type ConsoleBrowser } from './support/console-browser';
 import { createHarness, type Harness } from './support/liquibot-harness';
 
 /**
@@ -28,20 +28,12 @@ const PASSWORD = 'cheval correct agrafe batterie';
 
 describe('the template editor in a browser', () => {
   let h: Harness;
-  let browser: Browser;
+  let browser: ConsoleBrowser;
   let consoleUrl: string;
-  const contexts: BrowserContext[] = [];
-  /** Every CSP violation or page error any page reported. */
-  const pageProblems: string[] = [];
   const sirets = ['73282932000074', '44306184100047', '35600000000048', '54205118000066'];
   let seq = 0;
 
-  async function addUser(email: string, role: 'agent' | 'admin'): Promise<void> {
-    const out: string[] = [];
-    const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l) };
-    const code = await usersCommand(['add', email, '--role', role, '--as', 'test'], io, h.config, { isInteractive: false, readPassword: async () => PASSWORD });
-    expect(code, out.join('\n')).toBe(0);
-  }
+  const addUser = (email: string, role: 'agent' | 'admin') => addConsoleUser(h.config, email, role, PASSWORD);
 
   /** Another instance's templates on the same database (polling fast), started before any save. */
   const other = new TemplateStore();
@@ -56,28 +48,18 @@ describe('the template editor in a browser', () => {
     consoleUrl = `http://127.0.0.1:${daemon.operations.http!.port}${h.config.CONSOLE_PATH}`;
     await addUser(AGENT, 'agent');
     await addUser(ADMIN, 'admin');
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchConsoleBrowser();
     mkdirSync(SCREENSHOTS, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
     otherSync?.stop();
-    for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await h?.close();
   });
 
   async function loggedIn(email: string, opts: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'fr-FR', javaScriptEnabled: opts.javaScriptEnabled ?? true });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageProblems.push(m.text());
-    });
-    page.on('pageerror', (e) => pageProblems.push(String(e)));
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, javaScriptEnabled: opts.javaScriptEnabled ?? true });
     await page.goto(`${consoleUrl}/login`);
     await page.fill('#email', email);
     await page.fill('#password', PASSWORD);
@@ -325,6 +307,6 @@ describe('the template editor in a browser', () => {
   });
 
   it('no page broke its Content-Security-Policy or threw', () => {
-    expect(pageProblems.filter((p) => !/^Failed to load resource: the server responded with a status of (403|404|422)/.test(p))).toEqual([]);
+    expect(browser.problems.filter((p) => !/^Failed to load resource: the server responded with a status of (403|404|422)/.test(p))).toEqual([]);
   });
 });

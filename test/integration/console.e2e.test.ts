@@ -2,17 +2,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importAccounts } from '../../src/accounts/import-accounts';
-import { usersCommand } from '../../src/cli/users-command';
-import { startConsole, type RunningConsole } from '../../src/console/start-console';
 import { consoleAudit, inboundMessages, tickets, type Ticket } from '../../src/db/schema';
 import { quarantineInbound, storeInbound } from '../../src/db/inbound-queries';
 import { eventsOfTicket } from '../../src/db/ticket-queries';
-import { createLogger } from '../../src/log';
 import { parseMail } from '../../src/mail/parse-mail';
 import { buildRequestMail, REQUEST_SUBJECT, samplePdf } from '../support/sample-mails';
+import { addConsoleUser, launchConsoleBrowser, type ConsoleBrowser } from './support/console-browser';
 import { createHarness, type Harness } from './support/liquibot-harness';
 
 /**
@@ -32,67 +30,34 @@ const rfc2231 = (s: string) => `UTF-8''${[...Buffer.from(s, 'utf8')].map((b) => 
 
 describe('the web console in a browser', () => {
   let h: Harness;
-  let browser: Browser;
+  let browser: ConsoleBrowser;
   let consoleUrl: string;
-  let own: RunningConsole | null = null;
   /** The daemon's and the console's clock: real time plus an offset the tests move forward. */
   let offset = 0;
   const now = () => new Date(Date.now() + offset);
-  const contexts: BrowserContext[] = [];
-  /** Every CSP violation or page error any page reported. */
-  const pageProblems: string[] = [];
   let seq = 0;
   const sirets = ['73282932000074', '44306184100047', '35600000000048', '54205118000066', '55208131766522', '38012986646850', '40483304800022'];
 
-  async function addUser(email: string, role: 'agent' | 'admin', password: string | null): Promise<string[]> {
-    const out: string[] = [];
-    const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l) };
-    const args = ['add', email, '--role', role, ...(password ? [] : ['--invite']), '--as', 'test'];
-    const code = await usersCommand(args, io, h.config, { isInteractive: false, readPassword: async () => password ?? '' }, now);
-    expect(code, out.join('\n')).toBe(0);
-    return out;
-  }
+  const addUser = (email: string, role: 'agent' | 'admin', password: string | null) => addConsoleUser(h.config, email, role, password, now);
 
   beforeAll(async () => {
     // The browser connects from 127.0.0.1, declared a reverse proxy: its X-Forwarded-* are believed (and only its).
     h = await createHarness({ now, env: { CONSOLE_SESSION_IDLE_MINUTES: '30', CONSOLE_TRUSTED_PROXIES: '127.0.0.1' } });
     await importAccounts(h.database.db, sirets.map((siret) => ({ siret, lastName: 'MOUTIN', firstName: 'Claire' })), new Date());
     const daemon = await h.start();
-    const routes = daemon.operations.http!.routes;
-    // The daemon mounts the console itself once src/daemon.ts calls startConsole; until then, the test does.
-    if (routes.match('GET', `${h.config.CONSOLE_PATH}/login`).kind !== 'mounted') {
-      own = await startConsole({
-        config: h.config, database: h.database, now, routes, kick: () => daemon.outbox.kick(),
-        log: createLogger({ level: 'info', destination: h.logs }),
-      });
-    }
     consoleUrl = `http://127.0.0.1:${daemon.operations.http!.port}${h.config.CONSOLE_PATH}`;
     await addUser(AGENT, 'agent', PASSWORD);
     await addUser(AGENT2, 'agent', PASSWORD);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchConsoleBrowser();
     mkdirSync(SCREENSHOTS, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
-    await own?.close();
     await h?.close();
   });
 
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageProblems.push(m.text());
-    });
-    page.on('pageerror', (e) => pageProblems.push(String(e)));
-    return page;
-  }
+  const newPage = () => browser.newPage();
 
   async function loggedIn(email: string, password = PASSWORD): Promise<Page> {
     const page = await newPage();
@@ -425,6 +390,6 @@ describe('the web console in a browser', () => {
     // DSFR's own script ran (it marks the document) under the CSP.
     await page.waitForFunction("document.documentElement.getAttribute('data-fr-js') === 'true'", undefined, { timeout: 5_000 });
     // Error statuses the tests asked for are logged as failed loads; anything else (a CSP refusal, a script error) is a fault.
-    expect(pageProblems.filter((p) => !/^Failed to load resource: the server responded with a status of (400|401|403|404|429)/.test(p))).toEqual([]);
+    expect(browser.problems.filter((p) => !/^Failed to load resource: the server responded with a status of (400|401|403|404|429)/.test(p))).toEqual([]);
   });
 });
