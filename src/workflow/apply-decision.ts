@@ -82,7 +82,7 @@ export async function applyNewTicketDecision(
   checkTransition('new', decision);
   if (!decision.transition) throw new AppError('ILLEGAL_TRANSITION', 'a new ticket needs a transition out of new');
   const ticket = await insertTicket(tx, { ...decision.create, ...decision.patch, ...identity, status: decision.transition.to });
-  return finish(deps, tx, ticket, decision, opts);
+  return finish(deps, tx, ticket, decision, { ...opts, created: true });
 }
 
 function checkTransition(current: TicketState, decision: TicketDecision): void {
@@ -93,7 +93,10 @@ function checkTransition(current: TicketState, decision: TicketDecision): void {
   transition(current, t.event);
 }
 
-async function finish(deps: ApplyDeps, tx: Tx, ticket: Ticket, decision: TicketDecision, opts: ApplyOptions): Promise<Applied> {
+/** `created`: the ticket was inserted by this transaction, so it has no earlier mail to supersede. */
+type StepOptions = ApplyOptions & { created?: boolean };
+
+async function finish(deps: ApplyDeps, tx: Tx, ticket: Ticket, decision: TicketDecision, opts: StepOptions): Promise<Applied> {
   const { now } = opts;
   const events: NewTicketEvent[] = decision.events.map((e) => eventRow(ticket.id, now, e));
   let mailsQueued = 0;
@@ -107,14 +110,15 @@ function eventRow(ticketId: number, at: Date, e: EventDraft): NewTicketEvent {
 }
 
 /** Runs one action; returns the number of outbox rows it wrote. */
-async function runAction(deps: ApplyDeps, tx: Tx, ticket: Ticket, action: DecisionAction, events: NewTicketEvent[], opts: ApplyOptions): Promise<number> {
+async function runAction(deps: ApplyDeps, tx: Tx, ticket: Ticket, action: DecisionAction, events: NewTicketEvent[], opts: StepOptions): Promise<number> {
   const { now } = opts;
   const outboxRows = () => events.filter((e) => e.kind === 'mail_queued').length;
   switch (action.kind) {
     case 'queue-mail': {
       if (!(await queueTicketMail(deps, tx, ticket, action.mail, now, events))) return 0;
       const stale = SUPERSEDES[action.mail.template] ?? [];
-      if (stale.length > 0) {
+      // A ticket created by this step has nothing pending to supersede but what this step queued before.
+      if (stale.length > 0 && !(opts.created && outboxRows() <= 1)) {
         const keepPurposeKey = `${ticket.ref}:${action.mail.purpose}`;
         for (const s of await supersedePendingMail(tx, { ticketId: ticket.id, toAddress: action.mail.to, kinds: stale, keepPurposeKey })) {
           events.push({ ticketId: ticket.id, at: now, kind: 'notice_superseded', actor: 'liquibot', detail: { outboxId: s.id, mail: s.kind, by: keepPurposeKey } });
