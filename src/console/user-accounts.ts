@@ -1,7 +1,7 @@
 import type { Config } from '../config';
-import type { Db, Tx } from '../db/client';
+import { isUniqueViolation, type Db, type Tx } from '../db/client';
 import {
-  clearPassword, deleteSessionsOf, insertOidcUser, isUniqueViolation, lockOidcCandidates, lockUser, lockUserAndAdmins, setOidcSubject,
+  clearPassword, deleteSessionsOf, insertOidcUser, lockOidcCandidates, lockUser, lockUserAndAdmins, setOidcSubject,
   updateUserDisabled, updateUserEmail, updateUserRole,
 } from '../db/console-account-queries';
 import { findUserByEmail, insertUser, recordAudit, setInvitation } from '../db/console-queries';

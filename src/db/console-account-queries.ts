@@ -95,10 +95,3 @@ export async function clearPassword(tx: Tx, userId: number, now: Date): Promise<
     .where(eq(consoleUsers.id, userId));
 }
 
-/** A unique index refused the statement (PostgreSQL 23505), whether drizzle wrapped the driver's error or not. */
-export function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth += 1) {
-    if ((e as { code?: unknown }).code === '23505') return true;
-  }
-  return false;
-}

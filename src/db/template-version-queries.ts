@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import { rowsOf, type Db, type Tx } from './client';
+import { isUniqueViolation, rowsOf, type Db, type Tx } from './client';
 import { templateVersions, type TemplateVersionRow } from './schema';
+
 
 /**
  * The console's mail templates (table template_versions): every save is a new row, never an update;
@@ -82,9 +83,3 @@ export async function insertTemplateVersion(
   }
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === '23505') return true;
-  }
-  return false;
-}
