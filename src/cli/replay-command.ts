@@ -1,10 +1,8 @@
-import { eq } from 'drizzle-orm';
 import type { Config } from '../config';
-import { findInboundById, listQuarantined } from '../db/inbound-queries';
-import { inboundMessages } from '../db/schema';
+import { listQuarantined } from '../db/inbound-queries';
 import { AppError } from '../errors';
 import type { Logger } from '../log';
-import { processInbound } from '../workflow/process-inbound';
+import { replayQuarantined } from '../workflow/replay-quarantined';
 import { createPipelineDeps } from '../workflow/deps';
 import { openTemplateStore } from '../templates/open-store';
 import { openDatabaseForCommand } from './open-database';
@@ -42,26 +40,26 @@ export async function replayCommand(args: string[], io: Output, config: Config, 
     const deps = createPipelineDeps({ config, database, templates, log });
     let failures = 0;
     for (const id of targets) {
-      const row = await findInboundById(database.db, id);
-      if (!row) {
-        io.err(`#${id}: no such message`);
-        failures += 1;
-        continue;
+      const replay = await replayQuarantined(deps, id);
+      switch (replay.kind) {
+        case 'missing':
+          io.err(`#${id}: no such message`);
+          failures += 1;
+          break;
+        case 'not-quarantined':
+          io.err(`#${id}: not quarantined (status ${replay.status}), left as is`);
+          failures += 1;
+          break;
+        case 'header-only':
+          io.err(`#${id}: only the header of this ${replay.sizeBytes}-byte mail was kept; raise MAX_MESSAGE_BYTES and remove the $LiquibotDone flag from it in the mailbox: the daemon then fetches and processes it whole`);
+          failures += 1;
+          break;
+        case 'replayed': {
+          const { result } = replay;
+          io.out(`#${id}: ${result.outcome}${result.ticketRef ? ` ${result.ticketRef}` : ''}${result.mailsQueued ? `, ${result.mailsQueued} mail(s) queued` : ''}`);
+          if (result.outcome === 'quarantined') failures += 1;
+        }
       }
-      if (row.status !== 'quarantined') {
-        io.err(`#${id}: not quarantined (status ${row.status}), left as is`);
-        failures += 1;
-        continue;
-      }
-      if (row.errorCode === 'MAIL_TOO_LARGE' && row.raw && row.raw.length < row.sizeBytes) {
-        io.err(`#${id}: only the header of this ${row.sizeBytes}-byte mail was kept; raise MAX_MESSAGE_BYTES and remove the $LiquibotDone flag from it in the mailbox: the daemon then fetches and processes it whole`);
-        failures += 1;
-        continue;
-      }
-      await database.db.update(inboundMessages).set({ status: 'stored', errorCode: null, errorDetail: null }).where(eq(inboundMessages.id, id));
-      const result = await processInbound(deps, { ...row, status: 'stored' });
-      io.out(`#${id}: ${result.outcome}${result.ticketRef ? ` ${result.ticketRef}` : ''}${result.mailsQueued ? `, ${result.mailsQueued} mail(s) queued` : ''}`);
-      if (result.outcome === 'quarantined') failures += 1;
     }
     io.out(`${targets.length - failures} replayed, ${failures} not`);
     return failures > 0 ? 1 : 0;

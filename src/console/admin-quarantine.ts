@@ -4,7 +4,7 @@ import type { ConsoleDeps, ConsoleEnv } from './console-deps';
 import { dateTime, kibibytes, oneLine, SHOWN, ticketPath } from './format';
 import { html } from './html';
 import { alert, csrfField } from './layout';
-import { replayQuarantined } from './replay-quarantined';
+import { replayQuarantined } from '../workflow/replay-quarantined';
 import { messageBody, pageResponse, seeOther } from './responses';
 
 /** The quarantine (admins): what could not be processed, why, its raw source as text, and replay. */

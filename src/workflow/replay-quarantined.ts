@@ -1,8 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { findInboundById } from '../db/inbound-queries';
 import { inboundMessages } from '../db/schema';
-import type { PipelineDeps, ProcessResult } from '../workflow/context';
-import { processInbound } from '../workflow/process-inbound';
+import type { PipelineDeps, ProcessResult } from './context';
+import { processInbound } from './process-inbound';
 
 /** What replaying one quarantined mail gave. */
 export type ReplayOutcome =
@@ -13,8 +13,8 @@ export type ReplayOutcome =
   | { kind: 'header-only'; sizeBytes: number };
 
 /**
- * Processes a quarantined mail again from its stored raw source, as `liquibot replay ID` does
- * (src/cli/replay-command.ts): back to `stored`, then through the pipeline. A mail quarantined again
+ * Processes a quarantined mail again from its stored raw source, for `liquibot replay` and the
+ * console's quarantine page: back to `stored`, then through the pipeline. A mail quarantined again
  * comes back as such in the result.
  */
 export async function replayQuarantined(deps: PipelineDeps, id: number): Promise<ReplayOutcome> {
@@ -24,7 +24,6 @@ export async function replayQuarantined(deps: PipelineDeps, id: number): Promise
   if (row.errorCode === 'MAIL_TOO_LARGE' && row.raw && row.raw.length < row.sizeBytes) return { kind: 'header-only', sizeBytes: row.sizeBytes };
   // Only a row still quarantined is taken (two admins clicking at once: one replays).
   const taken = await deps.database.db.update(inboundMessages).set({ status: 'stored', errorCode: null, errorDetail: null })
-    
     .where(and(eq(inboundMessages.id, id), eq(inboundMessages.status, 'quarantined'))).returning({ status: inboundMessages.status });
   if (taken.length === 0) return { kind: 'missing' };
   return { kind: 'replayed', result: await processInbound(deps, { ...row, status: 'stored' }) };
