@@ -110,8 +110,12 @@ export async function usersCommand(args: string[], io: Output, config: Config, i
       return 1;
     }
     if (sub === 'invite') {
-      const token = await inviteAccount(db, existing, { actor: operator, now: at });
-      io.out(`invitation link, valid ${INVITATION_HOURS} hours, to give to ${email} only (the current password works until it is used):\n${invitationUrl(config, token)}`);
+      const invited = await inviteAccount(db, existing, { actor: operator, now: at });
+      if (!invited.ok) {
+        io.err(`${email} signs in through the identity provider: detach it first (console, accounts page, « Détacher du fournisseur »); nothing changed`);
+        return 1;
+      }
+      io.out(`invitation link, valid ${INVITATION_HOURS} hours, to give to ${email} only (the current password works until it is used):\n${invitationUrl(config, invited.token)}`);
       return 0;
     }
     if (sub === 'role') {

@@ -77,7 +77,7 @@ export function registerUserPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps): voi
 <li><form method="post" action="${path}/revoke">${csrfField(token)}<button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" title="Fermer les sessions de ${label}">Fermer les sessions</button></form></li>
 ${isBound(u) ? html`<li><form method="post" action="${path}/unbind">${csrfField(token)}<button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" title="Détacher ${label} de son identité chez le fournisseur">Détacher du fournisseur</button></form></li>` : ''}
 ${sso && u.passwordHash && u.id !== auth.user.id ? html`<li><form method="post" action="${path}/remove-password">${csrfField(token)}<button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" title="Retirer le mot de passe de ${label} : connexion unique seulement">Retirer le mot de passe</button></form></li>` : ''}
-${localAccounts && !u.disabledAt ? html`<li><form method="post" action="${path}/invite">${csrfField(token)}<button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" title="Nouveau lien d’invitation pour ${label}">Nouveau lien d’invitation</button></form></li>` : ''}
+${localAccounts && !u.disabledAt && !isBound(u) ? html`<li><form method="post" action="${path}/invite">${csrfField(token)}<button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" title="Nouveau lien d’invitation pour ${label}">Nouveau lien d’invitation</button></form></li>` : ''}
 </ul></div>`;
     };
     const body = html`<h1>Comptes</h1>
@@ -182,7 +182,8 @@ Le lien ne s’affiche qu’une fois : transmettez-le à elle seule.</p>
     const user = await target(c);
     if (!user) return after('not-found', '');
     if (!localAccounts || user.disabledAt) return render(c, { notice: alert('error', 'Pas d’invitation pour ce compte : il est désactivé, ou les comptes locaux le sont.'), status: 400 });
-    const token = await inviteAccount(db, user, by(c));
-    return render(c, { notice: invitationNotice(user.email, token) });
+    const invited = await inviteAccount(db, user, by(c));
+    if (!invited.ok) return render(c, { notice: alert('error', 'Ce compte est lié au fournisseur d’identité : détachez-le d’abord (« Détacher du fournisseur »), sinon le mot de passe choisi survivrait à son retrait chez le fournisseur.'), status: 409 });
+    return render(c, { notice: invitationNotice(user.email, invited.token) });
   });
 }

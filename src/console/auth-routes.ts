@@ -1,6 +1,6 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import {
-  deleteSession, findSession, findUserByEmail, findUserByInvitation, recentLoginFailures, recordAudit, setPassword, touchSession,
+  deleteSession, findSession, findUserByEmail, findUserByInvitation, recentLoginFailures, recordAudit, setPasswordByInvitation, touchSession,
 } from '../db/console-queries';
 import { errorFields } from '../log';
 import type { Auth, ConsoleDeps, ConsoleEnv } from './console-deps';
@@ -131,7 +131,8 @@ ${opts.error ? alert('error', opts.error) : ''}
     const token = str(form.token).slice(0, 100);
     if (!local) return invitationPage(c, token, {});
     if (!preLoginTokenOk(c, form)) return invitationPage(c, token, { error: 'Le formulaire a expiré. Recommencez.', status: 403 });
-    const user = await findUserByInvitation(db, sha256Hex(token));
+    const tokenHash = sha256Hex(token);
+    const user = await findUserByInvitation(db, tokenHash);
     const now = deps.now();
     if (!user || user.disabledAt || !user.invitationExpiresAt || user.invitationExpiresAt.getTime() <= now.getTime()) {
       return invitationPage(c, token, {});
@@ -140,7 +141,8 @@ ${opts.error ? alert('error', opts.error) : ''}
     if (password !== str(form.confirm)) return invitationPage(c, token, { error: 'Les deux mots de passe diffèrent.', status: 400 });
     const problem = passwordProblem(password, user.email);
     if (problem) return invitationPage(c, token, { error: problem, status: 400 });
-    await setPassword(db, user.id, await hashPassword(password), now);
+    // Set only if the invitation still holds once the (slow) hash is done: see setPasswordByInvitation.
+    if (!(await setPasswordByInvitation(db, user.id, tokenHash, await hashPassword(password), now))) return invitationPage(c, token, {});
     await recordAudit(db, { at: now, actor: `console:${user.email}`, action: 'password_set', target: user.email, ip: c.get('client').ip, detail: { by: 'invitation' } });
     return seeOther(`${base}/login?note=password-set`);
   });

@@ -71,14 +71,21 @@ export async function addAccount(
   return { ok: true, user: result, invitationToken: token };
 }
 
-/** A new invitation for an existing account (a forgotten password); its current password works until the link is used. */
-export async function inviteAccount(db: Db, user: ConsoleUser, by: AccountActor): Promise<string> {
+/**
+ * A new invitation for an existing account (a forgotten password); its current password works until the
+ * link is used. Not for an account bound to single sign-on: a password set through the link would outlive
+ * the person's removal at the provider (detach it first, unbindAccount).
+ */
+export async function inviteAccount(db: Db, user: ConsoleUser, by: AccountActor): Promise<{ ok: true; token: string } | { ok: false; reason: 'bound' }> {
   const token = randomToken();
-  await db.transaction(async (tx) => {
+  const done = await db.transaction(async (tx) => {
+    const current = await lockUser(tx, user.id);
+    if (!current || isBound(current)) return false;
     await setInvitation(tx, user.id, sha256Hex(token), new Date(by.now.getTime() + INVITATION_HOURS * 3_600_000), by.now);
     await recordAudit(tx, { at: by.now, actor: by.actor, action: 'user_invited', target: user.email, ip: by.ip ?? null, detail: { again: true } });
+    return true;
   });
-  return token;
+  return done ? { ok: true, token } : { ok: false, reason: 'bound' };
 }
 
 /** Why a change was not made. */

@@ -48,13 +48,24 @@ export async function setInvitation(db: Db | Tx, userId: number, tokenHash: stri
   await db.update(consoleUsers).set({ invitationTokenHash: tokenHash, invitationExpiresAt: expiresAt, updatedAt: now }).where(eq(consoleUsers.id, userId));
 }
 
-/** Sets the password and uses up the invitation; every session of the account ends. */
-export async function setPassword(db: Db, userId: number, passwordHash: string, now: Date): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.update(consoleUsers)
+/**
+ * Sets the password through an invitation and uses the invitation up; every session of the account ends.
+ * Only while that invitation is still the account's, unexpired, and the account enabled: a link used twice
+ * at once, or one that single sign-on, an admin's « Retirer le mot de passe » or a new invitation made void
+ * while its holder typed, sets nothing. Returns whether the password was set.
+ */
+export async function setPasswordByInvitation(db: Db, userId: number, invitationTokenHash: string, passwordHash: string, now: Date): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const used = await tx.update(consoleUsers)
       .set({ passwordHash, invitationTokenHash: null, invitationExpiresAt: null, updatedAt: now })
-      .where(eq(consoleUsers.id, userId));
+      .where(and(
+        eq(consoleUsers.id, userId), eq(consoleUsers.invitationTokenHash, invitationTokenHash),
+        gte(consoleUsers.invitationExpiresAt, now), isNull(consoleUsers.disabledAt),
+      ))
+      .returning({ id: consoleUsers.id });
+    if (used.length === 0) return false;
     await tx.delete(consoleSessions).where(eq(consoleSessions.userId, userId));
+    return true;
   });
 }
 

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  addAccount, changeAccountRole, oidcAccount, removeAccountPassword, revokeAccountSessions, setAccountDisabled, unbindAccount,
+  addAccount, changeAccountRole, inviteAccount, oidcAccount, removeAccountPassword, revokeAccountSessions, setAccountDisabled, unbindAccount,
 } from '../../src/console/user-accounts';
 import { sha256Hex } from '../../src/console/secrets';
 import { migrateDatabase, openDatabase, type Database } from '../../src/db/client';
-import { findSession, findUserByEmail, findUserByInvitation, insertSession } from '../../src/db/console-queries';
+import { findSession, findUserByEmail, findUserByInvitation, insertSession, setPasswordByInvitation } from '../../src/db/console-queries';
 import { consoleAudit } from '../../src/db/schema';
 
 /** The account operations `liquibot users` and the accounts page share (src/console/user-accounts.ts). */
@@ -131,5 +131,30 @@ describe('console accounts', () => {
     const both = await Promise.all([1, 2].map(() => oidcAccount(database.db, sso('jeanne@support.example.fr', 'sub-jeanne'), oidcBy)));
     expect(both.map((r) => r.ok && r.user.id)).toEqual([expect.any(Number), both[0]!.ok && both[0]!.user.id]);
     expect((await linesOf('jeanne@support.example.fr')).filter((l) => l[0] === 'user_added')).toHaveLength(1);
+  });
+  it('an invitation sets a password once, and not after a newer link, single sign-on or its expiry made it void', async () => {
+    const added = await addAccount(database.db, { email: 'lien@support.example.fr', role: 'agent', passwordHash: null }, by);
+    const first = added.ok ? added.invitationToken! : '';
+    const user = (await findUserByEmail(database.db, 'lien@support.example.fr'))!;
+    const newer = await inviteAccount(database.db, user, by);
+    if (!newer.ok) throw new Error('not invited');
+    // The first link was replaced while its holder typed: it sets nothing.
+    expect(await setPasswordByInvitation(database.db, user.id, sha256Hex(first), 'hash-1', now)).toBe(false);
+    // Past its expiry, nothing either.
+    expect(await setPasswordByInvitation(database.db, user.id, sha256Hex(newer.token), 'hash-2', new Date(now.getTime() + 400 * 3_600_000))).toBe(false);
+    // The current link, once (two posts of it at once: one wins).
+    const twice = await Promise.all(['hash-3', 'hash-4'].map((h) => setPasswordByInvitation(database.db, user.id, sha256Hex(newer.token), h, now)));
+    expect(twice.filter(Boolean)).toHaveLength(1);
+    expect((await findUserByEmail(database.db, 'lien@support.example.fr'))!.passwordHash).toMatch(/^hash-[34]$/);
+
+    // Single sign-on binds an invited account while its holder types: the link sets nothing after.
+    const invited = await addAccount(database.db, { email: 'lea@support.example.fr', role: 'agent', passwordHash: null }, by);
+    const token = invited.ok ? invited.invitationToken! : '';
+    const bound = await oidcAccount(database.db, sso('lea@support.example.fr', 'sub-lea'), oidcBy);
+    if (!bound.ok) throw new Error('not bound');
+    expect(await setPasswordByInvitation(database.db, bound.user.id, sha256Hex(token), 'hash-5', now)).toBe(false);
+    // And no new invitation for a bound account: its password would outlive the provider's say.
+    expect(await inviteAccount(database.db, bound.user, by)).toEqual({ ok: false, reason: 'bound' });
+    expect((await findUserByEmail(database.db, 'lea@support.example.fr'))).toMatchObject({ passwordHash: null, invitationTokenHash: null });
   });
 });
