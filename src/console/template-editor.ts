@@ -176,7 +176,10 @@ export function registerTemplateEditor(app: Hono<ConsoleEnv>, deps: ConsoleDeps)
     const saved = await insertTemplateVersion(db, {
       name, subject: result.toStore.subject, text: result.toStore.text, html: result.toStore.html, basedOn: null,
       author: auth.actor, comment: form.comment || null, createdAt: deps.now(), expectedActive: form.expectedActive,
-    });
+    }, (tx, row) => recordAudit(tx, {
+      at: deps.now(), actor: auth.actor, action: 'template_saved', target: `template:${name}`, ip: c.get('client').ip,
+      detail: { version: row.version, parts: TEMPLATE_PARTS.filter((p) => result.toStore[p] !== null), drift: result.drift.length, templateVersion: result.sources.version },
+    }));
     if (saved.kind === 'conflict') {
       // The draft stays; saving again (now knowingly) goes on top of the version saved meanwhile.
       return editorPage(c, name, {
@@ -184,10 +187,6 @@ export function registerTemplateEditor(app: Hono<ConsoleEnv>, deps: ConsoleDeps)
         notice: alert('error', `Un autre enregistrement a eu lieu pendant votre modification (version en service : ${saved.active === 0 ? 'fichiers' : `v${saved.active}`}). Rien n’a été enregistré. Voyez dans « Versions » ce qui a changé ; « Enregistrer » enregistrera ensuite votre texte par-dessus.`, 'Conflit'),
       });
     }
-    await recordAudit(db, {
-      at: deps.now(), actor: auth.actor, action: 'template_saved', target: `template:${name}`, ip: c.get('client').ip,
-      detail: { version: saved.row.version, parts: TEMPLATE_PARTS.filter((p) => result.toStore[p] !== null), drift: result.drift.length, templateVersion: result.sources.version },
-    });
     await refresh();
     return seeOther(`${base}/admin/templates/${name}?saved=${saved.row.version}`);
   });
@@ -204,15 +203,17 @@ export function registerTemplateEditor(app: Hono<ConsoleEnv>, deps: ConsoleDeps)
     }
     const now = deps.now();
     const rendered = { ...result.rendered, subject: `[Essai] ${result.rendered.subject}`, templateName: name, templateVersion: result.sources.version };
-    await db.transaction((tx) => enqueueMail(tx, outboxRowFor({
-      purposeKey: `template-test:${name}:${randomUUID()}`, kind: 'template-test', ticketId: null, ticketRef: null, to: auth.user.email, rendered,
-      messageIdDomain: deps.config.messageIdDomain, parent: null, autoSubmitted: 'auto-generated', now,
-    })));
-    deps.kick();
-    await recordAudit(db, {
-      at: now, actor: auth.actor, action: 'template_test_sent', target: `template:${name}`, ip: c.get('client').ip,
-      detail: { to: auth.user.email, templateVersion: result.sources.version, data: form.ref.trim() === '' ? 'exemple' : form.ref.trim().toUpperCase() },
+    await db.transaction(async (tx) => {
+      await enqueueMail(tx, outboxRowFor({
+        purposeKey: `template-test:${name}:${randomUUID()}`, kind: 'template-test', ticketId: null, ticketRef: null, to: auth.user.email, rendered,
+        messageIdDomain: deps.config.messageIdDomain, parent: null, autoSubmitted: 'auto-generated', now,
+      }));
+      await recordAudit(tx, {
+        at: now, actor: auth.actor, action: 'template_test_sent', target: `template:${name}`, ip: c.get('client').ip,
+        detail: { to: auth.user.email, templateVersion: result.sources.version, data: form.ref.trim() === '' ? 'exemple' : form.ref.trim().toUpperCase() },
+      });
     });
+    deps.kick();
     return editorPage(c, name, { ...form, notice: alert('success', `Essai envoyé à ${auth.user.email} (objet préfixé « [Essai] »). Le modèle n’est pas enregistré pour autant.`) });
   });
 
@@ -250,12 +251,11 @@ export function registerTemplateEditor(app: Hono<ConsoleEnv>, deps: ConsoleDeps)
       name, subject: target?.subject ?? null, text: target?.text ?? null, html: target?.html ?? null, basedOn: version,
       author: auth.actor, comment: version === 0 ? 'Retour aux fichiers' : `Retour à la version ${version}`, createdAt: deps.now(),
       expectedActive: intOf(form.expectedActive) ?? -1,
-    });
-    if (saved.kind === 'conflict') return seeOther(`${base}/admin/templates/${name}/versions`);
-    await recordAudit(db, {
+    }, (tx, row) => recordAudit(tx, {
       at: deps.now(), actor: auth.actor, action: 'template_rolled_back', target: `template:${name}`, ip: c.get('client').ip,
-      detail: { version: saved.row.version, restored: version, templateVersion: result.sources.version },
-    });
+      detail: { version: row.version, restored: version, templateVersion: result.sources.version },
+    }));
+    if (saved.kind === 'conflict') return seeOther(`${base}/admin/templates/${name}/versions`);
     await refresh();
     return seeOther(`${base}/admin/templates/${name}?rolledback=${saved.row.version}`);
   });

@@ -33,10 +33,9 @@ export function registerMarkHandledRoute(app: Hono<ConsoleEnv>, deps: ConsoleDep
       return pageResponse({ base, title: 'Demande introuvable', viewer: auth.viewer, body: messageBody('Demande introuvable', 'Aucune demande ne porte cette référence.') }, 404);
     }
     const at = deps.now();
-    const done = await markPersonHandled(db, found.id, auth.actor, 'console', at);
-    await recordAudit(db, {
-      at, actor: auth.actor, action: 'ticket_marked_handled', target: found.ref, ip: c.get('client').ip, detail: { outcome: done ? 'handled' : 'not-waiting' },
-    });
+    const done = await markPersonHandled(db, found.id, auth.actor, 'console', at, (tx, handled) => recordAudit(tx, {
+      at, actor: auth.actor, action: 'ticket_marked_handled', target: found.ref, ip: c.get('client').ip, detail: { outcome: handled ? 'handled' : 'not-waiting' },
+    }));
     return seeOther(`${ticketPath(base, found.ref)}?done=${done ? 'handled' : 'not-waiting-person'}`);
   });
 }

@@ -61,6 +61,8 @@ export interface NewTemplateVersion {
  */
 export async function insertTemplateVersion(
   db: Db, input: NewTemplateVersion,
+  /** Runs in the same transaction once the row is in (the console's audit line: both or neither). */
+  onSaved?: (tx: Tx, row: TemplateVersionRow) => Promise<void>,
 ): Promise<{ kind: 'saved'; row: TemplateVersionRow } | { kind: 'conflict'; active: number }> {
   try {
     return await db.transaction(async (tx) => {
@@ -71,6 +73,7 @@ export async function insertTemplateVersion(
         name: input.name, version: current + 1, subject: input.subject, text: input.text, html: input.html,
         basedOn: input.basedOn, author: input.author, comment: input.comment, createdAt: input.createdAt,
       }).returning();
+      await onSaved?.(tx, row!);
       return { kind: 'saved' as const, row: row! };
     });
   } catch (err) {

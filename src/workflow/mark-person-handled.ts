@@ -1,4 +1,4 @@
-import type { Db } from '../db/client';
+import type { Db, Tx } from '../db/client';
 import { lockTicket } from '../db/ticket-queries';
 import { applyRecordDecision } from './apply-decision';
 import { decidePersonHandled } from './decide-handoff';
@@ -8,12 +8,16 @@ import { decidePersonHandled } from './decide-handoff';
  * traité »): the ticket row locked, decidePersonHandled, applied by the one apply path. False when the
  * request no longer waited for a person (someone else marked it, or an agent decided, in the meantime).
  */
-export async function markPersonHandled(db: Db, ticketId: number, actor: string, via: 'terminal' | 'console', now: Date): Promise<boolean> {
+export async function markPersonHandled(
+  db: Db, ticketId: number, actor: string, via: 'terminal' | 'console', now: Date,
+  /** Runs in the same transaction, with the outcome (the console's audit line: both or neither). */
+  also?: (tx: Tx, handled: boolean) => Promise<void>,
+): Promise<boolean> {
   return db.transaction(async (tx) => {
     const ticket = await lockTicket(tx, ticketId);
     const decision = ticket ? decidePersonHandled(ticket, actor, via) : null;
-    if (!ticket || !decision) return false;
-    await applyRecordDecision(tx, ticket, decision, now);
-    return true;
+    if (ticket && decision) await applyRecordDecision(tx, ticket, decision, now);
+    await also?.(tx, !!(ticket && decision));
+    return !!(ticket && decision);
   });
 }
