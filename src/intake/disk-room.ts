@@ -25,3 +25,11 @@ export function pgliteRoomShortage(dataDir: string, sizeBytes: number): { availa
   const neededBytes = PGLITE_RESERVE_BYTES + 3 * sizeBytes;
   return availableBytes < neededBytes ? { availableBytes, neededBytes } : null;
 }
+
+/**
+ * The bytes the store of a fetched mail writes: its size, or, for a mail past MAX_MESSAGE_BYTES fetched
+ * as its header only, that header (a 200 MiB mail must not ask for 600 MiB of room it will not use).
+ */
+export function bytesToStore(msg: { headerOnly: boolean; raw: { length: number }; sizeBytes: number }): number {
+  return msg.headerOnly ? msg.raw.length : msg.sizeBytes;
+}

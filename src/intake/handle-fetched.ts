@@ -11,7 +11,7 @@ import { processInbound } from '../workflow/process-inbound';
 import type { OutcomeKind, PipelineDeps, ProcessResult } from '../workflow/context';
 import { errorFields } from '../log';
 import type { WriteTroubleTracker } from './write-trouble';
-import { pgliteRoomShortage } from './disk-room';
+import { bytesToStore, pgliteRoomShortage } from './disk-room';
 
 /**
  * SQLSTATEs of a transaction worth trying again: serialization failure, deadlock, lock not available,
@@ -96,7 +96,7 @@ function handleOne(
  */
 async function store(deps: PipelineDeps, msg: FetchedMessage): Promise<{ row: InboundMessageRow; parse?: Promise<ParsedWithContents> }> {
   if (deps.database.kind === 'pglite') {
-    const short = pgliteRoomShortage(deps.config.DATA_DIR, msg.sizeBytes);
+    const short = pgliteRoomShortage(deps.config.DATA_DIR, bytesToStore(msg));
     if (short) {
       const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
       throw new AppError('DISK_FULL', `${mib(short.availableBytes)} free under DATA_DIR, ${mib(short.neededBytes)} needed to store this message safely`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateHealth, type HealthInputs } from '../../src/http/health';
 import { createWriteTroubleTracker, isWriteRefusal } from '../../src/intake/write-trouble';
+import { bytesToStore } from '../../src/intake/disk-room';
 
 const at = (s: number) => new Date(Date.UTC(2026, 11, 6, 10, 0, s));
 
@@ -41,5 +42,12 @@ describe('the database refusing writes while it answers', () => {
     expect(report.databaseError).toMatchObject({ code: '53100', attempts: 1 });
     const down = evaluateHealth({ ...healthy, databaseReachable: false, databaseWriteTrouble: t.current(at(1)) }, { maxOutboxAgeSeconds: 900 });
     expect(down.reasons).toEqual(['DATABASE_UNREACHABLE']);
+  });
+});
+
+describe('the room a mail needs in the embedded database', () => {
+  it('is its size, or its header alone when only the header is kept (a mail past MAX_MESSAGE_BYTES)', () => {
+    expect(bytesToStore({ headerOnly: false, raw: Buffer.alloc(10), sizeBytes: 1000 })).toBe(1000);
+    expect(bytesToStore({ headerOnly: true, raw: Buffer.alloc(2048), sizeBytes: 200 * 1024 * 1024 })).toBe(2048);
   });
 });
