@@ -98,6 +98,9 @@ export async function ocrRaster(ocr: OcrEngine, img: GreyImage, dpi: number | un
   if (verdict !== 'ink') return { none: verdict };
   const page = await ocr.recognize(toPgm(img), dpi);
   if (page.legible && page.confidence >= OCR_UPRIGHT_CONFIDENCE) return { text: page.text, confidence: page.confidence };
+  // Many real words at a low confidence: an upright page, poorly scanned. Turning it costs three OCR passes
+  // of the reading's time budget for nothing.
+  if (page.realWords >= OCR_TURNED_MAX_WORDS) return page.legible ? { text: page.text, confidence: page.confidence } : { none: `illegible (${page.realWords} words, ${Math.round(page.confidence)} %)` };
   // Read badly: perhaps a sheet fed sideways or upside down. Read it turned before settling.
   let best = page.legible ? { text: page.text, confidence: page.confidence, realWords: page.realWords } : null;
   for (const turn of PAGE_TURNS) {
@@ -114,6 +117,8 @@ export async function ocrRaster(ocr: OcrEngine, img: GreyImage, dpi: number | un
  * read sideways or upside down stays near 30–40 %, though tesseract may find a few "words" in it.
  */
 export const OCR_UPRIGHT_CONFIDENCE = 55;
+/** A page read with this many real words is upright, however low its confidence (a turned one: 0–11). */
+export const OCR_TURNED_MAX_WORDS = 30;
 /** The turns tried on a page read badly: sideways either way, then upside down. */
 const PAGE_TURNS = [90, 270, 180] as const;
 
