@@ -10,7 +10,7 @@ import { findUserByEmail, findUserByInvitation } from '../../src/db/console-quer
 import { consoleAudit, tickets } from '../../src/db/schema';
 import { eventsOfTicket } from '../../src/db/ticket-queries';
 import { buildRequestMail } from '../support/sample-mails';
-import { addConsoleUser, launchConsoleBrowser, type ConsoleBrowser } from './support/console-browser';
+import { addConsoleUser, launchConsoleBrowser, signIn, type ConsoleBrowser } from './support/console-browser';
 import { createHarness, type Harness } from './support/liquibot-harness';
 
 /**
@@ -52,14 +52,7 @@ describe('accounts and « Marquer traité » in the console', () => {
 
   const newPage = () => browser.newPage();
 
-  async function loggedIn(email: string, password = PASSWORD): Promise<Page> {
-    const page = await newPage();
-    await page.goto(`${consoleUrl}/login`);
-    await page.fill('#email', email);
-    await page.fill('#password', password);
-    await Promise.all([page.waitForURL(`${consoleUrl}/`), page.click('button[type=submit]:has-text("Se connecter")')]);
-    return page;
-  }
+  const loggedIn = async (email: string, password = PASSWORD): Promise<Page> => signIn(await newPage(), consoleUrl, email, password);
 
   const row = (page: Page, email: string) => page.locator(`#comptes tr[data-email="${email}"]`);
   const audit = async (action: string) => (await h.database.db.select().from(consoleAudit).where(eq(consoleAudit.action, action as never)))

@@ -13,7 +13,7 @@ import { CATALOG } from '../../src/templates/catalog';
 import { loadDatabaseTemplates, startTemplateVersionSync, type TemplateVersionSync } from '../../src/templates/db-versions';
 import { TemplateStore } from '../../src/templates/store';
 import { buildRequestMail } from '../support/sample-mails';
-import { addConsoleUser, launchConsoleBrowser, type ConsoleBrowser } from './support/console-browser';
+import { addConsoleUser, launchConsoleBrowser, signIn, type ConsoleBrowser } from './support/console-browser';
 import { createHarness, type Harness } from './support/liquibot-harness';
 
 /**
@@ -60,11 +60,7 @@ describe('the template editor in a browser', () => {
 
   async function loggedIn(email: string, opts: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, javaScriptEnabled: opts.javaScriptEnabled ?? true });
-    await page.goto(`${consoleUrl}/login`);
-    await page.fill('#email', email);
-    await page.fill('#password', PASSWORD);
-    await Promise.all([page.waitForURL(`${consoleUrl}/`), page.click('button[type=submit]:has-text("Se connecter")')]);
-    return page;
+    return signIn(page, consoleUrl, email, PASSWORD);
   }
 
   /** A conforming request, waiting for the agents. */

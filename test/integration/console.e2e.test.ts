@@ -10,7 +10,7 @@ import { quarantineInbound, storeInbound } from '../../src/db/inbound-queries';
 import { eventsOfTicket } from '../../src/db/ticket-queries';
 import { parseMail } from '../../src/mail/parse-mail';
 import { buildRequestMail, REQUEST_SUBJECT, samplePdf } from '../support/sample-mails';
-import { addConsoleUser, launchConsoleBrowser, type ConsoleBrowser } from './support/console-browser';
+import { addConsoleUser, launchConsoleBrowser, signIn, type ConsoleBrowser } from './support/console-browser';
 import { createHarness, type Harness } from './support/liquibot-harness';
 
 /**
@@ -63,10 +63,7 @@ describe('the web console in a browser', () => {
     const page = await newPage();
     await page.goto(`${consoleUrl}/`);
     expect(new URL(page.url()).pathname).toBe(`${h.config.CONSOLE_PATH}/login`);
-    await page.fill('#email', email);
-    await page.fill('#password', password);
-    await Promise.all([page.waitForURL(`${consoleUrl}/`), page.click('button[type=submit]:has-text("Se connecter")')]);
-    return page;
+    return signIn(page, consoleUrl, email, password);
   }
 
   async function request(opts: { from: string; fromName?: string; liquidator: string; subject?: string; attachment?: { filename: string; content: Buffer; contentType: string }; rawFrom?: string }): Promise<Ticket> {

@@ -127,52 +127,86 @@ describe('the database disk is full (PostgreSQL, tablespace on a full tmpfs)', (
   }, 120_000);
 });
 
-describe('the database disk is full (PGlite, its data directory on a full tmpfs)', () => {
-  let disk: SmallDisk;
-  let mailbox: FreshMailbox;
-  let sink: SmtpSink;
-  let child: ChildDaemon | null = null;
-
+/**
+ * `liquibot run` on PGlite, its whole data directory on a small tmpfs of its own (unmounted after, even on
+ * failure), watching a fresh mailbox and sending to a sink; the first request answered before the test fills
+ * the disk. `recover()` frees the disk and checks what every case expects after: each request answered once,
+ * every mail flagged, health ok again, a clean stop.
+ */
+function pgliteOnSmallDisk(sizeMiB: number, prefix: string) {
+  const t = {} as { disk: SmallDisk; mailbox: FreshMailbox; sink: SmtpSink; child: ChildDaemon | null; port: number; dataDir: string };
+  t.child = null;
   beforeAll(async () => {
-    disk = mountSmallDisk(96);
-    mailbox = freshMailbox('full-pglite');
-    sink = await startSink();
+    t.disk = mountSmallDisk(sizeMiB);
+    t.mailbox = freshMailbox(prefix);
+    t.sink = await startSink();
   });
   afterAll(async () => {
     try {
-      await child?.kill('SIGKILL');
-      await sink?.stop();
+      await t.child?.kill('SIGKILL');
+      await t.sink?.stop();
     } finally {
-      disk?.unmount();
+      t.disk?.unmount();
     }
   });
+  const answered = (from: string) => t.sink.messages.filter((m) => m.envelope.to.includes(from)).length;
+  // A daemon whose event loop is blocked does not answer: a bounded wait, then a failure that says so.
+  const health = async (): Promise<Health> =>
+    (await fetch(`http://127.0.0.1:${t.port}/healthz`, { signal: AbortSignal.timeout(10_000) })).json() as Promise<Health>;
+  return {
+    t, answered, health,
+    async start(): Promise<ChildDaemon> {
+      t.port = await findFreePort('127.0.0.1');
+      t.dataDir = join(t.disk.path, 'data');
+      t.child = startChildDaemon({
+        IMAP_URL: t.mailbox.imapUrl, SMTP_URL: `${t.sink.url}?starttls=never`, DATABASE_URL: '', DATA_DIR: t.dataDir,
+        MAIL_FROM: 'liquibot@support.example.fr', AGENTS_ADDRESS: 'agents@support.example.fr', DOCUMENT_READING: 'false', LOG_LEVEL: 'info',
+        OUTBOX_POLL_MS: '100', HTTP_PORT: String(t.port), RESYNC_CRON: '*/2 * * * * *',
+        RESET_LINK_SECRET: 'full-secret-0123456789-0123456789-abcdef',
+      });
+      const first = requestsFrom('avant', 1, 0)[0]!;
+      await t.mailbox.append(first.raw);
+      await waitFor('the first answer', () => answered(first.from) === 1, 90_000);
+      return t.child;
+    },
+    /** Frees the disk; returns how long until every request was answered. */
+    async recover(mails: { from: string }[]): Promise<number> {
+      t.disk.free();
+      const freedAt = Date.now();
+      await waitFor('every request answered', async () =>
+        mails.every((m) => answered(m.from) >= 1) && t.sink.messages.filter((m) => m.envelope.to.includes('agents@support.example.fr')).length >= mails.length + 1
+        && (await t.mailbox.list()).every((m) => m.flags.includes(DONE_KEYWORD)), 60_000, 100);
+      const recoveredMs = Date.now() - freedAt;
+      await waitFor('health ok again', async () => (await health()).status === 'ok', 30_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      await t.child!.kill('SIGTERM');
+      expect(t.child!.process.exitCode).toBe(0);
+      t.child = null;
+      const by = deliveriesByRecipient(t.sink.messages);
+      for (const m of [{ from: 'avant0@etude.example.fr' }, ...mails]) expect(by.get(m.from), m.from).toEqual({ deliveries: 1, ids: expect.any(Set) });
+      expect(by.get('agents@support.example.fr')?.deliveries).toBe(mails.length + 1);
+      return recoveredMs;
+    },
+  };
+}
+
+describe('the database disk is full (PGlite, its data directory on a full tmpfs)', () => {
+  const daemon = pgliteOnSmallDisk(96, 'full-pglite');
+  const { t, answered, health } = daemon;
 
   it('refuses and retries while full, says so, and answers every request once when space is back', async () => {
-    const port = await findFreePort('127.0.0.1');
-    const dataDir = join(disk.path, 'data');
-    child = startChildDaemon({
-      IMAP_URL: mailbox.imapUrl, SMTP_URL: `${sink.url}?starttls=never`, DATABASE_URL: '', DATA_DIR: dataDir,
-      MAIL_FROM: 'liquibot@support.example.fr', AGENTS_ADDRESS: 'agents@support.example.fr', DOCUMENT_READING: 'false', LOG_LEVEL: 'info',
-      OUTBOX_POLL_MS: '100', HTTP_PORT: String(port), RESYNC_CRON: '*/2 * * * * *',
-      RESET_LINK_SECRET: 'full-secret-0123456789-0123456789-abcdef',
-    });
-    const health = async (): Promise<Health> => (await fetch(`http://127.0.0.1:${port}/healthz`)).json() as Promise<Health>;
-    const answered = (from: string) => sink.messages.filter((m) => m.envelope.to.includes(from)).length;
-    const first = requestsFrom('avant', 1, 0)[0]!;
-    await mailbox.append(first.raw);
-    await waitFor('the first answer', () => answered(first.from) === 1, 90_000);
-
-    const filled = disk.fill();
+    const child = await daemon.start();
+    const filled = t.disk.fill();
     const fullAt = Date.now();
     const mails = requestsFrom('plein', 6, 10);
-    for (const m of mails) await mailbox.append(m.raw);
-    await waitFor('two failed passes', () => logLines(child!.lines, 'message not handled, will retry').length >= 2 * mails.length, 60_000);
+    for (const m of mails) await t.mailbox.append(m.raw);
+    await waitFor('two failed passes', () => logLines(child.lines, 'message not handled, will retry').length >= 2 * mails.length, 60_000);
     const failures = logLines(child.lines, 'message not handled, will retry');
     const codes = new Set(failures.map((l) => l.code));
     const report = await health();
     expect(mails.map((m) => answered(m.from))).toEqual(mails.map(() => 0));
     // The database is the daemon's while it runs: what it committed is checked after it stops.
-    const flagged = (await mailbox.list()).filter((m) => m.flags.includes(DONE_KEYWORD)).map((m) => m.messageId);
+    const flagged = (await t.mailbox.list()).filter((m) => m.flags.includes(DONE_KEYWORD)).map((m) => m.messageId);
     expect(flagged.length).toBeLessThan(mails.length);
     // liquibot refuses before PGlite meets the full disk (src/intake/disk-room.ts).
     expect([...codes]).toEqual(['DISK_FULL']);
@@ -180,23 +214,9 @@ describe('the database disk is full (PGlite, its data directory on a full tmpfs)
     expect(report.status).toBe('failing');
     expect(report.reasons).toContain('DATABASE_WRITE_FAILED');
 
-    disk.free();
-    const freedAt = Date.now();
-    await waitFor('every request answered', async () =>
-      mails.every((m) => answered(m.from) >= 1) && sink.messages.filter((m) => m.envelope.to.includes('agents@support.example.fr')).length >= mails.length + 1
-      && (await mailbox.list()).every((m) => m.flags.includes(DONE_KEYWORD)), 60_000, 100);
-    const recoveredMs = Date.now() - freedAt;
-    await waitFor('health ok again', async () => (await health()).status === 'ok', 30_000);
-    await new Promise((r) => setTimeout(r, 1000));
-    await child.kill('SIGTERM');
-    expect(child.process.exitCode).toBe(0);
-    child = null;
-
-    const by = deliveriesByRecipient(sink.messages);
-    for (const m of [first, ...mails]) expect(by.get(m.from), m.from).toEqual({ deliveries: 1, ids: expect.any(Set) });
-    expect(by.get('agents@support.example.fr')?.deliveries).toBe(mails.length + 1);
+    const recoveredMs = await daemon.recover(mails);
     // The data directory opens again; every mail stored once, whole, processed; nothing quarantined or pending.
-    const d = await openDatabase({ dataDir });
+    const d = await openDatabase({ dataDir: t.dataDir });
     try {
       expect(await countOf(d, sql`select count(*)::int as n from inbound_messages`)).toBe(mails.length + 1);
       expect(await countOf(d, sql`select count(*)::int as n from inbound_messages where status <> 'processed'`)).toBe(0);
@@ -217,43 +237,12 @@ describe('the database disk is full (PGlite, its data directory on a full tmpfs)
  * liquibot must refuse to store a mail before that point, and answer it once the disk has room again.
  */
 describe('the embedded database\'s disk nearly full (PGlite: no room for a new WAL segment)', () => {
-  let disk: SmallDisk;
-  let mailbox: FreshMailbox;
-  let sink: SmtpSink;
-  let child: ChildDaemon | null = null;
-
-  beforeAll(async () => {
-    disk = mountSmallDisk(160);
-    mailbox = freshMailbox('nearly-full');
-    sink = await startSink();
-  });
-  afterAll(async () => {
-    try {
-      await child?.kill('SIGKILL');
-      await sink?.stop();
-    } finally {
-      disk?.unmount();
-    }
-  });
+  const daemon = pgliteOnSmallDisk(160, 'nearly-full');
+  const { t, answered, health } = daemon;
 
   it('refuses to store while room is short, stays responsive, and answers every request once when space is back', async () => {
-    const port = await findFreePort('127.0.0.1');
-    const dataDir = join(disk.path, 'data');
-    child = startChildDaemon({
-      IMAP_URL: mailbox.imapUrl, SMTP_URL: `${sink.url}?starttls=never`, DATABASE_URL: '', DATA_DIR: dataDir,
-      MAIL_FROM: 'liquibot@support.example.fr', AGENTS_ADDRESS: 'agents@support.example.fr', DOCUMENT_READING: 'false', LOG_LEVEL: 'info',
-      OUTBOX_POLL_MS: '100', HTTP_PORT: String(port), RESYNC_CRON: '*/2 * * * * *',
-      RESET_LINK_SECRET: 'full-secret-0123456789-0123456789-abcdef',
-    });
-    // A daemon whose event loop is blocked does not answer: a bounded wait, then a failure that says so.
-    const health = async (): Promise<Health> =>
-      (await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(10_000) })).json() as Promise<Health>;
-    const answered = (from: string) => sink.messages.filter((m) => m.envelope.to.includes(from)).length;
-    const first = requestsFrom('avant', 1, 0)[0]!;
-    await mailbox.append(first.raw);
-    await waitFor('the first answer', () => answered(first.from) === 1, 90_000);
-
-    disk.fillLeaving(12 * 1024 * 1024);
+    const child = await daemon.start();
+    t.disk.fillLeaving(12 * 1024 * 1024);
     // Scans of 5 MiB (6.7 MiB mails): each needs more WAL than the current segment has left.
     const mails = Array.from({ length: 3 }, (_, i) => ({
       from: `scan${i}@etude.example.fr`,
@@ -262,28 +251,16 @@ describe('the embedded database\'s disk nearly full (PGlite: no room for a new W
         attachment: { filename: 'jugement.pdf', content: incompressiblePdf(5 * 1024 * 1024), contentType: 'application/pdf' },
       }),
     }));
-    for (const m of mails) await mailbox.append(m.raw);
-    await waitFor('refusals', () => logLines(child!.lines, 'message not handled, will retry').length >= 2 * mails.length, 60_000);
+    for (const m of mails) await t.mailbox.append(m.raw);
+    await waitFor('refusals', () => logLines(child.lines, 'message not handled, will retry').length >= 2 * mails.length, 60_000);
     const report = await health();
     const failures = logLines(child.lines, 'message not handled, will retry');
     expect(report.status).toBe('failing');
     expect(report.reasons).toContain('DATABASE_WRITE_FAILED');
     expect(mails.map((m) => answered(m.from))).toEqual(mails.map(() => 0));
 
-    disk.free();
-    const freedAt = Date.now();
-    await waitFor('every request answered', async () =>
-      mails.every((m) => answered(m.from) >= 1) && (await mailbox.list()).every((m) => m.flags.includes(DONE_KEYWORD)), 60_000, 100);
-    const recoveredMs = Date.now() - freedAt;
-    await waitFor('health ok again', async () => (await health()).status === 'ok', 30_000);
-    await new Promise((r) => setTimeout(r, 1000));
-    await child.kill('SIGTERM');
-    expect(child.process.exitCode).toBe(0);
-    child = null;
-
-    const by = deliveriesByRecipient(sink.messages);
-    for (const m of [first, ...mails]) expect(by.get(m.from), m.from).toEqual({ deliveries: 1, ids: expect.any(Set) });
-    const d = await openDatabase({ dataDir });
+    const recoveredMs = await daemon.recover(mails);
+    const d = await openDatabase({ dataDir: t.dataDir });
     try {
       expect(await countOf(d, sql`select count(*)::int as n from inbound_messages where status <> 'processed'`)).toBe(0);
       expect(await countOf(d, sql`select count(*)::int as n from inbound_messages`)).toBe(mails.length + 1);

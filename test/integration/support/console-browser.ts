@@ -46,6 +46,15 @@ export async function launchConsoleBrowser(): Promise<ConsoleBrowser> {
   };
 }
 
+/** Signs in with a password on the login page the page is on (or `consoleUrl`/login), and waits for the queue. */
+export async function signIn(page: Page, consoleUrl: string, email: string, password: string): Promise<Page> {
+  if (new URL(page.url()).pathname !== new URL(`${consoleUrl}/login`).pathname) await page.goto(`${consoleUrl}/login`);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForURL(`${consoleUrl}/`), page.click('button[type=submit]:has-text("Se connecter")')]);
+  return page;
+}
+
 /**
  * `liquibot users add EMAIL --role ROLE` with `password` typed at the prompt, or `--invite` when null;
  * returns what the command printed (the invitation link).
