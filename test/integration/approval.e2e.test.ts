@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { resetLinks, tickets, type Ticket } from '../../src/db/schema';
+import { resetLinks, tickets } from '../../src/db/schema';
 import { eventsOfTicket } from '../../src/db/ticket-queries';
 import { parseMail } from '../../src/mail/parse-mail';
 import { buildRequestMail } from '../support/sample-mails';
 import { importAccounts } from '../../src/accounts/import-accounts';
 import { verifyResetLink } from '../../src/reset/verify-link';
 import type { SinkMessage } from '../support/sandbox/smtp-sink';
-import { createHarness, tokensSent, type Harness } from './support/liquibot-harness';
+import { createHarness, tokensSent, type Harness, conformingRequest as deliverConforming } from './support/liquibot-harness';
 import type { TicketCheck } from '../../src/workflow/ticket-check';
 
 const AGENT = 'paul.durand@support.example.fr';
@@ -52,17 +52,9 @@ describe('approval end to end', () => {
     await h?.close();
   });
 
-  /** Send a conforming request and wait for its approval request; returns the ticket and that mail. */
-  async function conformingRequest(requester: string, liquidator: string): Promise<{ ticket: Ticket; approval: SinkMessage }> {
-    const siret = sirets[seq++]!;
-    const messageId = `<req-${randomUUID()}@custhelp.example.net>`;
-    const n = h.processed.length;
-    await h.mailbox.append(buildRequestMail({ from: requester, liquidatorEmail: liquidator, siret, messageId }));
-    await h.waitForProcessed(n + 1);
-    const [ticket] = await h.database.db.select().from(tickets).where(eq(tickets.rootMessageId, messageId));
-    const approval = await h.sink.waitFor((m) => m.envelope.to[0] === 'agents@support.example.fr' && m.headers['x-liquibot-ticket']?.[0]?.trim() === ticket!.ref);
-    return { ticket: ticket!, approval };
-  }
+  /** A conforming request for the next SIRET of the list; its ticket and its approval request. */
+  const conformingRequest = (requester: string, liquidator: string) => deliverConforming(h, { requester, liquidator, siret: sirets[seq++]! });
+
   const deliver = (raw: string) => h.deliver(raw);
   const reload = async (id: number) => (await h.database.db.select().from(tickets).where(eq(tickets.id, id)))[0]!;
   const tokenOf = async (m: SinkMessage) => (await parseMail(m.raw)).text.match(/ljv-[0-9a-f]{32}/)![0];

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tickets } from '../../src/db/schema';
 import { parseMail } from '../../src/mail/parse-mail';
 import { buildRequestMail } from '../support/sample-mails';
 import { cidFontPdf, otherCompanyPdf, photoJpeg } from '../support/documents/corpus';
-import { createHarness, type Harness } from './support/liquibot-harness';
+import { startedHarnessForSuite } from './support/liquibot-harness';
 import { decideCommand } from '../../src/cli/decide-command';
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/log';
@@ -16,14 +16,7 @@ const SIRET = '73282932000074';
 const AGENTS = 'agents@support.example.fr';
 
 describe('court documents read before the agents decide', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness({ env: { DOCUMENT_READING: 'true', DOCUMENT_APPROVAL_WAIT_MS: '60000' } });
-    await h.start();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = startedHarnessForSuite({ env: { DOCUMENT_READING: 'true', DOCUMENT_APPROVAL_WAIT_MS: '60000' } });
 
   let first: string | undefined;
   async function request(from: string, attachment: { filename: string; content: Buffer; contentType: string }, siret = SIRET) {

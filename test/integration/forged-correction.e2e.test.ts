@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tickets } from '../../src/db/schema';
 import { eventsOfTicket } from '../../src/db/ticket-queries';
 import { parseMail } from '../../src/mail/parse-mail';
 import { buildRequestMail } from '../support/sample-mails';
-import { createHarness, type Harness } from './support/liquibot-harness';
+import { startedHarnessForSuite } from './support/liquibot-harness';
 
 // Issue 10, finding 1: a third party who knows the procedure forges a "correction" of a genuine,
 // non-conforming request: From: the requester (not authenticated), the ticket's [REF] in the subject
@@ -16,14 +16,7 @@ const REQUESTER = 'etude.girard@mandataires.example.fr';
 const AGENTS = 'agents@support.example.fr';
 
 describe('a forged correction', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness();
-    await h.start();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = startedHarnessForSuite();
 
   const deliver = (raw: string) => h.deliver(raw);
 

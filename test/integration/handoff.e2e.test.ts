@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ticketsCommand } from '../../src/cli/tickets-command';
 import { loadConfig } from '../../src/config';
 import { tickets } from '../../src/db/schema';
@@ -9,7 +9,7 @@ import { parseMail } from '../../src/mail/parse-mail';
 import { buildRequestMail } from '../support/sample-mails';
 import libmime from 'libmime';
 import type { SinkMessage } from '../support/sandbox/smtp-sink';
-import { createHarness, type Harness } from './support/liquibot-harness';
+import { startedHarnessForSuite } from './support/liquibot-harness';
 
 const subjectOf = (m: SinkMessage): string => libmime.decodeWords(m.subject ?? '');
 
@@ -20,14 +20,7 @@ const REQUESTER = 'etude.perrin@mandataires.example.fr';
 const AGENTS = 'agents@support.example.fr';
 
 describe('hand-off to a person', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness();
-    await h.start();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = startedHarnessForSuite();
 
   const deliver = (raw: string) => h.deliver(raw);
   const cli = () => {

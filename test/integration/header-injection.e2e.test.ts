@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tickets } from '../../src/db/schema';
 import { buildRequestMail } from '../support/sample-mails';
 import { parseMail } from '../../src/mail/parse-mail';
 import type { SinkMessage } from '../support/sandbox/smtp-sink';
-import { createHarness, type Harness } from './support/liquibot-harness';
+import { startedHarnessForSuite } from './support/liquibot-harness';
 
 const b64 = (s: string) => `=?UTF-8?B?${Buffer.from(s, 'utf8').toString('base64')}?=`;
 const headerNames = (m: SinkMessage) => Object.keys(m.headers);
@@ -15,14 +15,7 @@ const headerNames = (m: SinkMessage) => Object.keys(m.headers);
  * subject (RFC 2047 hides CR/LF in them), the liquidator's address, and an agent's refusal reason.
  */
 describe('header injection through the pipeline', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness();
-    await h.start();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = startedHarnessForSuite();
 
   it('keeps every outgoing mail to its one intended recipient, with no injected header', async () => {
     const evilName = 'Maître X\r\nBcc: victim@evil.example.com\r\nX-Evil: 1';

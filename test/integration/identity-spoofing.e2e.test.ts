@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { tickets, type Ticket } from '../../src/db/schema';
+import { tickets } from '../../src/db/schema';
 import { eventsOfTicket } from '../../src/db/ticket-queries';
-import { buildRequestMail } from '../support/sample-mails';
-import type { SinkMessage } from '../support/sandbox/smtp-sink';
-import { createHarness, type Harness } from './support/liquibot-harness';
+import { createHarness, type Harness, conformingRequest as deliverConforming } from './support/liquibot-harness';
 
 /**
  * Issue 10, findings 4 and 5: who counts as an agent, and who never does, against the real daemon
@@ -50,17 +48,9 @@ describe('identities compared as mailboxes (issue 10, findings 4 and 5)', () => 
     await h?.close();
   });
 
-  async function conformingRequest(requester: string, liquidator: string): Promise<{ ticket: Ticket; approval: SinkMessage }> {
-    const siret = sirets[seq++]!;
-    const messageId = `<req-${randomUUID()}@custhelp.example.net>`;
-    const n = h.processed.length;
-    await h.mailbox.append(buildRequestMail({ from: requester, liquidatorEmail: liquidator, siret, messageId }));
-    await h.waitForProcessed(n + 1);
-    const [ticket] = await h.database.db.select().from(tickets).where(eq(tickets.rootMessageId, messageId));
-    expect(ticket?.status).toBe('awaiting_approval');
-    const approval = await h.sink.waitFor((m) => m.envelope.to[0] === AGENTS && m.headers['x-liquibot-ticket']?.[0]?.trim() === ticket!.ref);
-    return { ticket: ticket!, approval };
-  }
+  /** A conforming request for the next SIRET of the list; its ticket and its approval request. */
+  const conformingRequest = (requester: string, liquidator: string) => deliverConforming(h, { requester, liquidator, siret: sirets[seq++]! });
+
   const deliver = (raw: string) => h.deliver(raw);
   const reload = async (id: number) => (await h.database.db.select().from(tickets).where(eq(tickets.id, id)))[0]!;
   const rejections = async (ticketId: number) =>

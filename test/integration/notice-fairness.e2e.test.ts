@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tickets } from '../../src/db/schema';
 import { eventsOfTicket } from '../../src/db/ticket-queries';
 import { buildRequestMail, sampleSiret } from '../support/sample-mails';
-import { createHarness, type Harness } from './support/liquibot-harness';
+import { startedHarnessForSuite } from './support/liquibot-harness';
 
 // Issue 12: notices stopped silently after 5 per sender per hour, so a firm sending one request per
 // company, as the procedure asks, got nothing from its 6th non-conforming request on. Limit loops, not
@@ -12,14 +12,7 @@ import { createHarness, type Harness } from './support/liquibot-harness';
 const FIRM = 'secretariat@mj-associes.example.fr';
 
 describe('notices: limit loops, not work', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness({ env: { NOTICE_RATE_LIMIT: '3' } });
-    await h.start();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = startedHarnessForSuite({ env: { NOTICE_RATE_LIMIT: '3' } });
 
   it('a firm’s seven non-conforming requests each get their notice', async () => {
     const n = h.processed.length;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { outbox, tickets } from '../../src/db/schema';
 import { eventsOfTicket } from '../../src/db/ticket-queries';
 import { parseMail } from '../../src/mail/parse-mail';
 import { buildRequestMail } from '../support/sample-mails';
-import { createHarness, type Harness } from './support/liquibot-harness';
+import { startedHarnessForSuite } from './support/liquibot-harness';
 
 // Issue 12: a requester received "Demande reçue", then "Demande non conforme" for earlier mails, because
 // the outbox sent them out of order. Mails of one ticket to one address go out in the order they were
@@ -13,14 +13,7 @@ import { createHarness, type Harness } from './support/liquibot-harness';
 const REQUESTER = 'etude.lenoir@mandataires.example.fr';
 
 describe('the order of a ticket’s mails', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness({ env: { OUTBOX_RETRY_BASE_MS: '500' } });
-    await h.start();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = startedHarnessForSuite({ env: { OUTBOX_RETRY_BASE_MS: '500' } });
 
   const deliver = (raw: string) => h.deliver(raw);
 

@@ -11,6 +11,10 @@ import { migrateDatabase, openDatabase, type Database } from '../../../src/db/cl
 import { createLogger } from '../../../src/log';
 import type { SinkMessage, SmtpSink } from '../../support/sandbox/smtp-sink';
 import type { ProcessResult } from '../../../src/workflow/context';
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { tickets, type Ticket } from '../../../src/db/schema';
+import { buildRequestMail } from '../../support/sample-mails';
 import { freshDatabaseUrl } from '../../helpers/fresh-database';
 import { freshMailbox, type FreshMailbox } from '../../helpers/fresh-mailbox';
 import { imapUrl } from '../../support/sandbox/dovecot';
@@ -95,6 +99,39 @@ export function databaseForSuite(kind: DbKind): Awaited<ReturnType<typeof freshD
     await holder.cleanup?.();
   });
   return holder;
+}
+
+/**
+ * A harness for the enclosing describe block, its daemon started before the block's tests and everything
+ * closed after them. As databaseForSuite, the fields are filled in once the block's beforeAll has run;
+ * `daemon` follows the harness (null again after stopDaemon).
+ */
+export function startedHarnessForSuite(opts: Parameters<typeof createHarness>[0] = {}): Harness {
+  const holder = {} as Harness;
+  let real: Harness | null = null;
+  beforeAll(async () => {
+    real = await createHarness(opts);
+    await real.start();
+    Object.assign(holder, real);
+    Object.defineProperty(holder, 'daemon', { get: () => real!.daemon });
+  });
+  afterAll(async () => {
+    await real?.close();
+  });
+  return holder;
+}
+
+/**
+ * A conforming request from `requester` for `siret`, delivered; its ticket (awaiting the agents) and the
+ * approval request the agents received for it.
+ */
+export async function conformingRequest(h: Harness, r: { requester: string; liquidator: string; siret: string }): Promise<{ ticket: Ticket; approval: SinkMessage }> {
+  const messageId = `<req-${randomUUID()}@custhelp.example.net>`;
+  await h.deliver(buildRequestMail({ from: r.requester, liquidatorEmail: r.liquidator, siret: r.siret, messageId }));
+  const [ticket] = await h.database.db.select().from(tickets).where(eq(tickets.rootMessageId, messageId));
+  if (ticket?.status !== 'awaiting_approval') throw new Error(`request ${messageId}: ticket ${ticket?.ref ?? 'missing'} is ${ticket?.status}, not awaiting_approval`);
+  const approval = await h.sink.waitFor((m) => m.envelope.to[0] === h.config.AGENTS_ADDRESS && m.headers['x-liquibot-ticket']?.[0]?.trim() === ticket.ref);
+  return { ticket, approval };
 }
 
 /** An existing, migrated PostgreSQL database: opened on its own connections, never dropped. */
