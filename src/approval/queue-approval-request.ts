@@ -1,11 +1,11 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Config } from '../config';
 import { LOCK_KEYS, type Db, type Tx } from '../db/client';
-import { accounts, tickets, type NewTicketEvent, type Ticket } from '../db/schema';
+import { tickets, type NewTicketEvent, type Ticket } from '../db/schema';
+import { approvalFactsOf, type ApprovalFacts, type Sibling } from '../db/approval-fact-queries';
 import type { DocumentCache } from '../mail/document-cache';
 import type { AttachmentContent } from '../mail/parse-mail';
 import { queueTicketMail, type QueueDeps } from '../outbox/queue-ticket-mail';
-import { OPEN_STATUSES } from '../workflow/ticket-transitions';
 import { documentsAwaitingReading } from '../workflow/ticket-check';
 import { readingLine, readingWarnings, type ReadingSummary } from '../documents/reading-summary';
 import { approvalSecretOf } from './approval-links';
@@ -55,11 +55,12 @@ export async function requestApproval(
     }
     return false;
   }
-  let siblings: Sibling[] | undefined;
+  let facts: ApprovalFacts | undefined;
   if (ticket.siret) {
-    await lockSiret(tx, ticket.siret);
-    siblings = await siblingTickets(tx, ticket, now);
-    const before = siblings.find(isBeforeTheAgents);
+    // The lock and the facts go in one write: the facts statement starts (and takes its snapshot) only
+    // once the lock is held, as if awaited one after the other.
+    [, facts] = await Promise.all([lockSiret(tx, ticket.siret), approvalFactsOf(tx, ticket, now, RECENT_DAYS)]);
+    const before = facts.siblings.find(isBeforeTheAgents);
     if (before) {
       events.push(
         { ticketId: ticket.id, at: now, kind: 'approval_waiting', actor: 'liquibot', detail: { behind: before.ref } },
@@ -68,37 +69,12 @@ export async function requestApproval(
       return false;
     }
   }
-  await queueApprovalRequest(deps, tx, ticket, now, purpose, events, { known, siblings });
+  await queueApprovalRequest(deps, tx, ticket, now, purpose, events, { known, facts });
   return true;
-}
-
-/** Another ticket of the same company, as the approval flow looks at it. */
-interface Sibling {
-  id: number;
-  ref: string;
-  status: Ticket['status'];
-  approvalMessageId: string | null;
-  liquidatorEmail: string | null;
 }
 
 /** Its approval request is out and no decision is made yet. */
 const isBeforeTheAgents = (t: Sibling) => t.status === 'awaiting_approval' && t.approvalMessageId !== null;
-
-/**
- * The other tickets of the ticket's company that are open or changed in the last RECENT_DAYS (the
- * approval request warns about them), the ones before the agents first: one query serves both the
- * "is one already before the agents?" check and the warning.
- */
-async function siblingTickets(tx: Db | Tx, ticket: Ticket, now: Date): Promise<Sibling[]> {
-  if (!ticket.siret) return [];
-  const since = new Date(now.getTime() - RECENT_DAYS * 86_400_000);
-  return tx
-    .select({ id: tickets.id, ref: tickets.ref, status: tickets.status, approvalMessageId: tickets.approvalMessageId, liquidatorEmail: tickets.liquidatorEmail })
-    .from(tickets)
-    .where(and(eq(tickets.siret, ticket.siret), ne(tickets.id, ticket.id), or(inArray(tickets.status, [...OPEN_STATUSES]), gte(tickets.updatedAt, since))))
-    .orderBy(sql`(${tickets.status} = 'awaiting_approval' and ${tickets.approvalMessageId} is not null) desc`, asc(tickets.id))
-    .limit(50);
-}
 
 /**
  * After a decision on one of a company's tickets: the oldest request that waited behind it goes to the
@@ -136,8 +112,8 @@ export async function queueApprovalRequest(
   opts: {
     /** Attachment contents already decoded by the caller, by SHA-256, for the outbox's cache. */
     known?: ReadonlyMap<string, AttachmentContent> | undefined;
-    /** The company's other tickets when the caller has read them already. */
-    siblings?: Sibling[] | undefined;
+    /** The request's facts when the caller has read them already (under the company's lock). */
+    facts?: ApprovalFacts | undefined;
   } = {},
 ): Promise<void> {
   const check = ticket.check;
@@ -145,8 +121,10 @@ export async function queueApprovalRequest(
   // Derived, not random, so that the digest and the answer to a misread reply can show the same links again.
   const secret = approvalSecretOf(deps.config);
   const token = secret ? approvalTokenFor(secret, messageId) : newApprovalToken();
-  const { warnings, administratorName, companyName, readings } = await pointsOfAttention(deps.config, tx, ticket, now, opts.siblings);
-  await queueTicketMail(deps, tx, ticket, {
+  const { warnings, administratorName, companyName, readings } = await pointsOfAttention(deps.config, tx, ticket, now, opts.facts);
+  // The mail and the ticket's binding to it go in one write (neither waits for the other's result).
+  const bind = tx.update(tickets).set({ approvalMessageId: messageId, approvalTokenHash: hashApprovalToken(token), updatedAt: now }).where(eq(tickets.id, ticket.id));
+  await Promise.all([queueTicketMail(deps, tx, ticket, {
     template: 'approval-request',
     vars: {
       ticketRef: ticket.ref,
@@ -165,12 +143,11 @@ export async function queueApprovalRequest(
     },
     to: deps.config.AGENTS_ADDRESS, purpose, parent: null, autoSubmitted: 'auto-generated', replyTo: deps.config.MAIL_FROM, messageId,
     attachments: check.documents.map((d) => ({ inboundMessageId: d.inboundMessageId, sha256: d.sha256, filename: d.filename })),
-  }, now, events);
+  }, now, events), bind]);
   for (const d of check.documents) {
     const doc = opts.known?.get(d.sha256);
     if (doc) deps.documents?.put(doc);
   }
-  await tx.update(tickets).set({ approvalMessageId: messageId, approvalTokenHash: hashApprovalToken(token), updatedAt: now }).where(eq(tickets.id, ticket.id));
   events.push({
     ticketId: ticket.id, at: now, kind: 'approval_requested', actor: 'liquibot',
     detail: { purpose, warnings: warnings.length, documents: check.documents.length },
@@ -193,14 +170,15 @@ export interface PointsOfAttention {
  * console's (which recomputes them read-only, so a request that arrived since is listed too). Reads only.
  */
 export async function pointsOfAttention(
-  config: OwnAddresses, db: Db | Tx, ticket: Ticket, now: Date, siblings?: Sibling[],
+  config: OwnAddresses, db: Db | Tx, ticket: Ticket, now: Date, known?: ApprovalFacts,
 ): Promise<PointsOfAttention> {
   const check = ticket.check;
-  const others = (siblings ?? await siblingTickets(db, ticket, now)).slice(0, 5).map(({ ref, status, liquidatorEmail }) => ({
+  const facts = known ?? await approvalFactsOf(db, ticket, now, RECENT_DAYS);
+  const others = facts.siblings.slice(0, 5).map(({ ref, status, liquidatorEmail }) => ({
     ref, status, otherLiquidator: liquidatorEmail && ticket.liquidatorEmail && liquidatorEmail !== ticket.liquidatorEmail ? liquidatorEmail : null,
   }));
   const siren = ticket.siret?.slice(0, 9) ?? null;
-  const administratorName = ticket.siret ? await administratorOf(db, ticket.siret) : null;
+  const administratorName = facts.administratorName;
   const warnings = approvalWarnings({
     otherTickets: others,
     liquidatorOnFreeMail: ticket.liquidatorEmail ? isFreeMailDomain(ticket.liquidatorEmail) : false,
@@ -213,7 +191,7 @@ export async function pointsOfAttention(
     accountKnown: administratorName !== null,
     linkReissues: ticket.linkReissues,
     changes: check.changes ?? [],
-    ...(await identityFacts(config, db, ticket, now)),
+    ...identityFacts(config, ticket, facts),
   });
   const readings = check.documents.flatMap((d) => (d.reading ? [{ filename: d.filename, reading: d.reading }] : []));
   warnings.unshift(...readingWarnings(readings));
@@ -221,36 +199,25 @@ export async function pointsOfAttention(
   return { warnings, administratorName, companyName, readings };
 }
 
-/** The account's administrator in the accounts directory, "NOM Prénom" (as the reset mail names them), or null. */
-async function administratorOf(db: Db | Tx, siret: string): Promise<string | null> {
-  const [row] = await db.select({ lastName: accounts.lastName, firstName: accounts.firstName }).from(accounts).where(eq(accounts.siret, siret));
-  return row ? `${row.lastName} ${row.firstName}` : null;
-}
-
 /**
  * Who the request names, compared with what liquibot knows: the liquidator's domain against the
  * requester's and liquibot's own, the liquidator address on other companies' recent requests, and
  * whether the requester ever wrote before. Reads only; the agents judge.
  */
-async function identityFacts(
-  config: OwnAddresses, tx: Db | Tx, ticket: Ticket, now: Date,
-): Promise<Pick<WarningFacts, 'domains' | 'liquidatorOnOwnDomain' | 'liquidatorElsewhere' | 'requesterNew'>> {
+function identityFacts(
+  config: OwnAddresses, ticket: Ticket, facts: ApprovalFacts,
+): Pick<WarningFacts, 'domains' | 'liquidatorOnOwnDomain' | 'liquidatorElsewhere' | 'requesterNew'> {
   const liquidator = ticket.liquidatorEmail;
-  const since = new Date(now.getTime() - RECENT_DAYS * 86_400_000);
-  const [earlier] = await tx.select({ id: tickets.id }).from(tickets)
-    .where(and(eq(tickets.requesterEmail, ticket.requesterEmail), ne(tickets.id, ticket.id), lt(tickets.id, ticket.id))).limit(1);
-  if (!liquidator) return { domains: null, liquidatorOnOwnDomain: null, liquidatorElsewhere: { count: 0, refs: [] }, requesterNew: !earlier };
-  const elsewhere = await tx.select({ ref: tickets.ref }).from(tickets)
-    .where(and(eq(tickets.liquidatorEmail, liquidator), ne(tickets.id, ticket.id), ticket.siret ? ne(tickets.siret, ticket.siret) : undefined, gte(tickets.createdAt, since)))
-    .orderBy(desc(tickets.id)).limit(50);
+  if (!liquidator) return { domains: null, liquidatorOnOwnDomain: null, liquidatorElsewhere: { count: 0, refs: [] }, requesterNew: !facts.requesterKnown };
+  const elsewhere = facts.liquidatorElsewhere;
   const liquidatorOrg = organisationDomainOf(liquidator);
   const requesterOrg = organisationDomainOf(ticket.requesterEmail);
   const own = ownDomains(config);
   return {
     domains: liquidatorOrg !== requesterOrg ? { liquidator: domainOf(liquidator), requester: domainOf(ticket.requesterEmail) } : null,
     liquidatorOnOwnDomain: own.has(liquidatorOrg) ? liquidatorOrg : null,
-    liquidatorElsewhere: { count: elsewhere.length, refs: elsewhere.slice(0, 5).map((r) => r.ref) },
-    requesterNew: !earlier,
+    liquidatorElsewhere: { count: elsewhere.length, refs: elsewhere.slice(0, 5) },
+    requesterNew: !facts.requesterKnown,
   };
 }
 

@@ -212,16 +212,21 @@ export async function storeInboundStreamed(
   }
 }
 
-/** Record the result of processing, inside the ticket's transaction. */
+/**
+ * Record the result of processing, inside the ticket's transaction, if the row is still waiting for it.
+ * False when it was processed (or quarantined) by someone else: the caller rolls its step back.
+ */
 export async function markInboundProcessed(
   tx: Tx,
   id: number,
   result: { outcome: string; ticketId: number | null; messageId: string | null; now: Date },
-): Promise<void> {
-  await tx
+): Promise<boolean> {
+  const rows = await tx
     .update(inboundMessages)
     .set({ status: 'processed', outcome: result.outcome, ticketId: result.ticketId, messageId: result.messageId, processedAt: result.now })
-    .where(eq(inboundMessages.id, id));
+    .where(and(eq(inboundMessages.id, id), eq(inboundMessages.status, 'stored')))
+    .returning({ id: inboundMessages.id });
+  return rows.length > 0;
 }
 
 /** Keep a message that could not be handled, with its raw source and the reason, for replay. */

@@ -1,16 +1,16 @@
-import { eq, inArray, or } from 'drizzle-orm';
+import { inArray, or } from 'drizzle-orm';
 import { findApprovalTokens } from '../../parsers/agent-reply';
 import type { InboundMail } from '../../parsers/inbound-mail';
 import { findTicketRef } from '../../parsers/subject';
 import { hashApprovalToken } from '../approval/approval-token';
 import { markInboundProcessed } from '../db/inbound-queries';
-import { inboundMessages, tickets, type InboundMessageRow, type Ticket } from '../db/schema';
+import { tickets, type InboundMessageRow, type Ticket } from '../db/schema';
 import { findTicketByMessageIds, findTicketByRef, findTicketBySentMessageIds } from '../db/ticket-queries';
 import { isAppError } from '../errors';
 import { quarantine, quarantineTooLarge } from '../intake/quarantine';
 import { parseMailWithContents, type AttachmentContent, type ParsedWithContents } from '../mail/parse-mail';
 import { classifyMail, type Classification } from './classify';
-import type { MessageContext, OutcomeKind, PipelineDeps, ProcessResult } from './context';
+import type { HandlerResult, MessageContext, OutcomeKind, PipelineDeps, ProcessResult } from './context';
 import type { MailHandler } from './handlers/handler';
 import { MAIL_HANDLERS } from './handlers/registry';
 
@@ -57,14 +57,22 @@ export async function processInbound(deps: PipelineDeps, row: InboundMessageRow,
   const handler = MAIL_HANDLERS[classification.kind] as MailHandler<Classification['kind']>;
   const step = await handler(ctx, classification);
 
-  const result = await deps.database.db.transaction(async (tx) => {
-    // Another instance (or a replay) may have handled this row meanwhile: lock it and look again.
-    const [current] = await tx.select({ status: inboundMessages.status }).from(inboundMessages).where(eq(inboundMessages.id, row.id)).for('update');
-    if (current?.status !== 'stored') return null;
-    const done = await step(tx);
-    await markInboundProcessed(tx, row.id, { outcome: done.storedOutcome, ticketId: done.ticket?.id ?? null, messageId: mail.messageId, now });
-    return done;
-  });
+  // Another instance (or a replay) may handle this row meanwhile: the row is marked processed at the
+  // end of the step only if it is still 'stored' (the update waits for the other's commit, then sees its
+  // status); otherwise the whole step rolls back. One statement where a `select … for update` first
+  // and the update last were two.
+  let result: HandlerResult | null;
+  try {
+    result = await deps.database.db.transaction(async (tx) => {
+      const done = await step(tx);
+      const marked = await markInboundProcessed(tx, row.id, { outcome: done.storedOutcome, ticketId: done.ticket?.id ?? null, messageId: mail.messageId, now });
+      if (!marked) throw new ProcessedElsewhere();
+      return done;
+    });
+  } catch (err) {
+    if (!(err instanceof ProcessedElsewhere)) throw err;
+    result = null;
+  }
   if (!result) {
     log.info('mail already processed elsewhere');
     return { kind: 'already-processed', outcome: 'already-processed', ticketRef: null, mailsQueued: 0 };
@@ -74,6 +82,9 @@ export async function processInbound(deps: PipelineDeps, row: InboundMessageRow,
   if (result.ticket?.status === 'awaiting_approval' && deps.readings) deps.readings.kick(result.ticket.id);
   return { kind: result.kind, outcome: result.outcome, ticketRef: result.ticket?.ref ?? null, mailsQueued: result.mailsQueued };
 }
+
+/** Thrown inside the step's transaction to roll it back: the row was processed by someone else meanwhile. */
+class ProcessedElsewhere extends Error {}
 
 /** The kind of a message processed earlier, from its stored status and outcome label. */
 function storedOutcomeKind(row: Pick<InboundMessageRow, 'status' | 'outcome'>): OutcomeKind {

@@ -31,14 +31,17 @@ export const handleNewRequest: MailHandler<'new-request'> = async (ctx) => {
   return async (tx) => {
     const { deps, mail, row, now } = ctx;
     const requester = who!.address;
+    // The new ticket's id is reserved alongside the look-up below (one write for both; an id left unused
+    // when the mail joins a ticket is a gap in the sequence, as a rollback leaves).
+    const reserved = nextTicketId(tx);
     if (check.siret) {
       // The same requester's request for a company it already asked about. A From is easy to forge,
       // so such a mail never changes the other request's facts: after a link went out it reopens that
       // request (the link goes to the approved address only); while the agents decide it is noted there
       // for them; a non-conforming one is left to retention and this mail checked as a request of its own.
-      const [open] = await tx.select().from(tickets)
+      const [[open]] = await Promise.all([tx.select().from(tickets)
         .where(and(eq(tickets.requesterEmail, requester), eq(tickets.siret, check.siret), inArray(tickets.status, [...REOPENABLE_STATUSES, ...DECIDABLE_STATUSES])))
-        .orderBy(desc(tickets.id)).limit(1);
+        .orderBy(desc(tickets.id)).limit(1), reserved]);
       const duplicate = { kind: 'duplicate_request' as const, actor: requester, detail: { inboundMessageId: row.id } };
       if (open && REOPENABLE_STATUSES.includes(open.status)) {
         return continueTicket(ctx, tx, open, check, scans, 'follow-up:duplicate', [duplicate], false);
@@ -53,7 +56,7 @@ export const handleNewRequest: MailHandler<'new-request'> = async (ctx) => {
         return { kind: 'ticket', outcome: `follow-up:duplicate:${applied.ticket.status}`, storedOutcome: 'follow-up:duplicate', ticket: applied.ticket, mailsQueued: applied.mailsQueued };
       }
     }
-    const id = await nextTicketId(tx);
+    const id = await reserved;
     const ref = formatTicketRef(id, now, deps.config.TIMEZONE);
     // A new request always gets its first answer: the limits are for loops on one thread, not for a
     // firm that sends one request per company, as the procedure asks.
