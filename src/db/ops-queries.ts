@@ -106,13 +106,6 @@ export async function checkCounts(db: Db): Promise<CheckCounts> {
   return { verdicts, problems };
 }
 
-/** When the mail an answer replies to arrived (its newest copy), by Message-ID; null when not one of ours. */
-export async function arrivalOf(db: Db, messageId: string): Promise<Date | null> {
-  const [row] = await rows<{ at: unknown }>(db, sql`
-    select received_at as at from inbound_messages where message_id = ${messageId} order by id desc limit 1`);
-  return toDate(row?.at);
-}
-
 /** A stored raw source that retention might remove, with what the rule needs to know. */
 export interface RawRetentionCandidate {
   id: number;

@@ -1,6 +1,6 @@
-import { and, asc, eq, gte, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gte, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from './client';
-import { outbox, type NewOutboxRow, type OutboxRow } from './schema';
+import { inboundMessages, outbox, type NewOutboxRow, type OutboxRow } from './schema';
 import { canonicalMailbox, sameMailbox, type MailboxOptions } from '../../parsers/mailbox';
 
 /** Write a mail to the outbox; a row with the same purpose key already there makes this a no-op. */
@@ -26,6 +26,11 @@ export type ReclaimReason = 'lease_expired' | 'claimer_dead' | 'orphaned';
 export type ClaimedOutboxRow = OutboxRow & {
   /** Set when the row was being sent by someone (its mail possibly accepted): the claim it was taken from. */
   reclaimed: { reason: ReclaimReason; claimedBy: string | null } | null;
+  /**
+   * When the mail this row answers (its In-Reply-To) arrived, read with the claim so that timing the
+   * answer costs no query of its own; null when it answers no stored mail.
+   */
+  answersArrivedAt: Date | null;
 };
 
 /**
@@ -61,34 +66,52 @@ export async function claimDueMail(
   const leaseEnd = new Date(opts.now.getTime() + opts.leaseMs);
   const expired = and(eq(outbox.status, 'sending'), lte(outbox.claimedUntil, opts.now));
   const dead = opts.claimer ? and(eq(outbox.status, 'sending'), deadClaim(opts.claimer)) : undefined;
-  return db.transaction(async (tx) => {
-    const due = await tx
-      .select({
-        id: outbox.id, status: outbox.status, claimedBy: outbox.claimedBy,
-        leaseOver: sql<boolean>`coalesce(${outbox.claimedUntil} <= ${opts.now.toISOString()}::timestamptz, true)`,
-      })
-      .from(outbox)
-      .where(and(
-        or(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, opts.now)), expired, ...(dead ? [dead] : [])),
-        sql`not exists (select 1 from outbox earlier where earlier.ticket_id = ${outbox.ticketId} and earlier.to_address = ${outbox.toAddress}
-          and earlier.id < ${outbox.id} and earlier.status in ('pending', 'sending'))`,
-      ))
-      .orderBy(asc(outbox.nextAttemptAt), asc(outbox.id))
-      .limit(opts.limit)
-      .for('update', { skipLocked: true });
-    if (due.length === 0) return [];
-    const rows = await tx
-      .update(outbox)
-      .set({ status: 'sending', claimedUntil: leaseEnd, claimedBy: opts.claimer?.instanceId ?? null, attempts: sql`${outbox.attempts} + 1` })
-      .where(inArray(outbox.id, due.map((r) => r.id)))
-      .returning();
-    const before = new Map(due.map((r) => [r.id, r]));
-    return rows.map((row) => {
-      const was = before.get(row.id);
-      if (was?.status !== 'sending') return { ...row, reclaimed: null };
-      const reason: ReclaimReason = was.leaseOver ? 'lease_expired' : was.claimedBy === opts.claimer?.instanceId ? 'orphaned' : 'claimer_dead';
-      return { ...row, reclaimed: { reason, claimedBy: was.claimedBy } };
-    });
+  // One statement, no transaction around it: each one is a round trip, and this runs for every batch.
+  // The CTE locks the due rows (skipping those another sender holds) and keeps what they were before
+  // the update, which the reclaim reason needs.
+  const due = db.$with('due').as(db
+    .select({
+      id: outbox.id,
+      wasStatus: sql<string>`${outbox.status}`.as('was_status'),
+      wasClaimedBy: sql<string | null>`${outbox.claimedBy}`.as('was_claimed_by'),
+      leaseOver: sql<boolean>`coalesce(${outbox.claimedUntil} <= ${opts.now.toISOString()}::timestamptz, true)`.as('lease_over'),
+    })
+    .from(outbox)
+    .where(and(
+      or(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, opts.now)), expired, ...(dead ? [dead] : [])),
+      sql`not exists (select 1 from outbox earlier where earlier.ticket_id = ${outbox.ticketId} and earlier.to_address = ${outbox.toAddress}
+        and earlier.id < ${outbox.id} and earlier.status in ('pending', 'sending'))`,
+    ))
+    .orderBy(asc(outbox.nextAttemptAt), asc(outbox.id))
+    .limit(opts.limit)
+    .for('update', { skipLocked: true }));
+  const rows = await db
+    .with(due)
+    .update(outbox)
+    .set({ status: 'sending', claimedUntil: leaseEnd, claimedBy: opts.claimer?.instanceId ?? null, attempts: sql`${outbox.attempts} + 1` })
+    .from(due)
+    .where(eq(outbox.id, due.id))
+    .returning({
+      ...getTableColumns(outbox),
+      wasStatus: due.wasStatus,
+      wasClaimedBy: due.wasClaimedBy,
+      leaseOver: due.leaseOver,
+      // In RETURNING, so it is read for the claimed rows only. A Message-ID stored more than once counts
+      // by its newest copy.
+      answersArrivedAt: sql<Date | null>`(select i.received_at from inbound_messages i where i.message_id = ${outbox.inReplyTo}
+        order by i.id desc limit 1)`.mapWith(inboundMessages.receivedAt),
+    })
+    // Named, so postgres.js keeps it prepared on each connection and PostgreSQL may keep its plan: an
+    // unnamed statement is parsed and planned on every call, which for this one costs several times
+    // what running it does (measured: 1.2 ms a call unnamed, 0.7 ms prepared, few rows due).
+    .prepare('outbox_claim')
+    .execute();
+  // RETURNING keeps no order: the due order is restored here.
+  rows.sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id);
+  return rows.map(({ wasStatus, wasClaimedBy, leaseOver, answersArrivedAt, ...row }) => {
+    if (wasStatus !== 'sending') return { ...row, reclaimed: null, answersArrivedAt };
+    const reason: ReclaimReason = leaseOver ? 'lease_expired' : wasClaimedBy === opts.claimer?.instanceId ? 'orphaned' : 'claimer_dead';
+    return { ...row, reclaimed: { reason, claimedBy: wasClaimedBy }, answersArrivedAt };
   });
 }
 
@@ -113,8 +136,35 @@ export async function renewClaim(db: Db, claim: OutboxClaim, until: Date): Promi
 
 /** The outcome of a send is recorded only under the claim it was sent with; false when the row had passed to another sender. */
 export async function markMailSent(db: Db, claim: OutboxClaim, now: Date): Promise<boolean> {
-  const rows = await db.update(outbox).set({ status: 'sent', sentAt: now, claimedUntil: null, lastError: null }).where(heldBy(claim)).returning({ id: outbox.id });
-  return rows.length > 0;
+  return (await markMailsSent(db, [{ id: claim.id, claimedUntil: claim.claimedUntil, sentAt: now }])).has(claim.id);
+}
+
+/** A send the SMTP server accepted, to record under the claim it was made with. */
+export interface SentMark extends OutboxClaim {
+  sentAt: Date;
+}
+
+/**
+ * Records several sends in one statement (one round trip), each under its own claim as markMailSent
+ * does. Returns the ids recorded: a row left out had passed to another sender.
+ */
+export async function markMailsSent(db: Db, marks: readonly SentMark[]): Promise<Set<number>> {
+  // A claim with no lease end is no claim (heldBy's rule): nothing to compare it with. Listed in id order:
+  // two such writes over the same rows (claims one sender lost to another) then lock them in the same
+  // order as the plan walks the list; a deadlock, should one happen anyway, fails a write, which is retried.
+  const held = marks.filter((m) => m.claimedUntil !== null).sort((a, b) => a.id - b.id);
+  if (held.length === 0) return new Set();
+  // Typed in place: the drivers send these as text. The lease end compares equal to the stored one, as
+  // heldBy's does: both come from the same JavaScript Date, at millisecond precision.
+  const values = sql.join(held.map((m) =>
+    sql`(${m.id}::bigint, ${m.claimedUntil!.toISOString()}::timestamptz, ${m.sentAt.toISOString()}::timestamptz)`), sql`, `);
+  const rows = await db
+    .update(outbox)
+    .set({ status: 'sent', sentAt: sql`v.sent_at`, claimedUntil: null, lastError: null })
+    .from(sql`(values ${values}) as v(id, claimed_until, sent_at)`)
+    .where(and(sql`${outbox.id} = v.id`, eq(outbox.status, 'sending'), sql`${outbox.claimedUntil} = v.claimed_until`))
+    .returning({ id: outbox.id });
+  return new Set(rows.map((r) => r.id));
 }
 
 export async function markMailRetry(db: Db, claim: OutboxClaim, error: string, nextAttemptAt: Date): Promise<boolean> {

@@ -1,7 +1,7 @@
-import type { Database, Tx } from '../db/client';
+import type { Database, Db, Tx } from '../db/client';
 import type { OutboxRow } from '../db/schema';
 import {
-  claimDueMail, markMailFailed, markMailRetry, markMailSent, outboxBacklog, renewClaim, type ClaimedOutboxRow, type OutboxClaim,
+  claimDueMail, markMailFailed, markMailRetry, markMailsSent, outboxBacklog, renewClaim, type ClaimedOutboxRow, type OutboxClaim, type SentMark,
 } from '../db/outbox-queries';
 import { insertEvents } from '../db/ticket-queries';
 import { errorFields, type Logger } from '../log';
@@ -32,8 +32,8 @@ export interface OutboxWorkerOptions {
   now?: () => Date;
   /** Called inside the transaction that records a final failure (the agents are told once, from there). */
   onFailed?: (tx: Tx, row: OutboxRow, failure: { error: string; responseCode: number | null; at: Date; permanent: boolean; attempts: number }) => Promise<void>;
-  /** Called after each row settles: sent, retried or failed. */
-  onSettled?: (row: OutboxRow, result: 'sent' | 'retry' | 'failed') => void;
+  /** Called after each row settles (sent, retried or failed), with the row as it was claimed. */
+  onSettled?: (row: ClaimedOutboxRow, result: 'sent' | 'retry' | 'failed') => void;
   /**
    * False while the SMTP server is known to be down or to refuse our login: no row is claimed, so none
    * spends an attempt (or fails for good) on it; kick() when it works again.
@@ -56,9 +56,43 @@ const RECORD_RETRY_MAX_MS = 5_000;
 /** A row whose sending failed unexpectedly is taken again by this instance after this pause. */
 const ORPHAN_PAUSE_MS = 30_000;
 
+/**
+ * Sent marks written together ("group commit"): a mark made while another write is in flight waits for
+ * it, and all that waited go in one statement when it returns. Nothing waits for company: a mark made
+ * while no write is in flight is written at once. Each mark gets its own answer (still ours or not), and a
+ * failed write fails every mark in it, each of which its caller retries on its own.
+ */
+function groupedSentMarks(db: Db): (mark: SentMark) => Promise<boolean> {
+  let writing = false;
+  let waiting: { mark: SentMark; done: (ours: boolean) => void; fail: (err: unknown) => void }[] = [];
+  async function write(): Promise<void> {
+    writing = true;
+    try {
+      while (waiting.length > 0) {
+        const group = waiting;
+        waiting = [];
+        try {
+          const recorded = await markMailsSent(db, group.map((w) => w.mark));
+          for (const w of group) w.done(recorded.has(w.mark.id));
+        } catch (err) {
+          for (const w of group) w.fail(err);
+        }
+      }
+    } finally {
+      writing = false;
+    }
+  }
+  return (mark) => new Promise<boolean>((done, fail) => {
+    waiting.push({ mark, done, fail });
+    if (!writing) void write();
+  });
+}
+
 /** Sends outbox rows, one at a time, with their fixed Message-ID; retries 4xx, records 5xx on the ticket. */
 export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   const now = opts.now ?? (() => new Date());
+  // The senders' marks (opts.concurrency of them) share statements when they finish close together.
+  const markSent = groupedSentMarks(opts.database.db);
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let again = false;
@@ -130,7 +164,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       attachments,
     });
     if (result.kind === 'sent') {
-      if (await record(log, 'sent', () => markMailSent(opts.database.db, claim, now()))) log.info({ attempts: row.attempts }, 'mail sent');
+      if (await record(log, 'sent', () => markSent({ id: claim.id, claimedUntil: claim.claimedUntil, sentAt: now() }))) log.info({ attempts: row.attempts }, 'mail sent');
       else lost('sent');
       opts.onSettled?.(row, 'sent');
       return;

@@ -2,8 +2,7 @@ import { AppError } from '../errors';
 import type { WriteTroubleTracker } from '../intake/write-trouble';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/client';
-import type { OutboxRow } from '../db/schema';
-import { arrivalOf } from '../db/ops-queries';
+import type { ClaimedOutboxRow } from '../db/outbox-queries';
 import { errorFields, type Logger } from '../log';
 import type { PurgeReport } from '../jobs/retention-purge';
 import type { ConnectionsHealth } from '../http/health';
@@ -25,8 +24,11 @@ export interface WatchedSmtp {
 
 export interface DaemonMetrics {
   readonly contentType: string;
-  /** For OutboxWorkerOptions.onSettled: counts deliveries and times answers from arrival to sending. */
-  onOutboxSettled(row: OutboxRow, result: 'sent' | 'retry' | 'failed'): void;
+  /**
+   * For OutboxWorkerOptions.onSettled: counts deliveries and times answers from arrival to sending, by the
+   * arrival the claim read (no query here: this runs for every mail sent).
+   */
+  onOutboxSettled(row: Pick<ClaimedOutboxRow, 'kind' | 'answersArrivedAt'>, result: 'sent' | 'retry' | 'failed'): void;
   /** Report this watcher's connection state and reconnections. */
   watch(watcher: WatchedMailbox): void;
   /** Report the SMTP server's state. */
@@ -85,24 +87,13 @@ export function createDaemonMetrics(opts: { database: Database; log: Logger; now
   let watcher: WatchedMailbox | null = null;
   let smtp: WatchedSmtp | null = null;
   let writes: Pick<WriteTroubleTracker, 'current'> | null = null;
-  const pending = new Set<Promise<void>>();
-
-  function observeAnswer(row: OutboxRow, sentAt: Date): void {
-    if (!row.inReplyTo) return;
-    const p = arrivalOf(opts.database.db, row.inReplyTo)
-      .then((arrival) => {
-        if (arrival) answerSeconds.observe({ kind: row.kind }, Math.max(0, (sentAt.getTime() - arrival.getTime()) / 1000));
-      })
-      .catch((err) => log.debug({ outboxId: row.id, ...errorFields(err) }, 'answer time not recorded'))
-      .finally(() => pending.delete(p));
-    pending.add(p);
-  }
 
   return {
     contentType: local.contentType,
     onOutboxSettled(row, result) {
       deliveries.inc({ result });
-      if (result === 'sent') observeAnswer(row, opts.now());
+      const arrival = row.answersArrivedAt;
+      if (result === 'sent' && arrival) answerSeconds.observe({ kind: row.kind }, Math.max(0, (opts.now().getTime() - arrival.getTime()) / 1000));
     },
     watch(w) {
       watcher = w;
@@ -129,8 +120,6 @@ export function createDaemonMetrics(opts: { database: Database; log: Logger; now
       purgeLast.set(Date.now() / 1000);
     },
     async render() {
-      // Answers being timed are part of this scrape.
-      await Promise.allSettled([...pending]);
       if (watcher) {
         const state = watcher.state();
         imapConnected.set(state === 'connected' ? 1 : 0);
