@@ -128,7 +128,8 @@ async function startRunning(parts: {
   const readings = reader ? createDocumentReadingQueue(pipeline, reader, { waitMs: config.DOCUMENT_APPROVAL_WAIT_MS, onQueued: () => outbox.kick() }) : null;
   pipeline.readings = readings ?? undefined;
   // When the SMTP server works again, the outbox sends what waited for it at once.
-  const sender = createSmtpSender(config.SMTP_URL!, log, { onRecovered: () => outbox.kick(), timeoutMs: config.SMTP_TIMEOUT_SECONDS * 1000 });
+  // Mails are built and written by a worker thread, beside the intake (src/mail/smtp-thread.ts).
+  const sender = createSmtpSender(config.SMTP_URL!, log, { onRecovered: () => outbox.kick(), timeoutMs: config.SMTP_TIMEOUT_SECONDS * 1000, thread: true });
   const metrics = createDaemonMetrics({ database, log, now });
   metrics.watchSmtp(sender);
   // A database that answers but refuses to store mail (a full disk) is shown in /healthz.

@@ -1,7 +1,9 @@
-import { Readable } from 'node:stream';
-import nodemailer from 'nodemailer';
 import type { Logger } from '../log';
 import { reconnectDelayMs, troubleText, type ConnectionTrouble, type ConnectionTroubleKind } from './retry-backoff';
+import { createNodemailerTransport, smtpTransportOptions, type PlainMail, type SmtpTransport } from './smtp-nodemailer';
+import { createThreadTransport } from './smtp-thread-transport';
+
+export { SMTP_POOL_SIZE } from './smtp-nodemailer';
 
 /** A mail ready to hand to SMTP: everything fixed in the outbox row before the first attempt. */
 export interface OutgoingMail {
@@ -25,18 +27,14 @@ export type SendResult =
   | { kind: 'permanent'; error: string; responseCode: number };
 
 /**
- * An attachment handed to nodemailer as a stream of 64 KiB views of its bytes (no copies). Given one
- * Buffer, nodemailer base64-encodes it in one go: sending a 40 MiB document took +163 MB of RSS, and +3 MB
- * this way.
+ * Mails whose attachments weigh more than this are sent from the daemon's own thread: handing one to the
+ * SMTP thread copies it (a 40 MiB court document would add 40 MB to the daemon's peak), and such mails are
+ * rare enough that the time they take on the main thread does not matter.
  */
-function inPieces(content: Buffer): Readable {
-  return Readable.from((function* () {
-    for (let at = 0; at < content.length; at += 64 * 1024) yield content.subarray(at, at + 64 * 1024);
-  })(), { objectMode: false });
-}
+export const THREAD_MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024;
 
-/** SMTP connections kept open; the outbox sends this many mails at once. */
-export const SMTP_POOL_SIZE = 3;
+/** The SMTP thread stops after this long without a mail to send (see createSmtpSender). */
+export const THREAD_IDLE_MS = 30_000;
 
 export interface MailSender {
   send(mail: OutgoingMail): Promise<SendResult>;
@@ -84,8 +82,10 @@ export function smtpTrouble(err: unknown): { kind: ConnectionTroubleKind; error:
 }
 
 /**
- * The only file that imports nodemailer. One SMTP connection at a time, no pool requeues:
- * a failed send is retried by the outbox, never silently by the library.
+ * The daemon's SMTP sender: a pool of SMTP_POOL_SIZE connections, no pool requeues (a failed send is
+ * retried by the outbox, never silently by the library), and the server's health. With `thread`, the mails
+ * of a burst are built and written by a worker thread (src/mail/smtp-thread.ts) beside the daemon's
+ * thread, but those with large attachments (THREAD_MAX_ATTACHMENT_BYTES).
  */
 export function createSmtpSender(
   smtpUrl: string, log: Logger,
@@ -98,31 +98,39 @@ export function createSmtpSender(
      * so the server shows unreachable and the mail is retried). Default 60 s.
      */
     timeoutMs?: number;
+    /** Send bursts from a worker thread (the daemon does); default false, everything on the caller's thread. */
+    thread?: boolean;
   } = {},
 ): SmtpSender {
-  const socketTimeout = opts.timeoutMs ?? 60_000;
-  const connectTimeout = Math.min(15_000, socketTimeout);
-  const url = new URL(smtpUrl);
+  const options = smtpTransportOptions(smtpUrl, opts.timeoutMs ?? 60_000);
   const now = opts.now ?? (() => new Date());
   const slog = log.child({ component: 'smtp' });
-  const transport = nodemailer.createTransport({
-    // A few kept-open connections instead of one per mail; a failed mail is never requeued by the pool
-    // (the outbox retries it), so nothing is sent twice behind our back.
-    pool: true,
-    maxConnections: SMTP_POOL_SIZE,
-    maxMessages: 500,
-    maxRequeues: 0,
-    host: url.hostname,
-    port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 25)),
-    secure: url.protocol === 'smtps:',
-    auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
-    // Plain smtp:// means no STARTTLS upgrade attempt unless the server offers it and it works.
-    ignoreTLS: url.searchParams.get('starttls') === 'never',
-    requireTLS: url.searchParams.get('starttls') === 'require',
-    connectionTimeout: connectTimeout,
-    greetingTimeout: connectTimeout,
-    socketTimeout,
-  });
+  // This thread's transport, made when first needed; the SMTP thread's, for bursts only (below).
+  let local: SmtpTransport | null = null;
+  const here = () => (local ??= createNodemailerTransport(options));
+  let threaded: SmtpTransport | null = null;
+  let threadIdle: NodeJS.Timeout | null = null;
+  let closed = false;
+  /** Sends under way: a send that starts while another is under way is part of a burst. */
+  let inFlight = 0;
+  /**
+   * The SMTP thread runs during bursts only (a backlog, a batch of answers): a mail that starts sending
+   * while another is under way starts it, and from then on every mail but the large ones goes through it,
+   * until it has sent nothing for THREAD_IDLE_MS. A lone mail stays on the daemon's thread: the SMTP
+   * thread costs about 20 MB of resident memory while it runs, which a quiet daemon does not spend.
+   */
+  const transportFor = (mail: PlainMail): SmtpTransport => {
+    const attached = (mail.attachments ?? []).reduce((n, a) => n + a.content.byteLength, 0);
+    if (!opts.thread || attached > THREAD_MAX_ATTACHMENT_BYTES || (!threaded && inFlight === 0)) return here();
+    threaded ??= createThreadTransport(options);
+    if (threadIdle) clearTimeout(threadIdle);
+    threadIdle = setTimeout(() => {
+      threaded?.close();
+      threaded = null;
+    }, THREAD_IDLE_MS);
+    threadIdle.unref();
+    return threaded;
+  };
   let health: SmtpHealth = { state: 'unknown', trouble: null };
   let watching = false;
   let timer: NodeJS.Timeout | null = null;
@@ -173,7 +181,7 @@ export function createSmtpSender(
       return;
     }
     try {
-      await transport.verify();
+      await here().verify();
       recordOk();
     } catch (err) {
       const trouble = smtpTrouble(err) ?? { kind: 'unreachable' as const, error: troubleText(String((err as Error)?.message ?? err)) };
@@ -191,30 +199,33 @@ export function createSmtpSender(
       void check();
     },
     async send(mail) {
+      // Closed with the daemon: a send that comes after is left for the next start.
+      if (closed) return { kind: 'transient', error: 'sender closed' };
       const headers: Record<string, string> = {};
       if (mail.autoSubmitted) headers['Auto-Submitted'] = mail.autoSubmitted;
       // Our own marker, for recognising our mail coming back (the ref is ours, never user data).
       if (mail.ticketRef) headers['X-Liquibot-Ticket'] = mail.ticketRef;
       // Ask Exchange not to answer our automatic mail with its own automatic replies.
       headers['X-Auto-Response-Suppress'] = 'All';
+      const plain: PlainMail = {
+        messageId: mail.messageId,
+        from: { name: mail.from.name, address: mail.from.address },
+        to: mail.to,
+        replyTo: mail.replyTo ?? undefined,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html ?? undefined,
+        inReplyTo: mail.inReplyTo ?? undefined,
+        references: mail.references.length > 0 ? mail.references.join(' ') : undefined,
+        headers,
+        attachments: mail.attachments,
+      };
+      const transport = transportFor(plain);
+      inFlight += 1;
       try {
-        const info = await transport.sendMail({
-          messageId: mail.messageId,
-          from: { name: mail.from.name, address: mail.from.address },
-          to: mail.to,
-          replyTo: mail.replyTo ?? undefined,
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html ?? undefined,
-          inReplyTo: mail.inReplyTo ?? undefined,
-          references: mail.references.length > 0 ? mail.references.join(' ') : undefined,
-          headers,
-          attachments: mail.attachments?.map((a) => ({ ...a, content: inPieces(a.content) })),
-          disableFileAccess: true,
-          disableUrlAccess: true,
-        });
+        const info = await transport.sendMail(plain);
         recordOk();
-        return { kind: 'sent', response: String(info.response ?? '') };
+        return { kind: 'sent', response: info.response };
       } catch (err) {
         const e = err as { responseCode?: number; message?: string; code?: string };
         const message = `${e.code ?? 'ERROR'} ${e.responseCode ?? ''} ${e.message ?? String(err)}`.trim();
@@ -228,12 +239,18 @@ export function createSmtpSender(
         }
         log.debug({ err: message }, 'smtp attempt failed');
         return { kind: 'transient', error: message, ...(e.responseCode ? { responseCode: e.responseCode } : {}) };
+      } finally {
+        inFlight -= 1;
       }
     },
     close() {
+      closed = true;
       watching = false;
       if (timer) clearTimeout(timer);
-      transport.close();
+      if (threadIdle) clearTimeout(threadIdle);
+      threaded?.close();
+      threaded = null;
+      local?.close();
     },
   };
 }
