@@ -1,8 +1,8 @@
 import { AppError } from '../errors';
 import { and, eq, getTableColumns, inArray, isNotNull, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
-import type { Db, Tx } from './client';
-import { inboundMessages, type InboundMessageRow } from './schema';
+import { rowsOf, type Db, type Tx } from './client';
+import { inboundMessages, type InboundMessageRow, type NewTicketEvent } from './schema';
 
 export interface StoreInboundInput {
   mailbox: string;
@@ -213,20 +213,35 @@ export async function storeInboundStreamed(
 }
 
 /**
- * Record the result of processing, inside the ticket's transaction, if the row is still waiting for it.
- * False when it was processed (or quarantined) by someone else: the caller rolls its step back.
+ * Record the result of processing, inside the ticket's transaction, if the row is still waiting for it,
+ * with the step's history lines (deferEvents) in the same statement: they are written only if the row
+ * is. False when it was processed (or quarantined) by someone else: the caller rolls its step back.
  */
 export async function markInboundProcessed(
   tx: Tx,
   id: number,
   result: { outcome: string; ticketId: number | null; messageId: string | null; now: Date },
+  events: readonly NewTicketEvent[] = [],
 ): Promise<boolean> {
-  const rows = await tx
-    .update(inboundMessages)
-    .set({ status: 'processed', outcome: result.outcome, ticketId: result.ticketId, messageId: result.messageId, processedAt: result.now })
-    .where(and(eq(inboundMessages.id, id), eq(inboundMessages.status, 'stored')))
-    .returning({ id: inboundMessages.id });
-  return rows.length > 0;
+  if (events.length === 0) {
+    const rows = await tx
+      .update(inboundMessages)
+      .set({ status: 'processed', outcome: result.outcome, ticketId: result.ticketId, messageId: result.messageId, processedAt: result.now })
+      .where(and(eq(inboundMessages.id, id), eq(inboundMessages.status, 'stored')))
+      .returning({ id: inboundMessages.id });
+    return rows.length > 0;
+  }
+  const rows = sql.join(events.map((e) => sql`(${e.ticketId}::integer, ${(e.at ?? result.now).toISOString()}::timestamptz, ${e.kind}, ${e.actor},
+    ${e.fromStatus ?? null}::text, ${e.toStatus ?? null}::text, ${JSON.stringify(e.detail ?? {})}::jsonb)`), sql`, `);
+  // A data-modifying WITH runs whatever the outer statement reads; the history goes in only where the row was marked.
+  const [row] = rowsOf<{ marked: number }>(await tx.execute(sql`
+    with marked as (update inbound_messages set status = 'processed', outcome = ${result.outcome}, ticket_id = ${result.ticketId}::integer,
+        message_id = ${result.messageId}::text, processed_at = ${result.now.toISOString()}::timestamptz
+      where id = ${id} and status = 'stored' returning id),
+    written as (insert into ticket_events (ticket_id, at, kind, actor, from_status, to_status, detail)
+      select v.* from (values ${rows}) as v(ticket_id, at, kind, actor, from_status, to_status, detail) where exists (select 1 from marked))
+    select count(*)::int as marked from marked`));
+  return Number(row?.marked ?? 0) > 0;
 }
 
 /** Keep a message that could not be handled, with its raw source and the reason, for replay. */

@@ -5,7 +5,7 @@ import { findTicketRef } from '../../parsers/subject';
 import { hashApprovalToken } from '../approval/approval-token';
 import { markInboundProcessed } from '../db/inbound-queries';
 import { tickets, type InboundMessageRow, type Ticket } from '../db/schema';
-import { findTicketByMessageIds, findTicketByRef, findTicketBySentMessageIds } from '../db/ticket-queries';
+import { deferEvents, findTicketByMessageIds, findTicketByRef, findTicketBySentMessageIds } from '../db/ticket-queries';
 import { isAppError } from '../errors';
 import { quarantine, quarantineTooLarge } from '../intake/quarantine';
 import { parseMailWithContents, type AttachmentContent, type ParsedWithContents } from '../mail/parse-mail';
@@ -64,8 +64,10 @@ export async function processInbound(deps: PipelineDeps, row: InboundMessageRow,
   let result: HandlerResult | null;
   try {
     result = await deps.database.db.transaction(async (tx) => {
+      // The step's history lines go with the mark, in its statement.
+      const events = deferEvents(tx);
       const done = await step(tx);
-      const marked = await markInboundProcessed(tx, row.id, { outcome: done.storedOutcome, ticketId: done.ticket?.id ?? null, messageId: mail.messageId, now });
+      const marked = await markInboundProcessed(tx, row.id, { outcome: done.storedOutcome, ticketId: done.ticket?.id ?? null, messageId: mail.messageId, now }, events);
       if (!marked) throw new ProcessedElsewhere();
       return done;
     });

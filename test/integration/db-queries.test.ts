@@ -2,11 +2,12 @@ import { EMPTY_CHECK } from '../../src/workflow/ticket-check';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import { RAW_PIECE_BYTES, storeInbound, storeInboundStreamed, quarantineInbound } from '../../src/db/inbound-queries';
+import { markInboundProcessed, RAW_PIECE_BYTES, storeInbound, storeInboundStreamed, quarantineInbound } from '../../src/db/inbound-queries';
 import { claimDueMail, countRecentMailTo, enqueueMail, markMailFailed, markMailRetry, markMailSent, outboxBacklog, renewClaim, supersedePendingMail } from '../../src/db/outbox-queries';
-import { findTicketByMessageIds, insertTicket, nextTicketId } from '../../src/db/ticket-queries';
+import { deferEvents, findTicketByMessageIds, insertEvents, insertTicket, nextTicketId } from '../../src/db/ticket-queries';
 import { outboxRowFor } from '../../src/outbox/outgoing-mail';
 import { databaseForSuite, freshDatabase, type DbKind } from './support/liquibot-harness';
+import { rowsOf } from '../../src/db/client';
 
 const rendered = { subject: 's', text: 't', html: null, templateName: 'acknowledgment' as const, templateVersion: 'v1' };
 
@@ -89,6 +90,37 @@ describe.each<DbKind>(['postgres', 'pglite'])('database queries on %s', (kind) =
     expect((await storeInbound(db.database.db, header)).row.status).toBe('quarantined');
     const whole = await storeInbound(db.database.db, { ...header, sha256: 'c'.repeat(64), raw: Buffer.alloc(9000, 65), headerOnly: false });
     expect(whole.row).toMatchObject({ id: stored.row.id, status: 'stored', sizeBytes: 9000, errorCode: null });
+  });
+
+  it('marks a mail processed with its step\'s history in one statement, and writes neither when someone processed it first', async () => {
+    const now = new Date('2026-12-06T10:00:00.123Z');
+    const stored = await storeInbound(db.database.db, { mailbox: 'INBOX', uidValidity: 9n, uid: 5, sha256: 'e'.repeat(64), raw: Buffer.from('mail') });
+    const step = (detail: Record<string, unknown>) => db.database.db.transaction(async (tx) => {
+      const tid = await nextTicketId(tx);
+      await insertTicket(tx, { id: tid, ref: `LJ-261206-${String(tid).padStart(4, '0')}`, status: 'awaiting_approval', requesterEmail: 'r@x.fr', check: EMPTY_CHECK });
+      const events = deferEvents(tx);
+      // Kept, in order, not inserted, once deferred.
+      await insertEvents(tx, [{ ticketId: tid, at: now, kind: 'request_received', actor: 'r@x.fr', fromStatus: null, toStatus: 'awaiting_approval', detail }]);
+      await insertEvents(tx, [{ ticketId: tid, at: now, kind: 'mail_queued', actor: 'liquibot', detail: { mail: 'acknowledgment', é: 'ü' } }]);
+      expect(events).toHaveLength(2);
+      expect(rowsOf(await tx.execute(sql`select 1 from ticket_events where ticket_id = ${tid}`))).toEqual([]);
+      return { tid, marked: await markInboundProcessed(tx, stored.row.id, { outcome: 'new-request', ticketId: tid, messageId: '<m@x.fr>', now }, events) };
+    });
+    const first = await step({ n: 1 });
+    expect(first.marked).toBe(true);
+    const rows = await db.database.rows<{ kind: string; at: Date | string; to_status: string | null; detail: Record<string, unknown> }>(sql`
+      select kind, at, to_status, detail from ticket_events where ticket_id = ${first.tid} order by id`);
+    expect(rows.map((r) => [r.kind, new Date(r.at).toISOString(), r.to_status, r.detail])).toEqual([
+      ['request_received', now.toISOString(), 'awaiting_approval', { n: 1 }], ['mail_queued', now.toISOString(), null, { mail: 'acknowledgment', é: 'ü' }],
+    ]);
+    const [mark] = await db.database.rows<{ status: string; outcome: string; ticket_id: number; message_id: string }>(sql`
+      select status, outcome, ticket_id, message_id from inbound_messages where id = ${stored.row.id}`);
+    expect(mark).toMatchObject({ status: 'processed', outcome: 'new-request', message_id: '<m@x.fr>' });
+    expect(Number(mark!.ticket_id)).toBe(first.tid);
+    // Processed already: not marked again, and the second step's history is not written.
+    const second = await step({ n: 2 });
+    expect(second.marked).toBe(false);
+    expect(await db.database.rows(sql`select 1 from ticket_events where ticket_id = ${second.tid}`)).toEqual([]);
   });
 
   it('finds a ticket by the Message-ID of a mail it sent, claims due mail once, counts recent notices', async () => {
