@@ -85,6 +85,9 @@ export async function claimDueMail(
     .orderBy(asc(outbox.nextAttemptAt), asc(outbox.id))
     .limit(opts.limit)
     .for('update', { skipLocked: true }));
+  // Prepared, as every statement on PostgreSQL is (src/db/client.ts, preparing): planned once per
+  // connection, where planning this one costs several times what running it does (measured: 1.2 ms a
+  // call unprepared, 0.7 ms prepared, few rows due).
   const rows = await db
     .with(due)
     .update(outbox)
@@ -100,12 +103,7 @@ export async function claimDueMail(
       // by its newest copy.
       answersArrivedAt: sql<Date | null>`(select i.received_at from inbound_messages i where i.message_id = ${outbox.inReplyTo}
         order by i.id desc limit 1)`.mapWith(inboundMessages.receivedAt),
-    })
-    // Named, so postgres.js keeps it prepared on each connection and PostgreSQL may keep its plan: an
-    // unnamed statement is parsed and planned on every call, which for this one costs several times
-    // what running it does (measured: 1.2 ms a call unnamed, 0.7 ms prepared, few rows due).
-    .prepare('outbox_claim')
-    .execute();
+    });
   // RETURNING keeps no order: the due order is restored here.
   rows.sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id);
   return rows.map(({ wasStatus, wasClaimedBy, leaseOver, answersArrivedAt, ...row }) => {
