@@ -100,6 +100,8 @@ export function createSmtpSender(
     timeoutMs?: number;
     /** Send bursts from a worker thread (the daemon does); default false, everything on the caller's thread. */
     thread?: boolean;
+    /** How long the SMTP thread waits for work before it stops; default THREAD_IDLE_MS. */
+    threadIdleMs?: number;
   } = {},
 ): SmtpSender {
   const options = smtpTransportOptions(smtpUrl, opts.timeoutMs ?? 60_000);
@@ -113,6 +115,7 @@ export function createSmtpSender(
   let closed = false;
   /** Sends under way: a send that starts while another is under way is part of a burst. */
   let inFlight = 0;
+  const idleMs = opts.threadIdleMs ?? THREAD_IDLE_MS;
   /**
    * The SMTP thread runs during bursts only (a backlog, a batch of answers): a mail that starts sending
    * while another is under way starts it, and from then on every mail but the large ones goes through it,
@@ -124,10 +127,18 @@ export function createSmtpSender(
     if (!opts.thread || attached > THREAD_MAX_ATTACHMENT_BYTES || (!threaded && inFlight === 0)) return here();
     threaded ??= createThreadTransport(options);
     if (threadIdle) clearTimeout(threadIdle);
-    threadIdle = setTimeout(() => {
+    const stopWhenIdle = () => {
+      // A send still under way (a slow server) keeps the thread: closing it would fail a mail the server may accept.
+      if (inFlight > 0) {
+        threadIdle = setTimeout(stopWhenIdle, idleMs);
+        threadIdle.unref();
+        return;
+      }
+      threadIdle = null;
       threaded?.close();
       threaded = null;
-    }, THREAD_IDLE_MS);
+    };
+    threadIdle = setTimeout(stopWhenIdle, idleMs);
     threadIdle.unref();
     return threaded;
   };

@@ -8,6 +8,7 @@ import { smtpThreadsStarted } from '../../src/mail/smtp-thread-transport';
 import type { SmtpSink } from '../support/sandbox/smtp-sink';
 import { failAlways, failTimes } from '../support/sandbox/smtp-fail-plan';
 import { startSink } from '../helpers/smtp-sink';
+import { SMTPServer } from 'smtp-server';
 
 const mailTo = (to: string, attachments: OutgoingMail['attachments'] = []): OutgoingMail => ({
   messageId: `<${randomBytes(6).toString('hex')}@liquibot.example.fr>`, from: { name: 'Liquibot', address: 'liquibot@support.example.fr' }, to,
@@ -94,5 +95,38 @@ describe.each([false, true])('SMTP sender (thread: %s)', (thread) => {
     const closed = sender();
     closed.close();
     expect((await closed.send(mailTo('agents@support.example.fr'))).kind).toBe('transient');
+  });
+});
+
+describe('the SMTP thread between bursts', () => {
+  it('stops when idle, never under a send, and starts again for the next burst', async () => {
+    // A server that takes 600 ms to accept each message: the thread's idle time (150 ms) runs out mid-send.
+    const received: string[] = [];
+    const server = new SMTPServer({
+      disabledCommands: ['STARTTLS'], authOptional: true, logger: false,
+      onData(stream, _session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => setTimeout(() => {
+          received.push(Buffer.concat(chunks).toString('latin1'));
+          callback();
+        }, 600));
+      },
+    });
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.server.address() as { port: number }).port)));
+    const s = createSmtpSender(`smtp://127.0.0.1:${port}?starttls=never`, createLogger({ level: 'silent' }), { thread: true, threadIdleMs: 150 });
+    try {
+      const before = smtpThreadsStarted();
+      expect((await burst(s, [mailTo('a@support.example.fr'), mailTo('b@support.example.fr')])).map((r) => r.kind)).toEqual(['sent', 'sent']);
+      expect(smtpThreadsStarted() - before).toBe(1);
+      // Idle long enough: the thread stopped; the next burst starts another.
+      await new Promise((r) => setTimeout(r, 400));
+      expect((await burst(s, [mailTo('c@support.example.fr'), mailTo('d@support.example.fr')])).map((r) => r.kind)).toEqual(['sent', 'sent']);
+      expect(smtpThreadsStarted() - before).toBe(2);
+      expect(received).toHaveLength(4);
+    } finally {
+      s.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
