@@ -135,6 +135,8 @@ async function startRunning(parts: {
   // A database that answers but refuses to store mail (a full disk) is shown in /healthz.
   const writeTrouble = createWriteTroubleTracker();
   metrics.watchDatabaseWrites(writeTrouble);
+  // Made below, once the watcher exists; the outbox asks it which instance holds the intake's documents.
+  const leadershipRef: { current: MailboxLeadership | null } = { current: null };
   const outbox = createOutboxWorker({
     database, sender, log: log.child({ component: 'outbox' }),
     from: { name: config.MAIL_FROM_NAME, address: config.MAIL_FROM },
@@ -144,6 +146,8 @@ async function startRunning(parts: {
     canSend: sender.canSend,
     onFailed: (tx, row, failure) => reportDeliveryFailure(pipeline, tx, row, failure),
     loadAttachments: (row) => loadOutboxAttachments(database, row, documents),
+    // A follower leaves fresh mails with documents to the leader, which holds them decoded (document-cache).
+    ...(documents ? { leavesAttachedMail: () => !leadershipRef.current?.isLeader() } : {}),
     // The reset link is put into the body only now: the outbox keeps a placeholder.
     prepare: (row) => (row.resetLinkId === null ? null : {
       text: pipeline.links.materialize(row.resetLinkId, row.textBody),
@@ -191,6 +195,7 @@ async function startRunning(parts: {
     onProgress: backlogProgress(log),
   });
   const leadership = createMailboxLeadership({ database, watcher, log, retryMs: config.LEADER_RETRY_SECONDS * 1000 });
+  leadershipRef.current = leadership;
   const resync = cron.schedule(config.RESYNC_CRON, () => leadership.requestSync('cron'), {
     timezone: config.TIMEZONE, name: 'imap-resync', noOverlap: true,
   });

@@ -61,11 +61,21 @@ function deadClaim(c: OutboxClaimer) {
  * earlier one of its ticket to the same address is still pending or being sent.
  */
 export async function claimDueMail(
-  db: Db, opts: { now: Date; limit: number; leaseMs: number; claimer?: OutboxClaimer },
+  db: Db, opts: {
+    now: Date; limit: number; leaseMs: number; claimer?: OutboxClaimer;
+    /**
+     * Pending rows that forward documents and were queued after this instant are left alone: the mailbox
+     * leader decoded those documents at intake and holds them in memory (document-cache), where this
+     * instance would read the whole source back and parse it again. Older ones are anyone's.
+     */
+    leaveAttachedAfter?: Date | null;
+  },
 ): Promise<ClaimedOutboxRow[]> {
   const leaseEnd = new Date(opts.now.getTime() + opts.leaseMs);
   const expired = and(eq(outbox.status, 'sending'), lte(outbox.claimedUntil, opts.now));
   const dead = opts.claimer ? and(eq(outbox.status, 'sending'), deadClaim(opts.claimer)) : undefined;
+  const pending = and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, opts.now),
+    ...(opts.leaveAttachedAfter ? [sql`(${outbox.attachments} = '[]'::jsonb or ${outbox.createdAt} <= ${opts.leaveAttachedAfter.toISOString()}::timestamptz)`] : []));
   // One statement, no transaction around it: each one is a round trip, and this runs for every batch.
   // The CTE locks the due rows (skipping those another sender holds) and keeps what they were before
   // the update, which the reclaim reason needs.
@@ -78,7 +88,7 @@ export async function claimDueMail(
     })
     .from(outbox)
     .where(and(
-      or(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, opts.now)), expired, ...(dead ? [dead] : [])),
+      or(pending, expired, ...(dead ? [dead] : [])),
       sql`not exists (select 1 from outbox earlier where earlier.ticket_id = ${outbox.ticketId} and earlier.to_address = ${outbox.toAddress}
         and earlier.id < ${outbox.id} and earlier.status in ('pending', 'sending'))`,
     ))

@@ -1,11 +1,12 @@
 import { EMPTY_CHECK } from '../../src/workflow/ticket-check';
+import { eq } from 'drizzle-orm';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimDueMail, enqueueMail } from '../../src/db/outbox-queries';
 import { outbox } from '../../src/db/schema';
 import { insertTicket, nextTicketId } from '../../src/db/ticket-queries';
 import { createLogger } from '../../src/log';
-import { createOutboxWorker } from '../../src/mail/outbox-worker';
+import { ATTACHED_HANDOVER_MS, createOutboxWorker } from '../../src/mail/outbox-worker';
 import { createSmtpSender } from '../../src/mail/smtp-transport';
 import type { SmtpSink } from '../support/sandbox/smtp-sink';
 import { outboxRowFor } from '../../src/outbox/outgoing-mail';
@@ -75,5 +76,50 @@ describe('outbox claims between two senders', () => {
     expect(other.status).toBe('sent');
     expect(sink.messages.map((m) => m.envelope.to).flat()).toEqual([other.toAddress]);
     expect(logged.filter((l) => l.includes('outbox row no longer held'))).toHaveLength(1);
+  });
+
+  it('a follower leaves a fresh mail with documents to the leader, and sends it once the hand-over time is over', async () => {
+    const t0 = new Date();
+    const ticketId = await db.database.db.transaction(async (tx) => {
+      const id = await nextTicketId(tx);
+      await insertTicket(tx, { id, ref: `LJ-HAND-${id}`, status: 'awaiting_approval', requesterEmail: 'r@x.fr', check: EMPTY_CHECK });
+      for (const [n, attachments] of [[1, []], [2, [{ inboundMessageId: 1, sha256: 'b'.repeat(64), filename: 'doc.pdf' }]]] as const) {
+        expect(await enqueueMail(tx, outboxRowFor({
+          purposeKey: `hand:${id}:${n}`, kind: 'acknowledgment', ticketId: id, ticketRef: `LJ-HAND-${id}`, to: `hand${n}@etude.example.fr`, rendered,
+          messageIdDomain: 'liquibot.example.fr', parent: null, autoSubmitted: 'auto-replied', now: t0, attachments: [...attachments],
+        }))).toBe(true);
+      }
+      return id;
+    });
+    const ids = (await db.database.db.select().from(outbox).where(eq(outbox.ticketId, ticketId)).orderBy(outbox.id)).map((r) => r.id);
+    expect(ids).toHaveLength(2);
+    let clock = t0.getTime();
+    const loaded: number[] = [];
+    const sender = createSmtpSender(`${sink.url}?starttls=never`, createLogger({ level: 'silent' }));
+    const worker = createOutboxWorker({
+      database: db.database, sender, log: createLogger({ level: 'silent' }),
+      from: { name: 'Liquibot', address: 'liquibot@support.example.fr' },
+      maxAttempts: 3, pollMs: 60_000, retryBaseMs: 1000, leaseMs: LEASE_MS, concurrency: 1, now: () => new Date(clock),
+      loadAttachments: async (row) => {
+        loaded.push(row.id);
+        return [];
+      },
+      leavesAttachedMail: () => true,
+    });
+    const statusOf = async () => (await db.database.db.select().from(outbox).orderBy(outbox.id)).filter((r) => ids.includes(r.id)).map((r) => r.status);
+    await worker.drain();
+    expect(await statusOf()).toEqual(['sent', 'pending']);
+    expect(loaded.filter((id) => ids.includes(id))).toEqual([]);
+    // The leader did not send it (gone, or stuck): past the hand-over time, the follower does.
+    clock = t0.getTime() + ATTACHED_HANDOVER_MS - 1;
+    await worker.drain();
+    expect(await statusOf()).toEqual(['sent', 'pending']);
+    clock = t0.getTime() + ATTACHED_HANDOVER_MS;
+    await worker.drain();
+    expect(await statusOf()).toEqual(['sent', 'sent']);
+    // (The first test's row, whose lease is over by now, is sent too: only this test's rows count.)
+    expect(loaded.filter((id) => ids.includes(id))).toEqual([ids[1]]);
+    await worker.stop();
+    sender.close();
   });
 });
