@@ -91,10 +91,17 @@ if (out && isDaemon) {
   loop.enable();
   let gcMs = 0;
   let gcCount = 0;
+  // perf_hooks' NODE_PERFORMANCE_GC_* kinds: scavenges are minor; mark-sweep-compact is a full collection.
+  const GC_KINDS = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
+  const gcByKind = {};
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       gcMs += e.duration;
       gcCount += 1;
+      const kind = GC_KINDS[e.detail?.kind] ?? String(e.detail?.kind);
+      const k = (gcByKind[kind] ??= { count: 0, totalMs: 0 });
+      k.count += 1;
+      k.totalMs += e.duration;
     }
   }).observe({ entryTypes: ['gc'] });
 
@@ -140,7 +147,7 @@ if (out && isDaemon) {
     summary.eventLoopDelay = {
       p50Ms: loop.percentile(50) / 1e6, p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6, meanMs: loop.mean / 1e6,
     };
-    summary.gc = { count: gcCount, totalMs: gcMs };
+    summary.gc = { count: gcCount, totalMs: gcMs, byKind: gcByKind };
     const toMb = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round((v / 1048576) * 10) / 10]));
     summary.memoryMb = { samples: memory.samples, max: toMb(memory.max), atMaxRss: memory.atMaxRss ? toMb(memory.atMaxRss) : null };
     summary.uptimeMs = performance.now();

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { LOCK_KEYS, type Db, type Tx } from '../db/client';
 import { tickets, type NewTicketEvent, type Ticket } from '../db/schema';
 import { approvalFactsOf, type ApprovalFacts, type Sibling } from '../db/approval-fact-queries';
+import { bindApprovalRequest } from '../db/ticket-queries';
 import type { DocumentCache } from '../mail/document-cache';
 import type { AttachmentContent } from '../mail/parse-mail';
 import { queueTicketMail, type QueueDeps } from '../outbox/queue-ticket-mail';
@@ -123,7 +124,7 @@ export async function queueApprovalRequest(
   const token = secret ? approvalTokenFor(secret, messageId) : newApprovalToken();
   const { warnings, administratorName, companyName, readings } = await pointsOfAttention(deps.config, tx, ticket, now, opts.facts);
   // The mail and the ticket's binding to it go in one write (neither waits for the other's result).
-  const bind = tx.update(tickets).set({ approvalMessageId: messageId, approvalTokenHash: hashApprovalToken(token), updatedAt: now }).where(eq(tickets.id, ticket.id));
+  const bind = bindApprovalRequest(tx, ticket.id, { messageId, tokenHash: hashApprovalToken(token), now });
   await Promise.all([queueTicketMail(deps, tx, ticket, {
     template: 'approval-request',
     vars: {

@@ -2,6 +2,7 @@ import { AppError } from '../errors';
 import { and, eq, getTableColumns, inArray, isNotNull, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { rowsOf, type Db, type Tx } from './client';
+import { runShape, slot } from './statement-shapes';
 import { inboundMessages, type InboundMessageRow, type NewTicketEvent } from './schema';
 
 export interface StoreInboundInput {
@@ -53,18 +54,18 @@ export async function storeInbound(db: Db, input: StoreInboundInput): Promise<St
   // The raw source is never read back: the caller has it (a large mail would otherwise cross the wire
   // three times, as hex, and sit in memory twice).
   const { raw: _raw, ...columns } = getTableColumns(inboundMessages);
-  const insert = (q: Db | Tx, raw: Buffer) => q
+  // Built once (statement-shapes): the source travels as base64, decoded by the server.
+  const insert = (q: Db | Tx, raw: Buffer) => runShape<Omit<InboundMessageRow, 'raw'>[]>(q, 'storeInbound', () => q
     .insert(inboundMessages)
     .values({
-      mailbox: input.mailbox,
-      uidValidity: input.uidValidity,
-      uid: input.uid,
-      sha256: input.sha256,
-      sizeBytes: input.sizeBytes ?? input.raw.length,
-      raw: rawParam(raw),
-    })
+      mailbox: slot('mailbox'), uidValidity: slot('uidValidity'), uid: slot('uid'), sha256: slot('sha256'), sizeBytes: slot('sizeBytes'),
+      raw: sql<Buffer>`decode(${slot('raw')}, 'base64')`,
+    } as unknown as typeof inboundMessages.$inferInsert)
     .onConflictDoNothing()
-    .returning(columns);
+    .returning(columns), {
+    mailbox: input.mailbox, uidValidity: input.uidValidity, uid: input.uid, sha256: input.sha256,
+    sizeBytes: input.sizeBytes ?? input.raw.length, raw: raw.toString('base64'),
+  });
   // A large source goes in pieces, in one transaction (a crash never leaves a truncated source behind).
   const inserted = input.raw.length <= RAW_PIECE_BYTES
     ? await insert(db, input.raw)

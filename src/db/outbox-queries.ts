@@ -1,11 +1,14 @@
 import { and, asc, eq, getTableColumns, gte, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from './client';
+import { rowShape, runShape } from './statement-shapes';
 import { inboundMessages, outbox, type NewOutboxRow, type OutboxRow } from './schema';
 import { canonicalMailbox, sameMailbox, type MailboxOptions } from '../../parsers/mailbox';
 
 /** Write a mail to the outbox; a row with the same purpose key already there makes this a no-op. */
 export async function enqueueMail(tx: Tx, row: NewOutboxRow): Promise<boolean> {
-  const inserted = await tx.insert(outbox).values(row).onConflictDoNothing({ target: outbox.purposeKey }).returning({ id: outbox.id });
+  const shape = rowShape(row);
+  const inserted = await runShape<{ id: number }[]>(tx, `enqueueMail:${shape.key}`, () => tx
+    .insert(outbox).values(shape.placeholders as NewOutboxRow).onConflictDoNothing({ target: outbox.purposeKey }).returning({ id: outbox.id }), shape.values);
   return inserted.length > 0;
 }
 

@@ -1,7 +1,9 @@
-import { asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { rowsOf, type Db, type Tx } from './client';
+import { rowShape, runShape, slot } from './statement-shapes';
 import { outbox, ticketEvents, tickets, type NewTicket, type NewTicketEvent, type Ticket, type TicketStatus } from './schema';
 import { ticketIdsOfInboundMessageIds } from './inbound-queries';
+import { DECIDABLE_STATUSES, REOPENABLE_STATUSES } from '../workflow/ticket-transitions';
 
 /** Reserve the next ticket id, so its reference can be made before the row is written. */
 export async function nextTicketId(tx: Tx): Promise<number> {
@@ -10,7 +12,8 @@ export async function nextTicketId(tx: Tx): Promise<number> {
 }
 
 export async function insertTicket(tx: Tx, values: NewTicket & { id: number }): Promise<Ticket> {
-  const [row] = await tx.insert(tickets).values(values).returning();
+  const shape = rowShape(values);
+  const [row] = await runShape<Ticket[]>(tx, `insertTicket:${shape.key}`, () => tx.insert(tickets).values(shape.placeholders as NewTicket).returning(), shape.values);
   return row!;
 }
 
@@ -20,6 +23,24 @@ export async function updateTicket(
   values: Partial<Pick<Ticket, 'status' | 'check' | 'siret' | 'liquidatorEmail'>> & { updatedAt: Date },
 ): Promise<void> {
   await tx.update(tickets).set(values).where(eq(tickets.id, id));
+}
+
+/**
+ * The newest request of this requester for this company that is open (a link went out, or the agents
+ * decide): a second request for it is that one's follow-up.
+ */
+export async function openRequestOf(tx: Tx, requester: string, siret: string): Promise<Ticket | null> {
+  const [row] = await runShape<Ticket[]>(tx, 'openRequestOf', () => tx.select().from(tickets)
+    .where(and(eq(tickets.requesterEmail, slot('requester')), eq(tickets.siret, slot('siret')), inArray(tickets.status, [...REOPENABLE_STATUSES, ...DECIDABLE_STATUSES])))
+    .orderBy(desc(tickets.id)).limit(1), { requester, siret });
+  return row ?? null;
+}
+
+/** Binds a ticket to the approval request just queued for it: the agents' answer names one or the other. */
+export function bindApprovalRequest(tx: Tx, id: number, binding: { messageId: string; tokenHash: string; now: Date }): Promise<unknown> {
+  return runShape(tx, 'bindApprovalRequest', () => tx.update(tickets)
+    .set({ approvalMessageId: slot('messageId'), approvalTokenHash: slot('tokenHash'), updatedAt: slot('now') } as unknown as Partial<Ticket>)
+    .where(eq(tickets.id, slot('id'))), { ...binding, id });
 }
 
 /** Lock a ticket row for the rest of the transaction (first decision wins). */

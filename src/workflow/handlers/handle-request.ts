@@ -1,10 +1,10 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { checkRequest } from '../../../parsers/check-request';
 import { requesterOf } from '../../../parsers/forwarded';
 import { dkimOf } from './handle-agent-mail';
 import type { Tx } from '../../db/client';
-import { resetLinks, tickets, type Ticket } from '../../db/schema';
-import { lockTicket, nextTicketId } from '../../db/ticket-queries';
+import { resetLinks, type Ticket } from '../../db/schema';
+import { lockTicket, nextTicketId, openRequestOf } from '../../db/ticket-queries';
 import { threadNoticeAllowed } from '../../outbox/notice-limit';
 import { applyDecision, applyNewTicketDecision } from '../apply-decision';
 import type { HandlerResult, MessageContext } from '../context';
@@ -13,7 +13,7 @@ import { decideReopenMail } from '../decide-reopen';
 import { scanDocuments } from '../document-facts';
 import { initialTicketCheck, mergeTicketCheck, type TicketCheck } from '../ticket-check';
 import { formatTicketRef } from '../ticket-ref';
-import { DECIDABLE_STATUSES, REOPENABLE_STATUSES } from '../ticket-transitions';
+import { REOPENABLE_STATUSES } from '../ticket-transitions';
 import type { MailHandler } from './handler';
 
 /**
@@ -39,9 +39,7 @@ export const handleNewRequest: MailHandler<'new-request'> = async (ctx) => {
       // so such a mail never changes the other request's facts: after a link went out it reopens that
       // request (the link goes to the approved address only); while the agents decide it is noted there
       // for them; a non-conforming one is left to retention and this mail checked as a request of its own.
-      const [[open]] = await Promise.all([tx.select().from(tickets)
-        .where(and(eq(tickets.requesterEmail, requester), eq(tickets.siret, check.siret), inArray(tickets.status, [...REOPENABLE_STATUSES, ...DECIDABLE_STATUSES])))
-        .orderBy(desc(tickets.id)).limit(1), reserved]);
+      const [open] = await Promise.all([openRequestOf(tx, requester, check.siret), reserved]);
       const duplicate = { kind: 'duplicate_request' as const, actor: requester, detail: { inboundMessageId: row.id } };
       if (open && REOPENABLE_STATUSES.includes(open.status)) {
         return continueTicket(ctx, tx, open, check, scans, 'follow-up:duplicate', [duplicate], false);
