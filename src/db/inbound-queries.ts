@@ -2,7 +2,7 @@ import { AppError } from '../errors';
 import { and, eq, getTableColumns, inArray, isNotNull, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { rowsOf, type Db, type Tx } from './client';
-import { runShape, slot } from './statement-shapes';
+import { rawStatement, runShape, slot } from './statement-shapes';
 import { inboundMessages, type InboundMessageRow, type NewTicketEvent } from './schema';
 
 export interface StoreInboundInput {
@@ -232,16 +232,27 @@ export async function markInboundProcessed(
       .returning({ id: inboundMessages.id });
     return rows.length > 0;
   }
-  const rows = sql.join(events.map((e) => sql`(${e.ticketId}::integer, ${(e.at ?? result.now).toISOString()}::timestamptz, ${e.kind}, ${e.actor},
-    ${e.fromStatus ?? null}::text, ${e.toStatus ?? null}::text, ${JSON.stringify(e.detail ?? {})}::jsonb)`), sql`, `);
-  // A data-modifying WITH runs whatever the outer statement reads; the history goes in only where the row was marked.
-  const [row] = rowsOf<{ marked: number }>(await tx.execute(sql`
-    with marked as (update inbound_messages set status = 'processed', outcome = ${result.outcome}, ticket_id = ${result.ticketId}::integer,
-        message_id = ${result.messageId}::text, processed_at = ${result.now.toISOString()}::timestamptz
-      where id = ${id} and status = 'stored' returning id),
-    written as (insert into ticket_events (ticket_id, at, kind, actor, from_status, to_status, detail)
-      select v.* from (values ${rows}) as v(ticket_id, at, kind, actor, from_status, to_status, detail) where exists (select 1 from marked))
-    select count(*)::int as marked from marked`));
+  // Built once per number of history lines (statement-shapes); a step writes a handful.
+  const values: Record<string, unknown> = {
+    outcome: result.outcome, ticketId: result.ticketId, messageId: result.messageId, now: result.now.toISOString(), id,
+  };
+  events.forEach((e, i) => Object.assign(values, {
+    [`t${i}`]: e.ticketId, [`at${i}`]: (e.at ?? result.now).toISOString(), [`k${i}`]: e.kind, [`a${i}`]: e.actor,
+    [`f${i}`]: e.fromStatus ?? null, [`s${i}`]: e.toStatus ?? null, [`d${i}`]: JSON.stringify(e.detail ?? {}),
+  }));
+  const build = () => {
+    const rows = sql.join(events.map((_, i) => sql`(${slot(`t${i}`)}::integer, ${slot(`at${i}`)}::timestamptz, ${slot(`k${i}`)}::text, ${slot(`a${i}`)}::text,
+      ${slot(`f${i}`)}::text, ${slot(`s${i}`)}::text, ${slot(`d${i}`)}::jsonb)`), sql`, `);
+    // A data-modifying WITH runs whatever the outer statement reads; the history goes in only where the row was marked.
+    return rawStatement(tx, sql`
+      with marked as (update inbound_messages set status = 'processed', outcome = ${slot('outcome')}::text, ticket_id = ${slot('ticketId')}::integer,
+          message_id = ${slot('messageId')}::text, processed_at = ${slot('now')}::timestamptz
+        where id = ${slot('id')}::bigint and status = 'stored' returning id),
+      written as (insert into ticket_events (ticket_id, at, kind, actor, from_status, to_status, detail)
+        select v.* from (values ${rows}) as v(ticket_id, at, kind, actor, from_status, to_status, detail) where exists (select 1 from marked))
+      select count(*)::int as marked from marked`);
+  };
+  const [row] = rowsOf<{ marked: number }>(await runShape(tx, `markInboundProcessed:${events.length}`, build, values));
   return Number(row?.marked ?? 0) > 0;
 }
 

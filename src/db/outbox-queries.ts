@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableColumns, gte, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from './client';
-import { rowShape, runShape } from './statement-shapes';
+import { rowShape, runShape, slot } from './statement-shapes';
 import { inboundMessages, outbox, type NewOutboxRow, type OutboxRow } from './schema';
 import { canonicalMailbox, sameMailbox, type MailboxOptions } from '../../parsers/mailbox';
 
@@ -167,15 +167,20 @@ export async function markMailsSent(db: Db, marks: readonly SentMark[]): Promise
   if (held.length === 0) return new Set();
   // Typed in place: the drivers send these as text. The lease end compares equal to the stored one, as
   // heldBy's does: both come from the same JavaScript Date, at millisecond precision.
-  const values = sql.join(held.map((m) =>
-    sql`(${m.id}::bigint, ${m.claimedUntil!.toISOString()}::timestamptz, ${m.sentAt.toISOString()}::timestamptz)`), sql`, `);
-  const rows = await db
-    .update(outbox)
-    .set({ status: 'sent', sentAt: sql`v.sent_at`, claimedUntil: null, lastError: null })
-    .from(sql`(values ${values}) as v(id, claimed_until, sent_at)`)
-    .where(and(sql`${outbox.id} = v.id`, eq(outbox.status, 'sending'), sql`${outbox.claimedUntil} = v.claimed_until`))
-    .returning({ id: outbox.id });
-  return new Set(rows.map((r) => r.id));
+  // Built once per number of marks (statement-shapes): a write carries one to a few.
+  const values: Record<string, unknown> = {};
+  held.forEach((m, i) => Object.assign(values, { [`id${i}`]: m.id, [`held${i}`]: m.claimedUntil!.toISOString(), [`sent${i}`]: m.sentAt.toISOString() }));
+  const rows = await runShape<{ id: number }[]>(db, `markMailsSent:${held.length}`, () => {
+    const list = sql.join(held.map((_, i) =>
+      sql`(${slot(`id${i}`)}::bigint, ${slot(`held${i}`)}::timestamptz, ${slot(`sent${i}`)}::timestamptz)`), sql`, `);
+    return db
+      .update(outbox)
+      .set({ status: 'sent', sentAt: sql`v.sent_at`, claimedUntil: null, lastError: null })
+      .from(sql`(values ${list}) as v(id, claimed_until, sent_at)`)
+      .where(and(sql`${outbox.id} = v.id`, eq(outbox.status, 'sending'), sql`${outbox.claimedUntil} = v.claimed_until`))
+      .returning({ id: outbox.id });
+  }, values);
+  return new Set(rows.map((r) => Number(r.id)));
 }
 
 export async function markMailRetry(db: Db, claim: OutboxClaim, error: string, nextAttemptAt: Date): Promise<boolean> {

@@ -11,8 +11,8 @@ import type { Db, Tx } from './client';
  * with its own values, on whichever database or transaction it is given, as drizzle's `.prepare()`
  * would if a prepared query could change transactions.
  *
- * It uses one internal of drizzle-orm (pinned in package.json): a built query keeps the session's driver
- * client in `client`; each run gets a copy whose `client` is the caller's. Values are encoded by the
+ * It uses internals of drizzle-orm (pinned in package.json): a built query keeps the session's driver
+ * client, query logger and cache in `client`, `logger` and `cache`; each run gets a copy with the caller's. Values are encoded by the
  * columns as drizzle would (a Date as text, jsonb as JSON); the caller bakes nulls into the shape
  * (rowShape), since drizzle's encoders are not called on a constant null but would be on a placeholder.
  */
@@ -25,8 +25,11 @@ interface Buildable {
   _prepare(): BuiltStatement;
 }
 
+/** What a built statement takes from the session it runs on: the driver's client, drizzle's query logger and cache. */
 interface Session {
   client: unknown;
+  logger: unknown;
+  cache: unknown;
 }
 
 /** Per driver (postgres.js, PGlite: their built statements differ), the shapes built so far. */
@@ -57,7 +60,15 @@ export function runShape<T>(db: Db | Tx, key: string, build: () => unknown, valu
   }
   const run = Object.create(built) as BuiltStatement & Session;
   run.client = session.client;
+  run.logger = session.logger;
+  run.cache = session.cache;
   return run.execute(values) as Promise<T>;
+}
+
+/** A raw statement (drizzle's `sql`, with placeholders) for runShape's `build`, as `db.execute` would run it. */
+export function rawStatement(db: Db | Tx, query: SQL): Buildable {
+  const d = db as unknown as { _: { session: { prepareQuery(q: unknown, fields: undefined, name: undefined, arrayMode: boolean): BuiltStatement } }; dialect: { sqlToQuery(q: SQL): unknown } };
+  return { _prepare: () => d._.session.prepareQuery(d.dialect.sqlToQuery(query), undefined, undefined, false) };
 }
 
 /** A placeholder named `name`. */
