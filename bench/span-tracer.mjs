@@ -3,6 +3,7 @@
 // the node process that runs src/cli.ts (tsx's launcher gets the same NODE_OPTIONS and is left alone).
 //  - $LIQUIBOT_BENCH_CPUPROF: V8 CPU profile of the whole run, written at exit (Node 20 does not
 //    allow --cpu-prof in NODE_OPTIONS, so it goes through node:inspector).
+//  - $LIQUIBOT_BENCH_HEAPPROF=1 (with the CPU profile): what the run allocated, by function.
 //  - $LIQUIBOT_BENCH_SPANS: times of the daemon's IMAP round trips and SMTP sends, the event-loop
 //    delay and GC pauses, as a JSON summary written at exit.
 import { writeFileSync } from 'node:fs';
@@ -21,6 +22,23 @@ if (profileOut && isDaemon) {
     // The in-process session answers synchronously, so this works inside 'exit'.
     session.post('Profiler.stop', (err, result) => {
       if (!err) writeFileSync(profileOut, JSON.stringify(result.profile));
+    });
+  });
+}
+
+// With $LIQUIBOT_BENCH_HEAPPROF=1 beside --cpu-prof: V8's sampling heap profiler, counting the objects
+// garbage collection already took (what a request allocates, not what it keeps), written next to the CPU
+// profile as .heapprofile (summarise with tsx bench/heap-profile-summary.ts FILE REQUESTS).
+if (profileOut && isDaemon && process.env.LIQUIBOT_BENCH_HEAPPROF === '1') {
+  const session = new Session();
+  session.connect();
+  session.post('HeapProfiler.enable');
+  session.post('HeapProfiler.startSampling', {
+    samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true,
+  });
+  process.on('exit', () => {
+    session.post('HeapProfiler.stopSampling', (err, result) => {
+      if (!err) writeFileSync(profileOut.replace(/\.cpuprofile$/, '.heapprofile'), JSON.stringify(result.profile));
     });
   });
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Db, type Tx } from './client';
+import { rawStatement, runShape, slot } from './statement-shapes';
 import type { Ticket } from './schema';
 import { OPEN_STATUSES } from '../workflow/ticket-transitions';
 
@@ -34,26 +35,32 @@ export interface ApprovalFacts {
  */
 export async function approvalFactsOf(db: Db | Tx, ticket: Ticket, now: Date, recentDays: number): Promise<ApprovalFacts> {
   const since = new Date(now.getTime() - recentDays * 86_400_000).toISOString();
-  const open = sql.join(OPEN_STATUSES.map((s) => sql`${s}`), sql`, `);
   const siret = ticket.siret;
   const liquidator = ticket.liquidatorEmail;
-  const siblings = siret
-    ? sql`(select coalesce(json_agg(json_build_object('id', s.id, 'ref', s.ref, 'status', s.status, 'approvalMessageId', s.approval_message_id,
-          'liquidatorEmail', s.liquidator_email) order by s.before desc, s.id), '[]'::json)
-        from (select id, ref, status, approval_message_id, liquidator_email, (status = 'awaiting_approval' and approval_message_id is not null) as before
-          from tickets where siret = ${siret} and id <> ${ticket.id} and (status in (${open}) or updated_at >= ${since}::timestamptz)
-          order by before desc, id limit 50) s)`
-    : sql`'[]'::json`;
-  const administrator = siret ? sql`(select last_name || ' ' || first_name from accounts where siret = ${siret})` : sql`null::text`;
-  const elsewhere = liquidator
-    ? sql`(select coalesce(json_agg(e.ref order by e.id desc), '[]'::json)
-        from (select id, ref from tickets where liquidator_email = ${liquidator} and id <> ${ticket.id}
-          ${siret ? sql`and siret <> ${siret}` : sql``} and created_at >= ${since}::timestamptz order by id desc limit 50) e)`
-    : sql`'[]'::json`;
-  const [row] = rowsOf<{ siblings: Sibling[] | string; administrator: string | null; requester_known: boolean; elsewhere: string[] | string }>(await db.execute(sql`
-    select ${siblings} as siblings, ${administrator} as administrator,
-      exists (select 1 from tickets where requester_email = ${ticket.requesterEmail} and id < ${ticket.id}) as requester_known,
-      ${elsewhere} as elsewhere`));
+  // Built once per combination of a SIRET and a liquidator, present or not (statement-shapes).
+  const build = () => {
+    const open = sql.join(OPEN_STATUSES.map((s) => sql`${s}`), sql`, `);
+    const siblings = siret
+      ? sql`(select coalesce(json_agg(json_build_object('id', s.id, 'ref', s.ref, 'status', s.status, 'approvalMessageId', s.approval_message_id,
+            'liquidatorEmail', s.liquidator_email) order by s.before desc, s.id), '[]'::json)
+          from (select id, ref, status, approval_message_id, liquidator_email, (status = 'awaiting_approval' and approval_message_id is not null) as before
+            from tickets where siret = ${slot('siret')}::text and id <> ${slot('id')}::integer and (status in (${open}) or updated_at >= ${slot('since')}::timestamptz)
+            order by before desc, id limit 50) s)`
+      : sql`'[]'::json`;
+    const administrator = siret ? sql`(select last_name || ' ' || first_name from accounts where siret = ${slot('siret')}::text)` : sql`null::text`;
+    const elsewhere = liquidator
+      ? sql`(select coalesce(json_agg(e.ref order by e.id desc), '[]'::json)
+          from (select id, ref from tickets where liquidator_email = ${slot('liquidator')}::text and id <> ${slot('id')}::integer
+            ${siret ? sql`and siret <> ${slot('siret')}::text` : sql``} and created_at >= ${slot('since')}::timestamptz order by id desc limit 50) e)`
+      : sql`'[]'::json`;
+    return rawStatement(db, sql`
+      select ${siblings} as siblings, ${administrator} as administrator,
+        exists (select 1 from tickets where requester_email = ${slot('requester')}::text and id < ${slot('id')}::integer) as requester_known,
+        ${elsewhere} as elsewhere`);
+  };
+  const [row] = rowsOf<{ siblings: Sibling[] | string; administrator: string | null; requester_known: boolean; elsewhere: string[] | string }>(
+    await runShape(db, `approvalFacts:${siret ? 's' : '-'}${liquidator ? 'l' : '-'}`, build,
+      { siret, liquidator, since, id: ticket.id, requester: ticket.requesterEmail }));
   // json arrives parsed from both drivers; a string only if a driver's json parser is off.
   const parse = <T>(v: T | string): T => (typeof v === 'string' ? JSON.parse(v) as T : v);
   return {
