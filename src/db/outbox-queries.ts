@@ -45,12 +45,14 @@ export type ClaimedOutboxRow = OutboxRow & {
  * longer hold are orphans (an error left them behind).
  */
 function deadClaim(c: OutboxClaimer) {
-  const held = c.held.length > 0 ? sql`${outbox.id} not in (${sql.join(c.held.map((id) => sql`${id}`), sql`, `)})` : sql`true`;
+  // The rows held, as one array parameter (its text, `{1,2,3}`): the statement's text stays the same
+  // whatever is in flight, so it is built and planned once.
+  const held = sql`${outbox.id} <> all(${slot('held')}::text::bigint[])`;
   if (c.kind === 'pglite') return held;
   // Parenthesised whole: drizzle's and() does not wrap a raw fragment, and an `or` inside would escape it.
-  return sql`((${outbox.claimedBy} = ${c.instanceId} and ${held}) or (${outbox.claimedBy} <> ${c.instanceId} and not exists (
+  return sql`((${outbox.claimedBy} = ${slot('instanceId')}::text and ${held}) or (${outbox.claimedBy} <> ${slot('instanceId')}::text and not exists (
     select 1 from instance_heartbeats h where h.instance_id = ${outbox.claimedBy}
-      and greatest(h.beat_at, pg_postmaster_start_time()) > now() - make_interval(secs => ${c.staleSeconds})
+      and greatest(h.beat_at, pg_postmaster_start_time()) > now() - make_interval(secs => ${slot('staleSeconds')}::integer)
       and (h.server_started_at is distinct from pg_postmaster_start_time() or h.backend_pid is null
         or exists (select 1 from pg_stat_activity a where a.pid = h.backend_pid)))))`;
 }
@@ -75,48 +77,60 @@ export async function claimDueMail(
   },
 ): Promise<ClaimedOutboxRow[]> {
   const leaseEnd = new Date(opts.now.getTime() + opts.leaseMs);
-  const expired = and(eq(outbox.status, 'sending'), lte(outbox.claimedUntil, opts.now));
-  const dead = opts.claimer ? and(eq(outbox.status, 'sending'), deadClaim(opts.claimer)) : undefined;
-  const pending = and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, opts.now),
-    ...(opts.leaveAttachedAfter ? [sql`(${outbox.attachments} = '[]'::jsonb or ${outbox.createdAt} <= ${opts.leaveAttachedAfter.toISOString()}::timestamptz)`] : []));
-  // One statement, no transaction around it: each one is a round trip, and this runs for every batch.
-  // The CTE locks the due rows (skipping those another sender holds) and keeps what they were before
-  // the update, which the reclaim reason needs.
-  const due = db.$with('due').as(db
-    .select({
-      id: outbox.id,
-      wasStatus: sql<string>`${outbox.status}`.as('was_status'),
-      wasClaimedBy: sql<string | null>`${outbox.claimedBy}`.as('was_claimed_by'),
-      leaseOver: sql<boolean>`coalesce(${outbox.claimedUntil} <= ${opts.now.toISOString()}::timestamptz, true)`.as('lease_over'),
-    })
-    .from(outbox)
-    .where(and(
-      or(pending, expired, ...(dead ? [dead] : [])),
-      sql`not exists (select 1 from outbox earlier where earlier.ticket_id = ${outbox.ticketId} and earlier.to_address = ${outbox.toAddress}
-        and earlier.id < ${outbox.id} and earlier.status in ('pending', 'sending'))`,
-    ))
-    .orderBy(asc(outbox.nextAttemptAt), asc(outbox.id))
-    .limit(opts.limit)
-    .for('update', { skipLocked: true }));
-  // Prepared, as every statement on PostgreSQL is (src/db/client.ts, preparing): planned once per
-  // connection, where planning this one costs several times what running it does (measured: 1.2 ms a
-  // call unprepared, 0.7 ms prepared, few rows due).
-  const rows = await db
-    .with(due)
-    .update(outbox)
-    .set({ status: 'sending', claimedUntil: leaseEnd, claimedBy: opts.claimer?.instanceId ?? null, attempts: sql`${outbox.attempts} + 1` })
-    .from(due)
-    .where(eq(outbox.id, due.id))
-    .returning({
-      ...getTableColumns(outbox),
-      wasStatus: due.wasStatus,
-      wasClaimedBy: due.wasClaimedBy,
-      leaseOver: due.leaseOver,
-      // In RETURNING, so it is read for the claimed rows only. A Message-ID stored more than once counts
-      // by its newest copy.
-      answersArrivedAt: sql<Date | null>`(select i.received_at from inbound_messages i where i.message_id = ${outbox.inReplyTo}
-        order by i.id desc limit 1)`.mapWith(inboundMessages.receivedAt),
-    });
+  const claimer = opts.claimer;
+  const leave = opts.leaveAttachedAfter ?? null;
+  // Built once per kind of claimer and hand-over (statement-shapes); each batch runs it with its values.
+  const build = () => {
+    const now = sql`${slot('now')}::timestamptz`;
+    const expired = and(eq(outbox.status, 'sending'), sql`${outbox.claimedUntil} <= ${now}`);
+    const dead = claimer ? and(eq(outbox.status, 'sending'), deadClaim(claimer)) : undefined;
+    const pending = and(eq(outbox.status, 'pending'), sql`${outbox.nextAttemptAt} <= ${now}`,
+      ...(leave ? [sql`(${outbox.attachments} = '[]'::jsonb or ${outbox.createdAt} <= ${slot('leaveAfter')}::timestamptz)`] : []));
+    // One statement, no transaction around it: each one is a round trip, and this runs for every batch.
+    // The CTE locks the due rows (skipping those another sender holds) and keeps what they were before
+    // the update, which the reclaim reason needs.
+    const due = db.$with('due').as(db
+      .select({
+        id: outbox.id,
+        wasStatus: sql<string>`${outbox.status}`.as('was_status'),
+        wasClaimedBy: sql<string | null>`${outbox.claimedBy}`.as('was_claimed_by'),
+        leaseOver: sql<boolean>`coalesce(${outbox.claimedUntil} <= ${now}, true)`.as('lease_over'),
+      })
+      .from(outbox)
+      .where(and(
+        or(pending, expired, ...(dead ? [dead] : [])),
+        sql`not exists (select 1 from outbox earlier where earlier.ticket_id = ${outbox.ticketId} and earlier.to_address = ${outbox.toAddress}
+          and earlier.id < ${outbox.id} and earlier.status in ('pending', 'sending'))`,
+      ))
+      .orderBy(asc(outbox.nextAttemptAt), asc(outbox.id))
+      .limit(slot('limit'))
+      .for('update', { skipLocked: true }));
+    // Prepared, as every statement on PostgreSQL is (src/db/client.ts, preparing): planned once per
+    // connection, where planning this one costs several times what running it does (measured: 1.2 ms a
+    // call unprepared, 0.7 ms prepared, few rows due).
+    return db
+      .with(due)
+      .update(outbox)
+      .set({ status: 'sending', claimedUntil: slot('leaseEnd'), claimedBy: claimer ? slot('instanceId') : null, attempts: sql`${outbox.attempts} + 1` } as unknown as Partial<OutboxRow>)
+      .from(due)
+      .where(eq(outbox.id, due.id))
+      .returning({
+        ...getTableColumns(outbox),
+        wasStatus: due.wasStatus,
+        wasClaimedBy: due.wasClaimedBy,
+        leaseOver: due.leaseOver,
+        // In RETURNING, so it is read for the claimed rows only. A Message-ID stored more than once counts
+        // by its newest copy.
+        answersArrivedAt: sql<Date | null>`(select i.received_at from inbound_messages i where i.message_id = ${outbox.inReplyTo}
+          order by i.id desc limit 1)`.mapWith(inboundMessages.receivedAt),
+      });
+  };
+  type Claimed = OutboxRow & { wasStatus: string; wasClaimedBy: string | null; leaseOver: boolean; answersArrivedAt: Date | null };
+  const rows = await runShape<Claimed[]>(db, `claimDueMail:${claimer?.kind ?? 'anonymous'}:${leave ? 'leave' : 'all'}`, build, {
+    now: opts.now.toISOString(), limit: opts.limit, leaseEnd,
+    ...(claimer ? { instanceId: claimer.instanceId, staleSeconds: claimer.staleSeconds, held: `{${claimer.held.join(',')}}` } : {}),
+    ...(leave ? { leaveAfter: leave.toISOString() } : {}),
+  });
   // RETURNING keeps no order: the due order is restored here.
   rows.sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id);
   return rows.map(({ wasStatus, wasClaimedBy, leaseOver, answersArrivedAt, ...row }) => {

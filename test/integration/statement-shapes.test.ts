@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueMail } from '../../src/db/outbox-queries';
+import { claimDueMail, enqueueMail } from '../../src/db/outbox-queries';
 import { outbox, tickets } from '../../src/db/schema';
 import { shapesBuilt } from '../../src/db/statement-shapes';
 import { bindApprovalRequest, insertTicket, nextTicketId, openRequestOf } from '../../src/db/ticket-queries';
@@ -92,5 +92,16 @@ describe.each(['postgres', 'pglite'] as const)('statements built once (%s)', (ki
     const [boundA, boundB] = await Promise.all([a!, b!].map(async (t) => (await db.database.db.select().from(tickets).where(eq(tickets.id, t.id)))[0]!));
     expect(boundA).toMatchObject({ approvalMessageId: null });
     expect(boundB).toMatchObject({ approvalMessageId: '<approval-b@liquibot.example.fr>', approvalTokenHash: 'f'.repeat(64), updatedAt: now });
+  });
+
+  it('the outbox claim is one statement whatever rows the claimer holds (built and planned once)', async () => {
+    const claim = (held: number[]) => claimDueMail(db.database.db, {
+      now: new Date(), limit: 10, leaseMs: 60_000, claimer: { instanceId: `shape-${kind}`, staleSeconds: 30, held, kind },
+    });
+    await claim([]);
+    const built = shapesBuilt(db.database.db);
+    await claim([1, 2, 3]);
+    await claim([4]);
+    expect(shapesBuilt(db.database.db)).toBe(built);
   });
 });
