@@ -110,6 +110,10 @@ export const tickets = pgTable(
     uniqueIndex('tickets_approval_token_hash').on(t.approvalTokenHash),
     index('tickets_status').on(t.status),
     index('tickets_siret').on(t.siret),
+    // The approval request's facts (approval-fact-queries): the requester's earlier requests, and the
+    // liquidator's other companies, looked up for every request.
+    index('tickets_requester_email').on(t.requesterEmail),
+    index('tickets_liquidator_email').on(t.liquidatorEmail),
     ...vocabularyChecks('tickets', t),
   ],
 );
