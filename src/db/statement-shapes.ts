@@ -12,9 +12,10 @@ import type { Db, Tx } from './client';
  * would if a prepared query could change transactions.
  *
  * It uses internals of drizzle-orm (pinned in package.json): a built query keeps the session's driver
- * client, query logger and cache in `client`, `logger` and `cache`; each run gets a copy with the caller's. Values are encoded by the
- * columns as drizzle would (a Date as text, jsonb as JSON); the caller bakes nulls into the shape
- * (rowShape), since drizzle's encoders are not called on a constant null but would be on a placeholder.
+ * client, query logger and cache in `client`, `logger` and `cache`, and each run gets a copy with the
+ * caller's. Values are encoded by the columns as drizzle would (a Date as text, jsonb as JSON); nulls are
+ * baked into the shape (rowShape), since drizzle's encoders are not called on a constant null but would
+ * be on a placeholder. A null therefore makes a shape, and a prepared statement, of its own.
  */
 interface BuiltStatement {
   execute(values: Record<string, unknown>): Promise<unknown>;
