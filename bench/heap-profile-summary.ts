@@ -6,7 +6,7 @@
  * when REQUESTS is given (the daemon's start-up is in the totals).
  */
 import { readFileSync } from 'node:fs';
-import { categoryOf } from './profile-summary';
+import { categoryOf, frameKey } from './profile-summary';
 
 interface CallFrame { functionName: string; url: string; lineNumber: number }
 interface HeapNode { callFrame: CallFrame; selfSize: number; children: HeapNode[] }
@@ -31,7 +31,7 @@ function main(): void {
       total += node.selfSize;
       const f = node.callFrame;
       add(byCategory, f.url ? categoryOf(f) : `(native) ${f.functionName}`, node.selfSize);
-      add(byFunction, `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`, node.selfSize);
+      add(byFunction, frameKey(f), node.selfSize);
       const seen = new Set<string>();
       for (const o of frames.filter(isOurs)) {
         const k = `${o.functionName || '(anonymous)'}:${o.lineNumber + 1}`;

@@ -27,7 +27,7 @@ export function categoryOf(frame: CallFrame): string {
   return url;
 }
 
-function frameKey(frame: CallFrame): string {
+export function frameKey(frame: CallFrame): string {
   const file = frame.url.replace(/^.*\/(node_modules\/|src\/|parsers\/)/, '$1');
   return `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
 }
