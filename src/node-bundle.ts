@@ -8,10 +8,10 @@
  * Packages stay outside the bundle, imported from liquibot's node_modules by absolute path, so they find
  * their own files as installed.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { PROJECT_ROOT } from './project-root';
 
@@ -36,10 +36,24 @@ const absolutePackages: Plugin = {
 };
 
 /**
+ * The bundle scripts/build.mjs made of `name` beside the daemon's, when this code runs from that bundle
+ * (dist/cli.mjs; bin/liquibot rebuilds all of dist/ together when a source changes); null when it runs
+ * from source (tsx, vitest), where the source may have changed since.
+ */
+export function prebuiltBundle(name: string, from: string = fileURLToPath(import.meta.url)): string | null {
+  if (basename(from) !== 'cli.mjs') return null;
+  const file = join(dirname(from), `${name}.mjs`);
+  return existsSync(file) ? file : null;
+}
+
+/**
  * Bundles `src/<entry>` (a path under src/, the same file whether this runs from source or from the
- * daemon's bundle, dist/cli.mjs); about 50 ms. `name` names the directory and the file.
+ * daemon's bundle, dist/cli.mjs); about 50 ms. `name` names the directory and the file. From the
+ * daemon's bundle, the one built with it is used instead (prebuiltBundle): no esbuild at run time.
  */
 export async function buildNodeBundle(entry: string, name: string): Promise<NodeBundle> {
+  const prebuilt = prebuiltBundle(name);
+  if (prebuilt) return { file: prebuilt, remove: () => {} };
   // Loaded on first use only: a daemon that never needs a bundle never loads esbuild.
   const { build } = await import('esbuild');
   const result = await build({
