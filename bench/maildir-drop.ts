@@ -7,13 +7,23 @@ export interface Owner {
 }
 
 /**
- * A Maildir file name as Dovecot writes them: unique part, then `,S=<size>` (Dovecot trusts it
- * as the physical size, so it must be exact). No `:2,` info: the file goes to new/.
+ * A Maildir file name as Dovecot's own delivery (LDA, LMTP) writes them: unique part, then
+ * `,S=<size>,W=<virtual size>` (Dovecot trusts both, so they must be exact: the physical size, and
+ * the size with CRLF line ends that IMAP's RFC822.SIZE reports). Without W=, the first FETCH of
+ * RFC822.SIZE makes Dovecot read every message whole to count its lines (measured: 0.2 s for 1000
+ * requests of 206 KiB, which no mailbox fed by Dovecot's delivery pays). No `:2,` info: the file goes to new/.
  */
-export function maildirName(opts: { now: Date; pid: number; seq: number; size: number }): string {
+export function maildirName(opts: { now: Date; pid: number; seq: number; size: number; virtualSize: number }): string {
   const secs = Math.floor(opts.now.getTime() / 1000);
   const usec = (opts.now.getTime() % 1000) * 1000;
-  return `${secs}.M${usec}P${opts.pid}Q${opts.seq}.liquibot-bench,S=${opts.size}`;
+  return `${secs}.M${usec}P${opts.pid}Q${opts.seq}.liquibot-bench,S=${opts.size},W=${opts.virtualSize}`;
+}
+
+/** The size of a message with CRLF line ends (each bare LF counted as two bytes): IMAP's RFC822.SIZE. */
+export function virtualSizeOf(raw: Buffer): number {
+  let bareLf = 0;
+  for (let i = raw.indexOf(10); i !== -1; i = raw.indexOf(10, i + 1)) if (i === 0 || raw[i - 1] !== 13) bareLf += 1;
+  return raw.length + bareLf;
 }
 
 /** Create `<maildir>/{cur,new,tmp}` owned by `owner` (Dovecot does the same on first login). */
@@ -40,7 +50,7 @@ export function dropIntoMaildir(
   let count = 0;
   let bytes = 0;
   for (const raw of messages) {
-    const name = maildirName({ now: new Date(), pid: process.pid, seq: count, size: raw.length });
+    const name = maildirName({ now: new Date(), pid: process.pid, seq: count, size: raw.length, virtualSize: virtualSizeOf(raw) });
     const tmp = join(maildir, 'tmp', name);
     const fd = openSync(tmp, 'wx', 0o600);
     try {

@@ -2,12 +2,24 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dropIntoMaildir, maildirName } from '../../bench/maildir-drop';
+import { dropIntoMaildir, maildirName, virtualSizeOf } from '../../bench/maildir-drop';
 
 describe('maildirName', () => {
-  it('is unique per sequence number and carries the exact size', () => {
+  it('is unique per sequence number and carries the exact sizes', () => {
     const now = new Date(1_764_172_800_123);
-    expect(maildirName({ now, pid: 77, seq: 3, size: 2048 })).toBe('1764172800.M123000P77Q3.liquibot-bench,S=2048');
+    expect(maildirName({ now, pid: 77, seq: 3, size: 2048, virtualSize: 2050 })).toBe('1764172800.M123000P77Q3.liquibot-bench,S=2048,W=2050');
+  });
+});
+
+describe('virtualSizeOf', () => {
+  it.each([
+    ['CRLF already', 'a\r\nb\r\n', 6],
+    ['bare LFs count twice', 'a\nb\n', 6],
+    ['a leading LF', '\nx', 3],
+    ['mixed', 'a\r\nb\nc', 7],
+    ['no line end', 'abc', 3],
+  ])('%s', (_l, text, want) => {
+    expect(virtualSizeOf(Buffer.from(text, 'latin1'))).toBe(want);
   });
 });
 
@@ -30,8 +42,9 @@ describe('dropIntoMaildir', () => {
     const files = readdirSync(join(maildir, 'new'));
     expect(files).toHaveLength(2);
     for (const f of files) {
-      const size = Number(/,S=(\d+)$/.exec(f)![1]);
-      expect(readFileSync(join(maildir, 'new', f)).length).toBe(size);
+      const [, size, virtual] = /,S=(\d+),W=(\d+)$/.exec(f)!;
+      expect(readFileSync(join(maildir, 'new', f)).length).toBe(Number(size));
+      expect(Number(virtual)).toBe(Number(size)); // CRLF messages: the same
     }
   });
 });
