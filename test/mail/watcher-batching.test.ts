@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkUids, runInOrderPerKey } from '../../src/mail/mailbox-watcher';
+import { chunkUids, runInOrderPerKey, UNSIZED_MAX_BYTES } from '../../src/mail/mailbox-watcher';
 import { senderKey } from '../../src/mail/sender-key';
 
 describe('chunkUids', () => {
@@ -13,6 +13,31 @@ describe('chunkUids', () => {
     const chunks = chunkUids(uids, map, 50e6);
     expect(chunks.map((c) => c.length)).toEqual(want);
     expect(chunks.flat()).toEqual(uids);
+  });
+
+  it.each([
+    ['a backlog: a first chunk of 4, then 25 a chunk', 60, 4, [4, 25, 25, 6]],
+    ['fewer messages than the first chunk', 3, 4, [3]],
+    ['one at a time', 27, 1, [1, 25, 1]],
+    ['a first chunk is never larger than the others', 30, 40, [25, 5]],
+  ])('%s', (_l, count, first, want) => {
+    const uids = Array.from({ length: count }, (_, i) => i + 1);
+    const chunks = chunkUids(uids, new Map(), 50e6, { firstChunkMessages: first });
+    expect(chunks.map((c) => c.length)).toEqual(want);
+    expect(chunks.flat()).toEqual(uids);
+  });
+
+  it('a message whose size is not asked counts as the most it can weigh', () => {
+    const uids = Array.from({ length: 30 }, (_, i) => i + 1);
+    // 25 unsized messages of at most UNSIZED_MAX_BYTES fill a chunk; one sized larger message goes alone.
+    expect(chunkUids(uids, new Map(), 50e6, { unsizedBytes: UNSIZED_MAX_BYTES }).map((c) => c.length)).toEqual([25, 5]);
+    expect(chunkUids(uids, new Map([[3, 9e6]]), 50e6, { unsizedBytes: UNSIZED_MAX_BYTES }).map((c) => c.length)).toEqual([2, 1, 25, 2]);
+    expect(chunkUids(uids, new Map(), 50e6, { unsizedBytes: 4 * 1024 * 1024 }).map((c) => c.length)).toEqual([4, 4, 4, 4, 4, 4, 4, 2]);
+  });
+
+  it('a large message first keeps its chunk of its own, and the next chunk is a full one', () => {
+    const chunks = chunkUids([1, 2, 3], new Map([[1, 9e6], [2, 10], [3, 10]]), 50e6, { firstChunkMessages: 1 });
+    expect(chunks).toEqual([[1], [2, 3]]);
   });
 });
 
