@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const ROOT = join(__dirname, '../..');
+
+/**
+ * bin/liquibot in a project of its own, with a `node` on PATH that only records how it was called:
+ * whether the command rebuilt the bundle before running it.
+ */
+function project() {
+  const dir = mkdtempSync(join(tmpdir(), 'liquibot-bin-'));
+  const files = ['src/cli.ts', 'parsers/x.ts', 'package.json', 'package-lock.json', 'tsconfig.json', 'scripts/build.mjs', 'patches/p.patch',
+    'node_modules/.package-lock.json', 'dist/cli.mjs'];
+  for (const f of files) {
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    writeFileSync(join(dir, f), '');
+  }
+  mkdirSync(join(dir, 'bin'));
+  copyFileSync(join(ROOT, 'bin/liquibot'), join(dir, 'bin/liquibot'));
+  chmodSync(join(dir, 'bin/liquibot'), 0o755);
+  const fakeBin = join(dir, 'fake-bin');
+  mkdirSync(fakeBin);
+  writeFileSync(join(fakeBin, 'node'), `#!/bin/sh\necho "$*" >> "${join(dir, 'node-calls')}"\n`);
+  chmodSync(join(fakeBin, 'node'), 0o755);
+  // As `npm ci` leaves them: sources, then the postinstall build (dist/), then npm's hidden lockfile.
+  const at = (f: string, s: number) => utimesSync(join(dir, f), s, s);
+  for (const f of files) at(f, 1_000_000);
+  for (const d of ['src', 'parsers', 'patches', 'scripts', 'node_modules']) at(d, 1_000_000);
+  at('dist/cli.mjs', 2_000_000);
+  at('node_modules/.package-lock.json', 3_000_000);
+  const run = (): string[] => {
+    rmSync(join(dir, 'node-calls'), { force: true });
+    execFileSync(join(dir, 'bin/liquibot'), ['help'], { env: { ...process.env, PATH: `${fakeBin}:${process.env.PATH}`, NODE_OPTIONS: '' } });
+    return readFileSync(join(dir, 'node-calls'), 'utf8').trim().split('\n');
+  };
+  return { dir, at, run };
+}
+
+describe('bin/liquibot and its bundle', () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const made = () => {
+    const p = project();
+    dirs.push(p.dir);
+    return p;
+  };
+  const built = (calls: string[]) => calls.some((c) => c.includes('scripts/build.mjs'));
+
+  it('runs the bundle an install built, although npm wrote its hidden lockfile after', () => {
+    const p = made();
+    const calls = p.run();
+    expect(built(calls)).toBe(false);
+    expect(calls.at(-1)).toMatch(/--enable-source-maps .*dist\/cli\.mjs help$/);
+  });
+
+  it.each(['src/cli.ts', 'parsers/x.ts', 'package-lock.json', 'patches/p.patch', 'scripts/build.mjs'])('rebuilds first when %s is newer', (file) => {
+    const p = made();
+    p.at(file, 2_500_000);
+    const calls = p.run();
+    expect(built(calls)).toBe(true);
+    expect(calls.at(-1)).toMatch(/dist\/cli\.mjs help$/);
+  });
+});
