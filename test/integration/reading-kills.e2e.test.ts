@@ -19,14 +19,17 @@ const AGENTS = 'agents@support.example.fr';
 // The corpus's judgment names SIREN 732 829 320: these SIRETs are that company's establishments.
 const SIRETS = ['73282932000074', '73282932000009', '73282932000017'];
 
-/** Pids of the document readers whose parent is `daemonPid` (the reader bundle runs from liquibot-reader-*). */
+/**
+ * Pids of the document readers whose parent is `daemonPid`: the reader's bundle runs from dist/reader.mjs
+ * (built with the daemon's), or from a liquibot-reader-* directory when the daemon runs from source.
+ */
 function readersOf(daemonPid: number): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (!cmdline.includes('liquibot-reader-')) continue;
+      if (!/liquibot-reader-|\/dist\/reader\.mjs/.test(cmdline)) continue;
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid === daemonPid) out.push(Number(name));
