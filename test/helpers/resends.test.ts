@@ -30,6 +30,21 @@ describe('resendsByKill (the crash tests’ judge of a resend)', () => {
     expect(two.perKill).toEqual([1, 1]);
   });
 
+  it('charges each resend to the kill right after its first copy, when kills come a second apart', () => {
+    // As crash-mixed saw it: kills at 0, 995 and 1932 ms, each catching mails accepted a few ms before.
+    const r = resendsByKill([
+      at('<a>', -4), at('<a>', 831), at('<b>', 989), at('<b>', 1871), at('<c>', 992), at('<c>', 1742), at('<d>', 1928), at('<d>', 2784),
+    ], [0, 995, 1932]);
+    expect(r.unexplained).toEqual([]);
+    expect(r.perKill).toEqual([1, 2, 1]);
+  });
+
+  it('still explains a first copy that arrived just after the kill was recorded', () => {
+    const r = resendsByKill([at('<a>', 1100), at('<a>', 4000)], [1000, 5000]);
+    expect(r.unexplained).toEqual([]);
+    expect(r.perKill).toEqual([1, 0]);
+  });
+
   it('counts every mail in flight at one kill', () => {
     const r = resendsByKill([at('<a>', 1000), at('<b>', 1001), at('<c>', 1002), at('<a>', 5000), at('<b>', 5001), at('<c>', 5002)], [1003]);
     expect(r.perKill).toEqual([3]);
