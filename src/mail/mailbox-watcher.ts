@@ -301,11 +301,12 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
   /**
    * Which of `uids` are larger than `bytes` (RFC822.SIZE, the size with CRLF line ends): one SEARCH, where
    * fetching every size cost ~80 ms of this thread for a backlog of 1000 (each answer parsed and handed
-   * through an async iterator). The server's answer is kept to `uids`.
+   * through an async iterator). Whatever their flags: a large message flagged meanwhile must not be
+   * taken for a small one. The server's answer is kept to `uids`.
    */
   async function largerThan(c: ImapFlow, uids: number[], bytes: number): Promise<number[]> {
     const wanted = new Set(uids);
-    return ((await c.search({ unKeyword: DONE_KEYWORD, larger: bytes }, { uid: true })) || []).filter((u) => wanted.has(u));
+    return ((await c.search({ larger: bytes }, { uid: true })) || []).filter((u) => wanted.has(u));
   }
 
   /** RFC822.SIZE of each message, fetched for a range at a time (collected first: no command inside a fetch loop). */
