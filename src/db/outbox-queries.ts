@@ -99,8 +99,13 @@ export async function claimDueMail(
       .from(outbox)
       .where(and(
         or(pending, expired, ...(dead ? [dead] : [])),
-        sql`not exists (select 1 from outbox earlier where earlier.ticket_id = ${outbox.ticketId} and earlier.to_address = ${outbox.toAddress}
-          and earlier.id < ${outbox.id} and earlier.status in ('pending', 'sending'))`,
+        // The first of its ticket's mails to its address still to go. Asked of the set of such first mails,
+        // built once per claim (a hashed subplan: under the OR it is never turned into a join), not as a
+        // NOT EXISTS over the earlier rows: planned as a join on estimates that lag a burst (the table's
+        // statistics say 'pending' is rare), that compared every pending row with every other, and a claim
+        // among 4,000 pending mails took 1.5 s.
+        sql`(${outbox.ticketId} is null or ${outbox.id} in (select min(head.id) from outbox head
+          where head.status in ('pending', 'sending') and head.ticket_id is not null group by head.ticket_id, head.to_address))`,
       ))
       .orderBy(asc(outbox.nextAttemptAt), asc(outbox.id))
       .limit(slot('limit'))

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from '../../src/db/schema';
+import type { Db } from '../../src/db/client';
+import { claimDueMail } from '../../src/db/outbox-queries';
+import { databaseForSuite } from './support/liquibot-harness';
+
+/**
+ * How PostgreSQL runs the claim when a burst of mail meets statistics taken before it: the table's
+ * statistics say 'pending' is rare, so the planner expects a handful of due rows. The check that a mail
+ * is the first of its ticket's to its address must then still be a look-up in a set built once per
+ * claim, never a join that compares every pending row with every other (that join took 1.5 s a claim
+ * among 4,000 pending mails, and grows with their square). The plan is read with EXPLAIN, not timed.
+ */
+describe('claiming due mail on PostgreSQL', () => {
+  const db = databaseForSuite('postgres');
+
+  it('checks the order of a ticket’s mails in a set built once, when the statistics predate a burst', async () => {
+    const seen: { query: string; params: unknown[] }[] = [];
+    const client = postgres(db.url!, { max: 1, onnotice: () => {}, debug: (_conn, query, params) => seen.push({ query, params: [...params] }) });
+    try {
+      const mails = (from: number, to: number, status: string) => client.unsafe(`
+        insert into outbox (purpose_key, ticket_id, ticket_ref, kind, message_id, to_address, subject, text_body,
+          template_name, template_version, status, next_attempt_at, sent_at)
+        select 'T' || g || ':' || k, g, 'T' || g, 'acknowledgment', '<' || g || '.' || k || '@plan.example.fr>',
+          case when k = 2 then 'agents@plan.example.fr' else 'r' || g || '@plan.example.fr' end, 's', 't',
+          'acknowledgment', 'v1', '${status}', now() - interval '1 minute', case when '${status}' = 'sent' then now() end
+        from generate_series(${from}, ${to}) g, generate_series(1, 3) k`);
+      await client.unsafe(`insert into tickets (id, ref, status, requester_email, subject, "check")
+        select g, 'T' || g, 'resolved', 'r' || g || '@plan.example.fr', 's', '{}'::jsonb from generate_series(1, 3400) g`);
+      await mails(1, 3000, 'sent');
+      await client`analyze outbox`;
+      await mails(3001, 3400, 'pending');
+
+      const claimed = await claimDueMail(drizzle(client, { schema }) as unknown as Db, { now: new Date(), limit: 10, leaseMs: 60_000 });
+      // The first of each ticket's mails to each address: k = 1 to the requester (k = 3 waits behind it), k = 2 to the agents.
+      expect(claimed).toHaveLength(10);
+      expect(claimed.every((r) => !r.purposeKey.endsWith(':3'))).toBe(true);
+
+      const claim = seen.find((s) => s.query.includes('with "due" as'));
+      expect(claim).toBeDefined();
+      const [explained] = await client.unsafe(`explain (format json) ${claim!.query}`, claim!.params as never[]);
+      const plan = JSON.stringify(explained!['QUERY PLAN']);
+      expect(plan).toContain('hashed SubPlan');
+      expect(plan).not.toMatch(/Anti Join|Semi Join/);
+    } finally {
+      await client.end({ timeout: 5 });
+    }
+  });
+});
