@@ -4,6 +4,7 @@ import { LOCK_KEYS, type Db, type Tx } from '../db/client';
 import { tickets, type NewTicketEvent, type Ticket } from '../db/schema';
 import { approvalFactsOf, type ApprovalFacts, type Sibling } from '../db/approval-fact-queries';
 import { bindApprovalRequest } from '../db/ticket-queries';
+import { writeBehind } from '../db/write-behind';
 import type { DocumentCache } from '../mail/document-cache';
 import type { AttachmentContent } from '../mail/parse-mail';
 import { queueTicketMail, type QueueDeps } from '../outbox/queue-ticket-mail';
@@ -43,6 +44,7 @@ async function lockSiret(tx: Tx, siret: string): Promise<void> {
  */
 export async function requestApproval(
   deps: ApprovalDeps, tx: Tx, ticket: Ticket, now: Date, purpose: string, known: ReadonlyMap<string, AttachmentContent>, events: NewTicketEvent[],
+  opts: { fresh?: boolean | undefined } = {},
 ): Promise<boolean> {
   // The agents decide on the court document: with a reader, the approval request waits for its reading
   // (src/workflow/read-documents.ts reads it after this commit, bounded by DOCUMENT_APPROVAL_WAIT_MS).
@@ -70,7 +72,7 @@ export async function requestApproval(
       return false;
     }
   }
-  await queueApprovalRequest(deps, tx, ticket, now, purpose, events, { known, facts });
+  await queueApprovalRequest(deps, tx, ticket, now, purpose, events, { known, facts, fresh: opts.fresh });
   return true;
 }
 
@@ -115,6 +117,8 @@ export async function queueApprovalRequest(
     known?: ReadonlyMap<string, AttachmentContent> | undefined;
     /** The request's facts when the caller has read them already (under the company's lock). */
     facts?: ApprovalFacts | undefined;
+    /** The ticket was created by this transaction (queueTicketMail's `fresh`). */
+    fresh?: boolean | undefined;
   } = {},
 ): Promise<void> {
   const check = ticket.check;
@@ -123,8 +127,9 @@ export async function queueApprovalRequest(
   const secret = approvalSecretOf(deps.config);
   const token = secret ? approvalTokenFor(secret, messageId) : newApprovalToken();
   const { warnings, administratorName, companyName, readings } = await pointsOfAttention(deps.config, tx, ticket, now, opts.facts);
-  // The mail and the ticket's binding to it go in one write (neither waits for the other's result).
-  const bind = bindApprovalRequest(tx, ticket.id, { messageId, tokenHash: hashApprovalToken(token), now });
+  // The mail and the ticket's binding to it go in one write (neither waits for the other's result), and
+  // in a settling transaction with what follows (write-behind.ts).
+  const bind = writeBehind(tx, bindApprovalRequest(tx, ticket.id, { messageId, tokenHash: hashApprovalToken(token), now }));
   await Promise.all([queueTicketMail(deps, tx, ticket, {
     template: 'approval-request',
     vars: {
@@ -144,7 +149,7 @@ export async function queueApprovalRequest(
     },
     to: deps.config.AGENTS_ADDRESS, purpose, parent: null, autoSubmitted: 'auto-generated', replyTo: deps.config.MAIL_FROM, messageId,
     attachments: check.documents.map((d) => ({ inboundMessageId: d.inboundMessageId, sha256: d.sha256, filename: d.filename })),
-  }, now, events), bind]);
+  }, now, events, { fresh: opts.fresh }), bind]);
   for (const d of check.documents) {
     const doc = opts.known?.get(d.sha256);
     if (doc) deps.documents?.put(doc);

@@ -3,6 +3,7 @@ import { rowsOf, type Db, type Tx } from './client';
 import { rowShape, runShape, slot } from './statement-shapes';
 import { outbox, ticketEvents, tickets, type NewTicket, type NewTicketEvent, type Ticket, type TicketStatus } from './schema';
 import { ticketIdsOfInboundMessageIds } from './inbound-queries';
+import { writeBehind } from './write-behind';
 import { DECIDABLE_STATUSES, REOPENABLE_STATUSES } from '../workflow/ticket-transitions';
 
 /** Reserve the next ticket id, so its reference can be made before the row is written. */
@@ -15,6 +16,24 @@ export async function insertTicket(tx: Tx, values: NewTicket & { id: number }): 
   const shape = rowShape(values);
   const [row] = await runShape<Ticket[]>(tx, `insertTicket:${shape.key}`, () => tx.insert(tickets).values(shape.placeholders as NewTicket).returning(), shape.values);
   return row!;
+}
+
+/**
+ * insertTicket sent behind (write-behind.ts), with the statements that follow: the row returned is built
+ * here, from the values and the columns' defaults, as the database writes it. Its times are given, so that
+ * no default of the server's is in it; its check is what jsonb keeps (undefined dropped, dates as text).
+ */
+export async function insertTicketBehind(tx: Tx, values: NewTicket & { id: number; createdAt: Date; updatedAt: Date }): Promise<Ticket> {
+  const given = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as typeof values;
+  const row: Ticket = {
+    requesterName: '', subject: '', siret: null, liquidatorEmail: null, rootMessageId: null, approvalMessageId: null, approvalTokenHash: null,
+    decision: null, decidedBy: null, decidedAt: null, refusalReason: null, linkReissues: 0, needsPersonSince: null,
+    ...given,
+    check: JSON.parse(JSON.stringify(values.check)) as Ticket['check'],
+  };
+  const shape = rowShape(values);
+  await writeBehind(tx, runShape(tx, `insertTicketBehind:${shape.key}`, () => tx.insert(tickets).values(shape.placeholders as NewTicket), shape.values));
+  return row;
 }
 
 export async function updateTicket(

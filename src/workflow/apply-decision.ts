@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../db/client';
 import { resetLinks, tickets, type NewTicketEvent, type Ticket } from '../db/schema';
-import { insertEvents, insertTicket } from '../db/ticket-queries';
+import { insertEvents, insertTicketBehind } from '../db/ticket-queries';
 import { AppError } from '../errors';
 import type { AttachmentContent } from '../mail/parse-mail';
 import { queueTicketMail } from '../outbox/queue-ticket-mail';
@@ -81,7 +81,8 @@ export async function applyNewTicketDecision(
 ): Promise<Applied> {
   checkTransition('new', decision);
   if (!decision.transition) throw new AppError('ILLEGAL_TRANSITION', 'a new ticket needs a transition out of new');
-  const ticket = await insertTicket(tx, { ...decision.create, ...decision.patch, ...identity, status: decision.transition.to });
+  const values = { ...decision.create, ...decision.patch, ...identity, status: decision.transition.to };
+  const ticket = await insertTicketBehind(tx, { ...values, createdAt: values.createdAt ?? opts.now, updatedAt: values.updatedAt ?? opts.now });
   return finish(deps, tx, ticket, decision, { ...opts, created: true });
 }
 
@@ -115,7 +116,7 @@ async function runAction(deps: ApplyDeps, tx: Tx, ticket: Ticket, action: Decisi
   const outboxRows = () => events.filter((e) => e.kind === 'mail_queued').length;
   switch (action.kind) {
     case 'queue-mail': {
-      if (!(await queueTicketMail(deps, tx, ticket, action.mail, now, events))) return 0;
+      if (!(await queueTicketMail(deps, tx, ticket, action.mail, now, events, { fresh: opts.created }))) return 0;
       const stale = SUPERSEDES[action.mail.template] ?? [];
       // A ticket created by this step has nothing pending to supersede but what this step queued before.
       if (stale.length > 0 && !(opts.created && outboxRows() <= 1)) {
@@ -130,7 +131,7 @@ async function runAction(deps: ApplyDeps, tx: Tx, ticket: Ticket, action: Decisi
       return (await sendResetLink(deps, tx, ticket, now, action.round, events)).queued;
     case 'request-approval': {
       const before = outboxRows();
-      await requestApproval(deps, tx, ticket, now, action.purpose, opts.known ?? new Map(), events);
+      await requestApproval(deps, tx, ticket, now, action.purpose, opts.known ?? new Map(), events, { fresh: opts.created });
       return outboxRows() - before;
     }
     case 'resend-approval-request': {

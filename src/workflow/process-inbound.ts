@@ -4,6 +4,7 @@ import type { InboundMail } from '../../parsers/inbound-mail';
 import { findTicketRef } from '../../parsers/subject';
 import { hashApprovalToken } from '../approval/approval-token';
 import { markInboundProcessed } from '../db/inbound-queries';
+import { settlingTransaction } from '../db/write-behind';
 import { tickets, type InboundMessageRow, type Ticket } from '../db/schema';
 import { deferEvents, findTicketByMessageIds, findTicketByRef, findTicketBySentMessageIds } from '../db/ticket-queries';
 import { isAppError } from '../errors';
@@ -63,7 +64,7 @@ export async function processInbound(deps: PipelineDeps, row: InboundMessageRow,
   // and the update last were two.
   let result: HandlerResult | null;
   try {
-    result = await deps.database.db.transaction(async (tx) => {
+    result = await settlingTransaction(deps.database.db, async (tx) => {
       // The step's history lines go with the mark, in its statement.
       const events = deferEvents(tx);
       const done = await step(tx);
