@@ -23,7 +23,7 @@ function project() {
   chmodSync(join(dir, 'bin/liquibot'), 0o755);
   const fakeBin = join(dir, 'fake-bin');
   mkdirSync(fakeBin);
-  writeFileSync(join(fakeBin, 'node'), `#!/bin/sh\necho "$*" >> "${join(dir, 'node-calls')}"\n`);
+  writeFileSync(join(fakeBin, 'node'), `#!/bin/sh\necho "MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-unset} $*" >> "${join(dir, 'node-calls')}"\n`);
   chmodSync(join(fakeBin, 'node'), 0o755);
   // As `npm ci` leaves them: sources, then the postinstall build (dist/), then npm's hidden lockfile.
   const at = (f: string, s: number) => utimesSync(join(dir, f), s, s);
@@ -31,9 +31,11 @@ function project() {
   for (const d of ['src', 'parsers', 'patches', 'scripts', 'node_modules']) at(d, 1_000_000);
   at('dist/cli.mjs', 2_000_000);
   at('node_modules/.package-lock.json', 3_000_000);
-  const run = (): string[] => {
+  const run = (env: Record<string, string> = {}): string[] => {
     rmSync(join(dir, 'node-calls'), { force: true });
-    execFileSync(join(dir, 'bin/liquibot'), ['help'], { env: { ...process.env, PATH: `${fakeBin}:${process.env.PATH}`, NODE_OPTIONS: '' } });
+    const base = { ...process.env };
+    delete base.MALLOC_ARENA_MAX;
+    execFileSync(join(dir, 'bin/liquibot'), ['help'], { env: { ...base, PATH: `${fakeBin}:${process.env.PATH}`, NODE_OPTIONS: '', ...env } });
     return readFileSync(join(dir, 'node-calls'), 'utf8').trim().split('\n');
   };
   return { dir, at, run };
@@ -54,6 +56,12 @@ describe('bin/liquibot and its bundle', () => {
     const calls = p.run();
     expect(built(calls)).toBe(false);
     expect(calls.at(-1)).toMatch(/--enable-source-maps .*dist\/cli\.mjs help$/);
+  });
+
+  it('runs node with two malloc arenas, unless the environment says otherwise', () => {
+    const p = made();
+    expect(p.run().at(-1)).toMatch(/^MALLOC_ARENA_MAX=2 .*dist\/cli\.mjs help$/);
+    expect(p.run({ MALLOC_ARENA_MAX: '8' }).at(-1)).toMatch(/^MALLOC_ARENA_MAX=8 .*dist\/cli\.mjs help$/);
   });
 
   it.each(['src/cli.ts', 'parsers/x.ts', 'package-lock.json', 'patches/p.patch', 'scripts/build.mjs'])('rebuilds first when %s is newer', (file) => {
