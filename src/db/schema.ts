@@ -111,9 +111,11 @@ export const tickets = pgTable(
     index('tickets_status').on(t.status),
     index('tickets_siret').on(t.siret),
     // The approval request's facts (approval-fact-queries): the requester's earlier requests, and the
-    // liquidator's other companies, looked up for every request.
+    // liquidator's other companies, looked up for every request. The latter are the newest 50, read
+    // backwards by id: with the address alone, each request of a liquidator's read all their tickets
+    // and sorted them (0.3 ms of the server's CPU a request, a thousand requests into a burst).
     index('tickets_requester_email').on(t.requesterEmail),
-    index('tickets_liquidator_email').on(t.liquidatorEmail),
+    index('tickets_liquidator_email_id').on(t.liquidatorEmail, t.id),
     ...vocabularyChecks('tickets', t),
   ],
 );
