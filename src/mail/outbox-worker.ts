@@ -266,6 +266,8 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       let exhausted = false;
       let claiming: Promise<void> | null = null;
       let claimed = 0;
+      /** The last claim took all it could: more are due, worth claiming before the queue runs dry. */
+      let lastClaimFull = false;
       /** A claim that failed (the database): the lanes finish what they hold, then the pass fails with it. */
       let claimFailure: { err: unknown } | null = null;
       const settling = new Set<Promise<void>>();
@@ -283,6 +285,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
           for (const row of rows) held.add(row.id);
           queue.push(...rows);
           claimed += rows.length;
+          lastClaimFull = rows.length === BATCH;
           if (rows.length === 0) exhausted = true;
         } catch (err) {
           claimFailure ??= { err };
@@ -297,8 +300,10 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
         for (;;) {
           const row = queue.shift();
           if (row) {
-            // Topped up ahead of need: the claim's round trip overlaps the sends under way.
-            if (queue.length < lanes && !exhausted) void claimMore();
+            // Topped up ahead of need while claims come back full: the claim's round trip overlaps the sends
+            // under way. After a partial claim, the next one waits for the queue to empty (the lanes still
+            // have their mails under way): claiming again at once would take one or two rows a time.
+            if (queue.length < lanes && lastClaimFull && !exhausted) void claimMore();
             return row;
           }
           if (exhausted) return null;
