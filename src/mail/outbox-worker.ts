@@ -16,10 +16,7 @@ export interface OutboxWorkerOptions {
   maxAttempts: number;
   pollMs: number;
   retryBaseMs: number;
-  /**
-   * The SMTP pool's connections. Rows under way: three times this (the pool queues what its connections
-   * are not writing yet); rows that forward documents, at most this many at once.
-   */
+  /** Rows sent at the same time (the SMTP pool's connections). */
   concurrency?: number;
   /** How long a claimed row is held before another sender may take it (the claimer died). */
   leaseMs: number;
@@ -60,32 +57,6 @@ export interface OutboxWorker {
 }
 
 const BATCH = 10;
-/**
- * Senders per SMTP connection. With one, each connection idled while this thread (busy with the intake
- * in a burst) got round to the answer of its last mail: measured on a 2-core machine, a burst of small
- * requests was sent at 200 mails a second while the intake took 320 a second.
- */
-const LANES_PER_CONNECTION = 3;
-
-/** A counting semaphore: acquire() resolves with the function that gives the permit back. */
-function permits(count: number): { acquire(): Promise<() => void> } {
-  let free = count;
-  const waiting: (() => void)[] = [];
-  const release = () => {
-    const next = waiting.shift();
-    if (next) next();
-    else free += 1;
-  };
-  return {
-    acquire() {
-      if (free > 0) {
-        free -= 1;
-        return Promise.resolve(release);
-      }
-      return new Promise((resolve) => waiting.push(() => resolve(release)));
-    },
-  };
-}
 /** Recording a send's outcome is retried (the database may be restarting) up to this delay between tries. */
 const RECORD_RETRY_MAX_MS = 5_000;
 /** A row whose sending failed unexpectedly is taken again by this instance after this pause. */
@@ -141,9 +112,8 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   let failedPasses = 0;
   /** Rows claimed by this worker and not settled yet: its other claims are orphans (see claimDueMail). */
   const held = new Set<number>();
-  const connections = Math.max(1, opts.concurrency ?? 1);
-  const lanes = connections * LANES_PER_CONNECTION;
-  const documentPermits = permits(connections);
+  /** One sender per SMTP connection. */
+  const lanes = Math.max(1, opts.concurrency ?? 1);
 
   /**
    * Record an outcome, again and again while the database fails (a restart): the mail went or was
@@ -163,11 +133,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     }
   }
 
-  /**
-   * Send one claimed row. A sent mark is not waited for here: it goes to `settle`, and the lane takes its
-   * next row meanwhile (the row stays held until the mark is written, so no claim of ours takes it back).
-   */
-  async function sendRow(row: ClaimedOutboxRow, settle: (mark: Promise<void>) => void): Promise<void> {
+  async function sendRow(row: ClaimedOutboxRow): Promise<void> {
     const log = opts.log.child({ outboxId: row.id, ticketId: row.ticketId, kind: row.kind });
     if (row.reclaimed) {
       // It was being sent when its sender died (or let it go): the server may have accepted it already.
@@ -212,12 +178,9 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       attachments,
     });
     if (result.kind === 'sent') {
-      const sent = { id: claim.id, claimedUntil: claim.claimedUntil, sentAt: now() };
-      settle(record(log, 'sent', () => markSent(sent)).then((ours) => {
-        if (ours) log.info({ attempts: row.attempts }, 'mail sent');
-        else lost('sent');
-        opts.onSettled?.(row, 'sent');
-      }));
+      if (await record(log, 'sent', () => markSent({ id: claim.id, claimedUntil: claim.claimedUntil, sentAt: now() }))) log.info({ attempts: row.attempts }, 'mail sent');
+      else lost('sent');
+      opts.onSettled?.(row, 'sent');
       return;
     }
     if (result.kind === 'transient' && row.attempts < opts.maxAttempts) {
@@ -252,12 +215,12 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   }
 
   /**
-   * One pass: send what is due until a claim finds nothing. Rows flow through `lanes` senders from a
-   * queue that is claimed again before it runs dry (no lane waits for a batch's slowest mail, nor for
-   * the next claim), and a lane does not wait for its sent mark. More lanes than SMTP connections keep
-   * the connections busy while this thread is taken by the intake: the mails wait in the SMTP pool, not
-   * here. Rows that forward documents take one of `concurrency` permits from loading them to the end of
-   * their send, so no more documents are in memory at once than with one lane per connection.
+   * One pass: send what is due until a claim finds nothing. One sender per SMTP connection takes rows
+   * from a queue that is claimed again before it runs dry: no sender waits for a batch's slowest mail,
+   * nor idles through the next claim (a burst of small requests was sent at 200 mails/s while the intake
+   * took 320/s, each sender waiting for its batch's last mail and then the claim). A sender still waits
+   * for its sent mark before its next mail: at most SMTP_POOL_SIZE mails are ever accepted by the server
+   * and not recorded, so a crash resends at most that many (same Message-ID; crash-restart.e2e.test.ts).
    */
   async function runOnce(): Promise<void> {
     do {
@@ -270,7 +233,6 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       let lastClaimFull = false;
       /** A claim that failed (the database): the lanes finish what they hold, then the pass fails with it. */
       let claimFailure: { err: unknown } | null = null;
-      const settling = new Set<Promise<void>>();
       const claimOnce = async (): Promise<void> => {
         try {
           if (stopped || (opts.canSend && !opts.canSend())) {
@@ -312,32 +274,20 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       };
       const lane = async () => {
         for (let row = await nextRow(); row; row = await nextRow()) {
-          const orphan = (err: unknown) => {
+          try {
+            await sendRow(row);
+            held.delete(row.id);
+          } catch (err) {
             // Left claimed: this instance takes it again (an orphan) after a pause, not in a tight loop;
             // another takes it at once if this one dies, or when its lease ends. The next row is not held up.
             opts.log.error({ outboxId: row.id, ...errorFields(err) }, 'outbox row failed unexpectedly');
-            setTimeout(() => held.delete(row.id), ORPHAN_PAUSE_MS).unref();
-          };
-          const id = row.id;
-          let deferred = false;
-          const release = row.attachments.length > 0 ? await documentPermits.acquire() : () => {};
-          try {
-            await sendRow(row, (mark) => {
-              deferred = true;
-              const settled = mark.then(() => void held.delete(id), orphan).finally(() => settling.delete(settled));
-              settling.add(settled);
-            });
-            if (!deferred) held.delete(id);
-          } catch (err) {
-            orphan(err);
-          } finally {
-            release();
+            const id = row.id;
+            setTimeout(() => held.delete(id), ORPHAN_PAUSE_MS).unref();
           }
         }
       };
-      // A lane never throws (a row's failure is that row's); every mark is settled before the pass ends.
+      // A lane never throws: a row's failure is that row's.
       await Promise.all(Array.from({ length: lanes }, lane));
-      while (settling.size > 0) await Promise.all([...settling]);
       if (claimFailure) throw (claimFailure as { err: unknown }).err;
       // A row sent in this pass may have been what held back a later one of its ticket: look once more.
       if (claimed > 0) again = true;
