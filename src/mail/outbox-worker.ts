@@ -228,11 +228,11 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       const queue: ClaimedOutboxRow[] = [];
       let exhausted = false;
       let claiming: Promise<void> | null = null;
-      let claimed = 0;
+      let claimedAny = false;
       /** The last claim took all it could: more are due, worth claiming before the queue runs dry. */
       let lastClaimFull = false;
       /** A claim that failed (the database): the lanes finish what they hold, then the pass fails with it. */
-      let claimFailure: { err: unknown } | null = null;
+      const claimFailures: unknown[] = [];
       const claimOnce = async (): Promise<void> => {
         try {
           if (stopped || (opts.canSend && !opts.canSend())) {
@@ -246,11 +246,11 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
           });
           for (const row of rows) held.add(row.id);
           queue.push(...rows);
-          claimed += rows.length;
+          if (rows.length > 0) claimedAny = true;
           lastClaimFull = rows.length === BATCH;
           if (rows.length === 0) exhausted = true;
         } catch (err) {
-          claimFailure ??= { err };
+          claimFailures.push(err);
           exhausted = true;
         }
       };
@@ -281,16 +281,15 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
             // Left claimed: this instance takes it again (an orphan) after a pause, not in a tight loop;
             // another takes it at once if this one dies, or when its lease ends. The next row is not held up.
             opts.log.error({ outboxId: row.id, ...errorFields(err) }, 'outbox row failed unexpectedly');
-            const id = row.id;
-            setTimeout(() => held.delete(id), ORPHAN_PAUSE_MS).unref();
+            setTimeout(() => held.delete(row.id), ORPHAN_PAUSE_MS).unref();
           }
         }
       };
       // A lane never throws: a row's failure is that row's.
       await Promise.all(Array.from({ length: lanes }, lane));
-      if (claimFailure) throw (claimFailure as { err: unknown }).err;
+      if (claimFailures.length > 0) throw claimFailures[0];
       // A row sent in this pass may have been what held back a later one of its ticket: look once more.
-      if (claimed > 0) again = true;
+      if (claimedAny) again = true;
     } while (again && !stopped);
   }
 
