@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
 import * as schema from '../../src/db/schema';
 import type { Db } from '../../src/db/client';
 import { approvalFactsOf } from '../../src/db/approval-fact-queries';
 import { databaseForSuite } from './support/liquibot-harness';
+import { planRecordingClient } from './support/statement-plans';
 
 interface PlanNode {
   'Node Type': string;
@@ -28,8 +28,7 @@ describe('the approval facts on PostgreSQL', () => {
   const db = databaseForSuite('postgres');
 
   it('reads a busy liquidator’s newest 50 other tickets, not all of them', async () => {
-    const seen: { query: string; params: unknown[] }[] = [];
-    const client = postgres(db.url!, { max: 1, onnotice: () => {}, debug: (_conn, query, params) => seen.push({ query, params: [...params] }) });
+    const { client, planOf } = planRecordingClient(db.url!);
     try {
       // 100,000 requests, each for its own company; one in 200 from one firm (500), the others from firms of
       // one request. The statistics are fresh: this is the plan of a database in service, not of a burst.
@@ -43,10 +42,8 @@ describe('the approval facts on PostgreSQL', () => {
       const facts = await approvalFactsOf(drizzle(client, { schema }) as unknown as Db, ticket!, new Date(), 365);
       expect(facts.liquidatorElsewhere).toEqual(Array.from({ length: 50 }, (_, i) => `LJ-PLAN-${99800 - 200 * i}`));
 
-      const asked = seen.find((s) => s.query.includes('liquidator_email ='));
-      expect(asked).toBeDefined();
-      const [explained] = await client.unsafe(`explain (analyze, format json) ${asked!.query}`, asked!.params as never[]);
-      const nodes = (explained!['QUERY PLAN'] as { Plan: PlanNode }[]).flatMap((p) => nodesOf(p.Plan));
+      const plan = (await planOf('liquidator_email =', 'analyze, format json')) as { Plan: PlanNode }[];
+      const nodes = plan.flatMap((p) => nodesOf(p.Plan));
       const byFirm = nodes.filter((n) => n['Index Name']?.startsWith('tickets_liquidator_email'));
       expect(byFirm.map((n) => n['Index Name'])).toEqual(['tickets_liquidator_email_id']);
       // The scan stops after the 50 (plus the asking ticket itself, skipped).

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { drizzle } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
 import * as schema from '../../src/db/schema';
 import type { Db } from '../../src/db/client';
 import { claimDueMail } from '../../src/db/outbox-queries';
 import { databaseForSuite } from './support/liquibot-harness';
+import { planRecordingClient } from './support/statement-plans';
 
 /**
  * How PostgreSQL runs the claim when a burst of mail meets statistics taken before it: the table's
@@ -17,8 +17,7 @@ describe('claiming due mail on PostgreSQL', () => {
   const db = databaseForSuite('postgres');
 
   it('checks the order of a ticket’s mails in a set built once, when the statistics predate a burst', async () => {
-    const seen: { query: string; params: unknown[] }[] = [];
-    const client = postgres(db.url!, { max: 1, onnotice: () => {}, debug: (_conn, query, params) => seen.push({ query, params: [...params] }) });
+    const { client, planOf } = planRecordingClient(db.url!);
     try {
       const mails = (from: number, to: number, status: string) => client.unsafe(`
         insert into outbox (purpose_key, ticket_id, ticket_ref, kind, message_id, to_address, subject, text_body,
@@ -38,10 +37,7 @@ describe('claiming due mail on PostgreSQL', () => {
       expect(claimed).toHaveLength(10);
       expect(claimed.every((r) => !r.purposeKey.endsWith(':3'))).toBe(true);
 
-      const claim = seen.find((s) => s.query.includes('with "due" as'));
-      expect(claim).toBeDefined();
-      const [explained] = await client.unsafe(`explain (format json) ${claim!.query}`, claim!.params as never[]);
-      const plan = JSON.stringify(explained!['QUERY PLAN']);
+      const plan = JSON.stringify(await planOf('with "due" as', 'format json'));
       expect(plan).toContain('hashed SubPlan');
       expect(plan).not.toMatch(/Anti Join|Semi Join/);
     } finally {
