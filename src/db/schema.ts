@@ -59,7 +59,8 @@ export const inboundMessages = pgTable(
   (t) => [
     uniqueIndex('inbound_messages_mailbox_uid').on(t.mailbox, t.uidValidity, t.uid),
     uniqueIndex('inbound_messages_sha256').on(t.sha256),
-    index('inbound_messages_message_id').on(t.messageId),
+    // With the id: the newest copy of a Message-ID (the claim's answersArrivedAt) is the first entry read backwards.
+    index('inbound_messages_message_id_id').on(t.messageId, t.id),
     index('inbound_messages_status').on(t.status),
     index('inbound_messages_ticket').on(t.ticketId),
     ...vocabularyChecks('inbound_messages', t),

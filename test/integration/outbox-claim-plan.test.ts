@@ -44,4 +44,46 @@ describe('claiming due mail on PostgreSQL', () => {
       await client.end({ timeout: 5 });
     }
   });
+
+  it('finds when the mail a claimed row answers arrived with one look-up, not by reading the stored mail back', async () => {
+    const { client, planOf } = planRecordingClient(db.url!);
+    try {
+      // Statistics taken on a quiet mailbox (20 stored mails), then a burst of 3,000: the planner still
+      // believes inbound_messages is small. Message-ID <m7@…> is stored twice: the newer copy counts.
+      const stored = (from: number, to: number, minutesAgo: string) => client.unsafe(`
+        insert into inbound_messages (mailbox, uid_validity, uid, sha256, size_bytes, message_id, status, received_at)
+        select 'INBOX', 1, g, 'sha-' || g, 100, '<m' || (case when g = 3000 then 7 else g end) || '@burst.example.fr>', 'processed',
+          now() - (${minutesAgo})
+        from generate_series(${from}, ${to}) g`);
+      await stored(1, 20, `interval '2 hours'`);
+      await client`analyze inbound_messages`;
+      await stored(21, 2999, `interval '1 hour'`);
+      await stored(3000, 3000, `interval '1 minute'`);
+      await client`delete from outbox`; // the burst of the test above
+      // Ten mails due: five answer stored mails (one of them <m7@…>), five answer none (approval requests).
+      await client.unsafe(`
+        insert into outbox (purpose_key, kind, message_id, to_address, subject, text_body, template_name, template_version,
+          status, next_attempt_at, in_reply_to)
+        select 'A' || g, 'acknowledgment', '<a' || g || '@plan.example.fr>', 'r' || g || '@plan.example.fr', 's', 't',
+          'acknowledgment', 'v1', 'pending', now() - interval '1 minute',
+          case when g <= 5 then '<m' || (g * 7) || '@burst.example.fr>' end
+        from generate_series(1, 10) g`);
+
+      const claimed = await claimDueMail(drizzle(client, { schema }) as unknown as Db, { now: new Date(), limit: 10, leaseMs: 60_000 });
+      expect(claimed).toHaveLength(10);
+      const arrived = new Map(claimed.map((r) => [r.inReplyTo, r.answersArrivedAt]));
+      const [newest] = await client`select floor(extract(epoch from received_at) * 1000)::float8 as ms from inbound_messages where uid = 3000`;
+      expect(arrived.get('<m7@burst.example.fr>')?.getTime()).toBe(newest!.ms);
+      expect(claimed.filter((r) => r.inReplyTo !== null && r.answersArrivedAt instanceof Date)).toHaveLength(5);
+      expect(claimed.filter((r) => r.inReplyTo === null && r.answersArrivedAt === null)).toHaveLength(5);
+
+      // Each look-up is one descent of the (message_id, id) index: not a walk back through the primary key
+      // that filters on the Message-ID, which read the whole table for a mail that answers none.
+      const plan = JSON.stringify(await planOf('with "due" as', 'format json'));
+      expect(plan).toContain('inbound_messages_message_id_id');
+      expect(plan).not.toContain('inbound_messages_pkey');
+    } finally {
+      await client.end({ timeout: 5 });
+    }
+  });
 });
