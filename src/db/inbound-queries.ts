@@ -2,7 +2,7 @@ import { AppError } from '../errors';
 import { and, eq, getTableColumns, inArray, isNotNull, sql, type Placeholder } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { rowsOf, type Db, type Tx } from './client';
-import { rawStatement, runShape, slot } from './statement-shapes';
+import { rawStatement, runShape, sendsBytesAsIs, slot } from './statement-shapes';
 import { inboundMessages, type InboundMessageRow, type NewTicketEvent } from './schema';
 
 export interface StoreInboundInput {
@@ -22,13 +22,14 @@ export type StoreInboundResult =
   | { kind: 'seen'; row: InboundMessageRow };
 
 /**
- * A raw source as a statement parameter. The drivers send a Buffer as `'\\x' + hex` text, twice its size;
- * base64 is 4/3 of it, and that is what crosses the wire and sits in memory as a string while it is written
- * (measured with postgres.js: 1.54 → 1.18 ms of client CPU per 206 KB insert; a third less memory for a
- * 55 MB mail).
+ * A raw source as a statement parameter. On PostgreSQL it goes in binary, its bytes as they are: the
+ * patched postgres.js sends a Buffer for a bytea parameter so (patches/README.md); unpatched, as every
+ * driver does, it went as `'\\x'` + hex, twice its size. On PGlite, whose hex is built byte by byte, as
+ * base64 (4/3 of the bytes) decoded by the server. Measured with postgres.js on a 206 KB source: hex
+ * 1.54 ms of client CPU an insert, base64 1.18 ms; binary in docs/benchmarks.md (seventh round).
  */
 const fromBase64 = (text: string | Placeholder) => sql<Buffer>`decode(${text}, 'base64')`;
-const rawParam = (raw: Buffer) => fromBase64(raw.toString('base64'));
+const rawParam = (db: Db | Tx, raw: Buffer) => (sendsBytesAsIs(db) ? sql<Buffer>`${raw}` : fromBase64(raw.toString('base64')));
 
 /**
  * Sources above this size are written in pieces of it (an insert, then appends): a 55 MB mail would
@@ -42,7 +43,7 @@ async function appendRaw(tx: Tx, id: number, raw: Buffer, from: number): Promise
   for (let at = from; at < raw.length; at += RAW_PIECE_BYTES) {
     await tx
       .update(inboundMessages)
-      .set({ raw: sql`${inboundMessages.raw} || ${rawParam(raw.subarray(at, at + RAW_PIECE_BYTES))}` })
+      .set({ raw: sql`${inboundMessages.raw} || ${rawParam(tx, raw.subarray(at, at + RAW_PIECE_BYTES))}` })
       .where(eq(inboundMessages.id, id));
   }
 }
@@ -55,17 +56,17 @@ export async function storeInbound(db: Db, input: StoreInboundInput): Promise<St
   // The raw source is never read back: the caller has it (a large mail would otherwise cross the wire
   // three times, as hex, and sit in memory twice).
   const { raw: _raw, ...columns } = getTableColumns(inboundMessages);
-  // Built once (statement-shapes): the source travels as base64, decoded by the server.
+  // Built once per driver (statement-shapes), the source as rawParam sends it: its bytes, or base64.
   const insert = (q: Db | Tx, raw: Buffer) => runShape<Omit<InboundMessageRow, 'raw'>[]>(q, 'storeInbound', () => q
     .insert(inboundMessages)
     .values({
       mailbox: slot('mailbox'), uidValidity: slot('uidValidity'), uid: slot('uid'), sha256: slot('sha256'), sizeBytes: slot('sizeBytes'),
-      raw: fromBase64(slot('raw')),
+      raw: sendsBytesAsIs(q) ? slot('raw') : fromBase64(slot('raw')),
     } as unknown as typeof inboundMessages.$inferInsert)
     .onConflictDoNothing()
     .returning(columns), {
     mailbox: input.mailbox, uidValidity: input.uidValidity, uid: input.uid, sha256: input.sha256,
-    sizeBytes: input.sizeBytes ?? input.raw.length, raw: raw.toString('base64'),
+    sizeBytes: input.sizeBytes ?? input.raw.length, raw: sendsBytesAsIs(q) ? raw : raw.toString('base64'),
   });
   // A large source goes in pieces, in one transaction (a crash never leaves a truncated source behind).
   const inserted = input.raw.length <= RAW_PIECE_BYTES
@@ -91,7 +92,7 @@ export async function storeInbound(db: Db, input: StoreInboundInput): Promise<St
     const [upgraded] = await db.transaction(async (tx) => {
       const rows = await tx
         .update(inboundMessages)
-        .set({ raw: rawParam(input.raw.subarray(0, RAW_PIECE_BYTES)), sha256: input.sha256, sizeBytes: input.raw.length, status: 'stored', outcome: null, errorCode: null, errorDetail: null })
+        .set({ raw: rawParam(tx, input.raw.subarray(0, RAW_PIECE_BYTES)), sha256: input.sha256, sizeBytes: input.raw.length, status: 'stored', outcome: null, errorCode: null, errorDetail: null })
         .where(eq(inboundMessages.id, row.id))
         .returning(columns);
       await appendRaw(tx, row.id, input.raw, RAW_PIECE_BYTES);
@@ -128,9 +129,9 @@ export type StoreStreamedResult =
 class SameBytesStored extends Error {}
 
 /**
- * Pieces of a streamed source: smaller than RAW_PIECE_BYTES, since each one crosses as a base64
- * statement that the client holds a few times over while sending it. Measured on the 40 MiB case
- * (peak RSS, three runs each): 4 MiB pieces 195–208 MB, 2 MiB 175–182 MB, 1 MiB (with 1 MiB FETCH
+ * Pieces of a streamed source: smaller than RAW_PIECE_BYTES, since the client holds each one a few times
+ * over while sending it. Measured on the 40 MiB case when every piece crossed as base64 (peak RSS, three
+ * runs each): 4 MiB pieces 195–208 MB, 2 MiB 175–182 MB, 1 MiB (with 1 MiB FETCH
  * pieces) 168–171 MB; the time to the answer is the same (2.1–2.3 s).
  */
 export const STREAMED_PIECE_BYTES = 1024 * 1024;
@@ -177,7 +178,7 @@ export async function storeInboundStreamed(
       let total = 0;
       let seq = 0;
       const flush = async () => {
-        await tx.execute(sql`insert into liquibot_raw_pieces (seq, bytes) values (${seq}, ${rawParam(pending.subarray(0, pendingLength))})`);
+        await tx.execute(sql`insert into liquibot_raw_pieces (seq, bytes) values (${seq}, ${rawParam(tx, pending.subarray(0, pendingLength))})`);
         seq += 1;
         pendingLength = 0;
       };

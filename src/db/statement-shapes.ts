@@ -1,4 +1,4 @@
-import { is, SQL, sql, type Placeholder } from 'drizzle-orm';
+import { entityKind, is, SQL, sql, type Placeholder } from 'drizzle-orm';
 import { AppError } from '../errors';
 import type { Db, Tx } from './client';
 
@@ -64,6 +64,14 @@ export function runShape<T>(db: Db | Tx, key: string, build: () => unknown, valu
   run.logger = session.logger;
   run.cache = session.cache;
   return run.execute(values) as Promise<T>;
+}
+
+/**
+ * Whether the driver under `db` sends a Buffer given for a bytea parameter as its bytes: postgres.js does,
+ * patched (patches/README.md); PGlite writes it as `'\\x'` + hex, built byte by byte.
+ */
+export function sendsBytesAsIs(db: Db | Tx): boolean {
+  return (sessionOf(db).constructor as unknown as Record<symbol, string>)[entityKind] === 'PostgresJsSession';
 }
 
 /** A raw statement (drizzle's `sql`, with placeholders) for runShape's `build`, as `db.execute` would run it. */

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,8 +6,8 @@ import { freshDatabaseUrl } from '../helpers/fresh-database';
 
 /**
  * What patches/postgres+3.4.9.patch changes in how postgres.js writes to the server's socket: a
- * transaction's first statements go out with its plain BEGIN, and the statements of one tick go out in one
- * write up to 64 KiB. Counted on a socket of our own, which postgres.js takes as its `socket` option.
+ * transaction's first statements go out with its plain BEGIN, the statements of one tick go out in one
+ * write up to 64 KiB, and a Buffer for a bytea parameter goes as its bytes, not as hex text. Counted on a socket of our own, which postgres.js takes as its `socket` option.
  */
 describe('postgres.js writes (patched)', () => {
   let url: string;
@@ -77,6 +78,28 @@ describe('postgres.js writes (patched)', () => {
     // A valid one still works.
     const { result } = await counted(() => sql.begin('isolation level repeatable read', (tx) => tx`select current_setting('transaction_isolation') as level`));
     expect(result[0]!.level).toBe('repeatable read');
+  });
+
+  it('sends a Buffer for a bytea parameter as its bytes, and the server stores exactly them', async () => {
+    await sql`create table if not exists raw_sources (id serial primary key, label text not null, raw bytea not null)`;
+    const source = randomBytes(200 * 1024);
+    // Prepared with the label first: a statement's text parameters still go as text beside the binary one.
+    const { writes: w } = await counted(() => sql`insert into raw_sources (label, raw) values (${'mail'}, ${source})`);
+    const sent = w.reduce((a, b) => a + b, 0);
+    // As hex text it would be 400 KiB and more; as base64, 273 KiB.
+    expect(sent).toBeGreaterThan(source.length);
+    expect(sent).toBeLessThan(source.length + 1024);
+    // The same statement again (prepared: the server's parameter types now), then an empty source and a null.
+    await sql`insert into raw_sources (label, raw) values (${'again'}, ${source})`;
+    await sql`insert into raw_sources (label, raw) values (${'empty'}, ${Buffer.alloc(0)})`;
+    const rows = await sql<{ label: string; raw: Buffer; hash: string }[]>`
+      select label, raw, encode(sha256(raw), 'hex') as hash from raw_sources order by id`;
+    expect(rows.map((r) => r.label)).toEqual(['mail', 'again', 'empty']);
+    const expected = createHash('sha256').update(source).digest('hex');
+    expect(rows[0]!.hash).toBe(expected);
+    expect(rows[1]!.hash).toBe(expected);
+    expect(Buffer.compare(rows[0]!.raw, source)).toBe(0);
+    expect(rows[2]!.raw.length).toBe(0);
   });
 
   it('keeps the statements sent with BEGIN inside the transaction: a connection lost before COMMIT keeps none', async () => {
