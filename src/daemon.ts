@@ -16,7 +16,7 @@ import { createWriteTroubleTracker } from './intake/write-trouble';
 import type { ProcessResult } from './workflow/context';
 import { openTemplateStore } from './templates/open-store';
 import { startTemplateVersionSync } from './templates/db-versions';
-import { checkTemplates, formatIssue } from './templates/check';
+import { formatIssue, strayTemplateFiles } from './templates/check';
 import { rejectionMailVars } from './templates/rejection-mail';
 import type { TemplateRejection } from './templates/store';
 import { AppError } from './errors';
@@ -72,14 +72,19 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const { config, log } = opts;
   log.info({ imap: safeUrl(config.IMAP_URL), smtp: safeUrl(config.SMTP_URL), database: config.DATABASE_URL ? 'postgres' : 'pglite' }, 'starting');
 
-  // Refuse to start on a broken template (the same check as `liquibot templates check`).
-  const templateIssues = checkTemplates({ templatesDir: config.TEMPLATES_DIR ?? null, timeZone: config.TIMEZONE });
-  if (templateIssues.length > 0) {
-    throw new AppError('TEMPLATE_INVALID', `templates: ${templateIssues.length} problem(s), run "liquibot templates check": ${templateIssues.slice(0, 3).map(formatIssue).join('; ')}`);
-  }
   // An edit refused while running is reported to the admins once per refused version (set up below).
   let reportRejection: (rejection: TemplateRejection) => void = () => {};
   const templates = await openTemplateStore(config, log, { onRejected: (r) => reportRejection(r) });
+  // Refuse to start on a broken template: what `liquibot templates check` finds (the store has compiled
+  // and checked every template as it opened; checking them apart compiled them all twice, 80 ms of start).
+  const templateIssues = [
+    ...(config.TEMPLATES_DIR ? strayTemplateFiles(config.TEMPLATES_DIR) : []),
+    ...templates.openingRejections.flatMap((r) => r.errors),
+  ];
+  if (templateIssues.length > 0) {
+    templates.close?.();
+    throw new AppError('TEMPLATE_INVALID', `templates: ${templateIssues.length} problem(s), run "liquibot templates check": ${templateIssues.slice(0, 3).map(formatIssue).join('; ')}`);
+  }
   const database = opts.database ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, log }));
   await migrateDatabase(database);
   // Before anything is claimed: the other instances learn from it whether this one is alive.

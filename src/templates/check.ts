@@ -18,8 +18,8 @@ export interface CheckTemplatesOptions extends EngineOptions {
 
 const PART_FILES = new Set<string>(TEMPLATE_PARTS.map(partFileName));
 
-// Files an admin may have misnamed: they would be silently ignored, so say so.
-function strayFiles(dir: string): TemplateIssue[] {
+/** Files an admin may have misnamed in TEMPLATES_DIR: they would be silently ignored, so say so. */
+export function strayTemplateFiles(dir: string): TemplateIssue[] {
   const issues: TemplateIssue[] = [];
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
@@ -65,7 +65,7 @@ export function checkTemplates(
     if (!isDir) {
       return [{ template: null, part: null, file: dirs.templatesDir, line: 1, column: 1, message: 'TEMPLATES_DIR is not a directory' }];
     }
-    issues.push(...strayFiles(dirs.templatesDir));
+    issues.push(...strayTemplateFiles(dirs.templatesDir));
   }
   for (const name of TEMPLATE_NAMES) {
     try {

@@ -62,6 +62,11 @@ export class TemplateStore {
   private readonly inUse = new Map<TemplateName, { parts: Record<'subject' | 'text' | 'html', PartOrigin | null>; databaseVersion: number | null }>();
   private readonly options: TemplateStoreOptions;
   private watchers = new Map<string, FSWatcher>();
+  /**
+   * The edits refused as the store opened (TEMPLATES_DIR's files, before any console version): what
+   * `liquibot templates check` reports for them, found without compiling every template a second time.
+   */
+  readonly openingRejections: readonly TemplateRejection[];
   private timer: NodeJS.Timeout | null = null;
 
   /** Loads every template; throws AppError TEMPLATE_INVALID if a shipped template is broken. */
@@ -86,7 +91,7 @@ export class TemplateStore {
       this.active.set(name, shipped.template);
       this.noteInUse(name, shippedSources);
     }
-    this.reload();
+    this.openingRejections = this.reload();
   }
 
   /**

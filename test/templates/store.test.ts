@@ -8,6 +8,7 @@ import { CATALOG } from '../../src/templates/catalog';
 import { SHIPPED_TEMPLATES_DIR } from '../../src/templates/sources';
 import { rejectionMailVars } from '../../src/templates/rejection-mail';
 import { TemplateStore, type TemplateRejection } from '../../src/templates/store';
+import { checkTemplates } from '../../src/templates/check';
 
 const dirs: string[] = [];
 const stores: TemplateStore[] = [];
@@ -97,6 +98,13 @@ describe('loading', () => {
       'required variable "validityHours" is not used in text.liquid',
     ]);
     expect(store.render('reset-link', CATALOG['reset-link'].example).text).toContain('Ce lien est valable 8 heures à compter de l\'envoi');
+    // Kept for the daemon, which refuses to start on them: the same issues as `liquibot templates check`.
+    expect(store.openingRejections).toEqual(rejected);
+    expect(store.openingRejections.flatMap((r) => r.errors)).toEqual(checkTemplates({ templatesDir: dir }));
+    // Later refusals are not opening ones.
+    write(dir, 'acknowledgment/text.liquid', '{% if %}');
+    expect(store.reload()).toHaveLength(1);
+    expect(store.openingRejections).toHaveLength(1);
   });
 
   it('refuses a TEMPLATES_DIR that does not exist', () => {
