@@ -41,12 +41,14 @@ export interface BenchOptions {
   cpuProfDir: string | null;
   /** Record IMAP/SMTP spans, memory by kind and SQL statements of each daemon (preloads bench/span-tracer.mjs). */
   spans: boolean;
+  /** Have PostgreSQL log the plan of every statement slower than this many ms (auto_explain), null for none. */
+  explainMs: number | null;
   /** NODE_OPTIONS for every daemon (experiments such as a heap limit), null for none. */
   daemonNodeOptions: string | null;
   help: boolean;
 }
 
-export const DEFAULTS: Omit<BenchOptions, 'only' | 'quick' | 'cpuProfDir' | 'spans' | 'daemonNodeOptions' | 'help'> = {
+export const DEFAULTS: Omit<BenchOptions, 'only' | 'quick' | 'cpuProfDir' | 'spans' | 'explainMs' | 'daemonNodeOptions' | 'help'> = {
   n: 1000, latencyN: 30, backlogN: 10_000, pdfKb: 150, backlogPdfKb: 5, bigMb: 40, scanPages: 20,
   floorN: 1000, pairs: 3, scaleN: 1000, scaleInstances: [1, 2, 3], scaleRounds: 1,
 };
@@ -82,6 +84,9 @@ Progress goes to stderr.
   --spans             record each daemon's IMAP/SMTP round trips, memory by kind, GC, and every
                       SQL statement with its server time (into DIR or data/bench/, and the JSON);
                       profiling slows the daemon: do not compare its figures with a plain run
+  --explain MS        have PostgreSQL log the plan, with actual rows and times, of every statement
+                      slower than MS ms (auto_explain), written per daemon run to
+                      DIR/<scenario>-plans.log (DIR from --cpu-prof, or data/bench/); slows the server
   --daemon-node-options "…"  NODE_OPTIONS for every daemon, e.g. "--max-old-space-size=96"`;
 
 export class UsageError extends Error {}
@@ -123,6 +128,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let quick = false;
   let cpuProfDir: string | null = null;
   let spans = false;
+  let explainMs: number | null = null;
   let daemonNodeOptions: string | null = null;
   let help = false;
   for (let i = 0; i < argv.length; i += 1) {
@@ -151,6 +157,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         break;
       }
       case '--spans': spans = true; break;
+      case '--explain': explainMs = positive(flag, value()); break;
       case '--daemon-node-options': {
         const v = value();
         if (!v) throw new UsageError('--daemon-node-options needs a value, e.g. "--max-old-space-size=96"');
@@ -162,5 +169,5 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     }
   }
   only ??= [...DEFAULT_SCENARIOS];
-  return { ...DEFAULTS, ...(quick ? QUICK : {}), ...explicit, only, quick, cpuProfDir, spans, daemonNodeOptions, help };
+  return { ...DEFAULTS, ...(quick ? QUICK : {}), ...explicit, only, quick, cpuProfDir, spans, explainMs, daemonNodeOptions, help };
 }

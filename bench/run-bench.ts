@@ -35,7 +35,7 @@ async function attempt<T>(label: string, fn: () => Promise<T>): Promise<T | { er
 async function runIssue15(opts: BenchOptions, sandbox: BenchSandbox): Promise<Issue15Results> {
   const results: Issue15Results = {};
   if (opts.only.includes('floor')) {
-    results.floor = await attempt('floor', () => runFloor(sandbox, { n: opts.floorN, pdfKbs: [opts.pdfKb, opts.backlogPdfKb], pairs: opts.pairs, cpuProfDir: opts.cpuProfDir, spans: opts.spans, daemonNodeOptions: opts.daemonNodeOptions }));
+    results.floor = await attempt('floor', () => runFloor(sandbox, { n: opts.floorN, pdfKbs: [opts.pdfKb, opts.backlogPdfKb], pairs: opts.pairs, cpuProfDir: opts.cpuProfDir, spans: opts.spans, explainMs: opts.explainMs, daemonNodeOptions: opts.daemonNodeOptions }));
   }
   if (opts.only.includes('scale')) {
     progress(`scale: ${opts.scaleN} requests, ${opts.scaleInstances.join('/')} instances, ${opts.scaleRounds} round(s)`);

@@ -4,7 +4,7 @@ import type { BenchSandbox } from './bench-sandbox';
 import { drainOnce, type DrainRun, type MailboxBytes } from './drain-once';
 import { startFloorChild, type FloorDone } from './floor/floor-child';
 import { freshBundle, liquibotUnflagged, startLiquibots, unseenCount } from './liquibot-side';
-import { collectProfile, daemonSetup, loggedDatabaseUrl, logSize, type ProfileFindings } from './profiling';
+import { collectProfile, daemonSetup, loggedDatabaseUrl, logSize, planLine, type ProfileFindings } from './profiling';
 import { pairOrder, pairRatios, spread, type Spread } from './ratio-summary';
 
 export type Side = 'liquibot' | 'floor';
@@ -69,9 +69,9 @@ const line = (r: DrainRun) =>
  * bytes, alternated pair by pair (the side that goes first alternates too), for each mail size.
  */
 export async function runFloor(sandbox: BenchSandbox, opts: {
-  n: number; pdfKbs: number[]; pairs: number; cpuProfDir: string | null; spans: boolean; daemonNodeOptions: string | null;
+  n: number; pdfKbs: number[]; pairs: number; cpuProfDir: string | null; spans: boolean; explainMs: number | null; daemonNodeOptions: string | null;
 }): Promise<FloorResult> {
-  const profiled = opts.spans || opts.cpuProfDir !== null;
+  const profiled = opts.spans || opts.cpuProfDir !== null || opts.explainMs !== null;
   const sizes: FloorSizeResult[] = [];
   for (const pdfKb of opts.pdfKbs) {
     const mailbox = mailboxBytes(`floor${pdfKb}`, opts.n, pdfKb);
@@ -117,6 +117,7 @@ export async function runFloor(sandbox: BenchSandbox, opts: {
           );
           profile[side] = found;
           if (found.statements) progress(`floor: pair ${i + 1} ${side}: ${found.statements.perRequest.toFixed(1)} statements per request, ${(found.statements.serverMs / opts.n).toFixed(2)} ms server time each request`);
+          if (found.plans) progress(`floor: pair ${i + 1} ${side}: ${planLine(found.plans)}`);
         }
         progress(`floor: pair ${i + 1} ${side}: ${line(got[side]!)}`);
       }

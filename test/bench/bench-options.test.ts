@@ -19,6 +19,8 @@ describe('parseBenchArgs', () => {
     [['--pdf-kb', '20', '--big-mb', '5'], { pdfKb: 20, bigMb: 5 }],
     [['--scan-pages', '3'], { scanPages: 3 }],
     [['--cpu-prof', '/tmp/p', '--spans'], { cpuProfDir: '/tmp/p', spans: true }],
+    [['--explain', '2'], { explainMs: 2, spans: false }],
+    [[], { explainMs: null }],
   ])('%j', (argv, want) => {
     expect(parseBenchArgs(argv)).toMatchObject(want);
   });
@@ -39,6 +41,8 @@ describe('parseBenchArgs', () => {
     [['--only', 'speed']],
     [['--only']],
     [['--cpu-prof']],
+    [['--explain']],
+    [['--explain', '0']],
     [['--fast']],
   ])('%j is a usage error', (argv) => {
     expect(() => parseBenchArgs(argv)).toThrow(UsageError);
