@@ -34,8 +34,9 @@ const rawParam = (db: Db | Tx, raw: Buffer) => (sendsBytesAsIs(db) ? sql<Buffer>
 /**
  * Sources above this size are written in pieces of it (an insert, then appends): a 55 MB mail would
  * otherwise exist more times in memory while it is sent (the driver's buffer of the statement, and on
- * PGlite its base64 string: about +150 MB when every source went as base64). PostgreSQL copies the growing value on each append, which
- * costs a fraction of a second for such a mail and nothing for the usual ones, which fit in one piece.
+ * PGlite its base64 string: about +150 MB when every source went as base64). PostgreSQL copies the
+ * growing value on each append, which costs a fraction of a second for such a mail and nothing for the
+ * usual ones, which fit in one piece.
  */
 export const RAW_PIECE_BYTES = 4 * 1024 * 1024;
 

@@ -81,10 +81,10 @@ describe('postgres.js writes (patched)', () => {
   });
 
   it('sends a Buffer for a bytea parameter as its bytes, and the server stores exactly them', async () => {
-    await sql`create table if not exists raw_sources (id serial primary key, label text not null, raw bytea not null)`;
+    await sql`create table if not exists raw_sources (id serial primary key, label text not null, raw bytea not null, note text)`;
     const source = randomBytes(200 * 1024);
-    // Prepared with the label first: a statement's text parameters still go as text beside the binary one.
-    const { writes: w } = await counted(() => sql`insert into raw_sources (label, raw) values (${'mail'}, ${source})`);
+    // Text parameters before and after it still go as text, beside the binary one.
+    const { writes: w } = await counted(() => sql`insert into raw_sources (label, raw, note) values (${'mail'}, ${source}, ${'après'})`);
     const sent = w.reduce((a, b) => a + b, 0);
     // As hex text it would be 400 KiB and more; as base64, 273 KiB.
     expect(sent).toBeGreaterThan(source.length);
@@ -92,9 +92,10 @@ describe('postgres.js writes (patched)', () => {
     // The same statement again (prepared: the server's parameter types now), then an empty source and a null.
     await sql`insert into raw_sources (label, raw) values (${'again'}, ${source})`;
     await sql`insert into raw_sources (label, raw) values (${'empty'}, ${Buffer.alloc(0)})`;
-    const rows = await sql<{ label: string; raw: Buffer; hash: string }[]>`
-      select label, raw, encode(sha256(raw), 'hex') as hash from raw_sources order by id`;
+    const rows = await sql<{ label: string; raw: Buffer; note: string | null; hash: string }[]>`
+      select label, raw, note, encode(sha256(raw), 'hex') as hash from raw_sources order by id`;
     expect(rows.map((r) => r.label)).toEqual(['mail', 'again', 'empty']);
+    expect(rows[0]!.note).toBe('après');
     const expected = createHash('sha256').update(source).digest('hex');
     expect(rows[0]!.hash).toBe(expected);
     expect(rows[1]!.hash).toBe(expected);
