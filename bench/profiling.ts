@@ -6,7 +6,7 @@ import { REPO_ROOT } from './daemon-child';
 import { logSize, shapeOf, summariseStatementLogFile, type StatementLog } from './pg-statement-log';
 import { summariseProfile, type CpuProfile } from './profile-summary';
 
-/** What `--cpu-prof DIR` / `--spans` turn on for one scenario's daemon. */
+/** What `--cpu-prof DIR` / `--spans` / `--explain MS` turn on for one scenario's daemon. */
 export interface Profiling {
   scenario: string;
   /** Extra environment for the daemon: the preload and where it writes. */
