@@ -32,7 +32,7 @@ export interface OutboxHealth {
   failed: number;
 }
 
-/** Unsent and failed outgoing mail; filtered on status, so the outbox_due index serves it. */
+/** Unsent and failed outgoing mail; filtered on status, so outbox_pending_due and outbox_sending_failed serve it. */
 export async function outboxHealth(db: Db): Promise<OutboxHealth> {
   const [row] = await rows<{ unsent: number; oldest: unknown; failed: number }>(db, sql`
     select

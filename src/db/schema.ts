@@ -183,9 +183,17 @@ export const outbox = pgTable(
   (t) => [
     uniqueIndex('outbox_purpose_key').on(t.purposeKey),
     uniqueIndex('outbox_message_id').on(t.messageId),
-    index('outbox_due').on(t.status, t.nextAttemptAt),
+    // Pending mail in the order it is claimed (due time, then id): a claim reads the first due rows and stops,
+    // however many wait behind them (migration 0010). Partial, so a row has an entry only while pending.
+    index('outbox_pending_due').on(t.nextAttemptAt, t.id).where(sql`${t.status} = 'pending'`),
+    // Mail being sent (a claim looks among these for leases over and dead claimers) or failed (the health
+    // check). Pending mail is left to outbox_pending_due: where both served it, the planner could read every
+    // pending row through this one and sort them.
+    index('outbox_sending_failed').on(t.status).where(sql`${t.status} in ('sending', 'failed')`),
     index('outbox_to_kind_created').on(t.toAddress, t.kind, t.createdAt),
-    index('outbox_ticket').on(t.ticketId),
+    // A ticket's mails (its history, the foreign key's cascade), and whether an earlier mail of a ticket to
+    // an address is still to go, which a claim asks of every row it takes (migration 0010).
+    index('outbox_ticket_to_id').on(t.ticketId, t.toAddress, t.id),
     // For the foreign key's check when a link is deleted; few rows carry a link.
     index('outbox_reset_link').on(t.resetLinkId).where(sql`${t.resetLinkId} is not null`),
     ...vocabularyChecks('outbox', t),
