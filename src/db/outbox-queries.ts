@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, gte, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, gte, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from './client';
 import { rowShape, runShape, slot } from './statement-shapes';
 import { inboundMessages, outbox, type NewOutboxRow, type OutboxRow } from './schema';
