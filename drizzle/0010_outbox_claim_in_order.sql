@@ -3,7 +3,7 @@
 -- 4,000 requests, the outbox held a few thousand pending mails and a claim took 6-11 ms of the server's
 -- time, 1.2-2.2 ms a request. Pending mail now has an index of its own in claim order, so the scan stops
 -- once it has enough; mail being sent (few rows) and failed mail have one by status. Both are partial: a
--- sent mail, the bulk of the table, is in neither, so a row's last update writes two entries fewer.
+-- sent mail, the bulk of the table, is in neither, so marking a mail sent writes one index entry fewer.
 -- For each row it takes, the claim asks whether an earlier mail of its ticket to the same address is still
 -- to go: by (ticket_id, to_address, id) that is one descent of one index, where by ticket_id alone
 -- PostgreSQL also read the index on the address, every mail ever sent to the agents.
