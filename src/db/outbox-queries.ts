@@ -108,6 +108,8 @@ export async function claimDueMail(
         ${outbox.claimedBy} as was_claimed_by, coalesce(${outbox.claimedUntil} <= ${now}, true) as lease_over
       from ${outbox} where ${condition} and ${first}
       order by ${outbox.nextAttemptAt}, ${outbox.id} limit ${slot('limit')} for update skip locked`;
+    // drizzle writes the fields of a CTE given as raw SQL without the CTE's name, which beside outbox's own
+    // columns would be ambiguous: the update below names them itself ("due"."id", …).
     const due = db.$with('due', {
       id: sql<number>``.as('id'),
       wasStatus: sql<string>``.as('was_status'),
