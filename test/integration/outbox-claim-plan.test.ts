@@ -4,7 +4,7 @@ import * as schema from '../../src/db/schema';
 import type { Db } from '../../src/db/client';
 import { claimDueMail } from '../../src/db/outbox-queries';
 import { databaseForSuite } from './support/liquibot-harness';
-import { planRecordingClient } from './support/statement-plans';
+import { nodesOf, planRecordingClient, rowsRead, type PlanNode } from './support/statement-plans';
 
 /**
  * How PostgreSQL runs the claim when a burst of mail meets statistics taken before it: the table's
@@ -48,17 +48,17 @@ describe('claiming due mail on PostgreSQL', () => {
       const before = await plans();
       await client`analyze outbox`;
       for (const plan of [...before, ...(await plans())]) {
-        const scans = scansOf(plan).filter((n) => n['Relation Name'] === 'outbox');
+        const scans = (plan as { Plan: PlanNode }[]).flatMap((p) => nodesOf(p.Plan)).filter((n) => n['Relation Name'] === 'outbox');
         // Reading the due rows: of the 4,200 pending, the first few dozen at most (ten claimed, the k = 3
         // mails skipped on the way).
         const read = scans.filter((n) => !String(n.Alias).startsWith('earlier'))
-          .reduce((sum, n) => sum + (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0)) * n['Actual Loops'], 0);
+          .reduce((sum, n) => sum + rowsRead(n), 0);
         expect(read).toBeGreaterThan(0);
         expect(read).toBeLessThan(100);
         // The first-of-its-ticket check goes by the ticket.
         const lookUps = scans.filter((n) => String(n.Alias).startsWith('earlier'));
         expect(lookUps.length).toBeGreaterThan(0);
-        expect(new Set(lookUps.flatMap((n) => scansOf([{ Plan: n }]).map((m) => m['Index Name'] ?? 'none')))).toEqual(new Set(['outbox_ticket_to_id']));
+        expect(new Set(lookUps.flatMap((n) => nodesOf(n).map((m) => m['Index Name'] ?? 'none')))).toEqual(new Set(['outbox_ticket_to_id']));
         expect(JSON.stringify(plan)).not.toMatch(/Anti Join|Semi Join/);
       }
     } finally {
@@ -108,28 +108,6 @@ describe('claiming due mail on PostgreSQL', () => {
     }
   });
 });
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  Alias?: string;
-  'Index Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  'Rows Removed by Filter'?: number;
-  Plans?: PlanNode[];
-}
-
-/** Every node of an EXPLAIN (FORMAT JSON) plan. */
-function scansOf(explained: unknown): PlanNode[] {
-  const all: PlanNode[] = [];
-  const visit = (n: PlanNode) => {
-    all.push(n);
-    n.Plans?.forEach(visit);
-  };
-  for (const e of explained as { Plan: PlanNode }[]) visit(e.Plan);
-  return all;
-}
 
 /** EXPLAIN ANALYZE runs the statement: in a transaction rolled back, the claim it makes is undone. */
 async function explainRolledBack(client: import('postgres').Sql, explain: () => Promise<unknown>): Promise<unknown> {

@@ -40,3 +40,21 @@ export function planRecordingClient(url: string): {
     },
   };
 }
+
+/** A node of an EXPLAIN (FORMAT JSON) plan, with the fields the plan tests read (ANALYZE's among them). */
+export interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  Alias?: string;
+  'Index Name'?: string;
+  'Actual Rows': number;
+  'Actual Loops': number;
+  'Rows Removed by Filter'?: number;
+  Plans?: PlanNode[];
+}
+
+/** A plan node and every node under it. */
+export const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+
+/** The rows a node read (EXPLAIN ANALYZE): those it returned and those its filter removed, over all its loops. */
+export const rowsRead = (n: PlanNode): number => (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0)) * n['Actual Loops'];
