@@ -54,8 +54,8 @@ export async function startFloorChild(cfg: {
   cpuProfName?: string;
 }): Promise<MeasuredProcess & { done: Promise<FloorDone> }> {
   const bundle = await buildFloor();
-  // The daemon's heap flags (bin/liquibot), so both run under the same V8 settings.
-  const flags = ['--max-semi-space-size=4', '--max-old-space-size=1024'];
+  // The daemon's V8 flags (bin/liquibot: heap, helper threads), so both run under the same V8 settings.
+  const flags = ['--max-semi-space-size=4', '--max-old-space-size=1024', '--v8-pool-size=0'];
   if (cfg.cpuProfDir) flags.push('--cpu-prof', `--cpu-prof-dir=${cfg.cpuProfDir}`, `--cpu-prof-name=${cfg.cpuProfName ?? 'floor.cpuprofile'}`, '--cpu-prof-interval=500');
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
