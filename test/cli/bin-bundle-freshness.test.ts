@@ -64,6 +64,15 @@ describe('bin/liquibot and its bundle', () => {
     expect(p.run({ MALLOC_ARENA_MAX: '8' }).at(-1)).toMatch(/^MALLOC_ARENA_MAX=8 .*dist\/cli\.mjs help$/);
   });
 
+  it('sizes V8 helper threads to the machine and leaves each node flag to NODE_OPTIONS when set there', () => {
+    const p = made();
+    const flags = (call: string) => call.split(' ').filter((w) => w.startsWith('--'));
+    expect(flags(p.run().at(-1)!)).toEqual(['--enable-source-maps', '--max-semi-space-size=4', '--max-old-space-size=1024', '--v8-pool-size=0']);
+    // node reads NODE_OPTIONS itself: the command line must not carry a second value that would win over it.
+    expect(flags(p.run({ NODE_OPTIONS: '--v8-pool-size=4' }).at(-1)!)).toEqual(['--enable-source-maps', '--max-semi-space-size=4', '--max-old-space-size=1024']);
+    expect(flags(p.run({ NODE_OPTIONS: '--max_semi_space_size=16' }).at(-1)!)).toEqual(['--enable-source-maps', '--max-old-space-size=1024', '--v8-pool-size=0']);
+  });
+
   it.each(['src/cli.ts', 'parsers/x.ts', 'package-lock.json', 'patches/p.patch', 'scripts/build.mjs'])('rebuilds first when %s is newer', (file) => {
     const p = made();
     p.at(file, 2_500_000);
