@@ -133,6 +133,37 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     }
   }
 
+  /**
+   * Renews `start` every third of a lease while a send is under way. release() stops and gives the claim
+   * as it then stands: renewed, the same (a renewal that failed on the database is tried again at the next
+   * tick), or null once a renewal found the row no longer ours.
+   */
+  function holdDuringSend(log: Logger, start: OutboxClaim): { release(): Promise<OutboxClaim | null> } {
+    let claim: OutboxClaim | null = start;
+    let renewing: Promise<void> | null = null;
+    const timer = setInterval(() => {
+      const held = claim;
+      if (renewing || !held) return;
+      renewing = renewClaim(opts.database.db, held, new Date(now().getTime() + opts.leaseMs))
+        .then((until) => {
+          // Lost: said once, where the outcome is not recorded for it (sendRow's lost()).
+          claim = until ? { id: held.id, claimedUntil: until } : null;
+        })
+        .catch((err) => log.warn({ step: 'renew during send', ...errorFields(err) }, 'outbox claim not renewed, trying again'))
+        .finally(() => {
+          renewing = null;
+        });
+    }, Math.max(1, Math.floor(opts.leaseMs / 3)));
+    timer.unref();
+    return {
+      async release() {
+        clearInterval(timer);
+        if (renewing) await renewing;
+        return claim;
+      },
+    };
+  }
+
   async function sendRow(row: ClaimedOutboxRow): Promise<void> {
     const log = opts.log.child({ outboxId: row.id, ticketId: row.ticketId, kind: row.kind });
     if (row.reclaimed) {
@@ -163,7 +194,12 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       claim = { id: row.id, claimedUntil: renewed };
     }
     const bodies = opts.prepare?.(row) ?? { text: row.textBody, html: row.htmlBody };
-    const result = await opts.sender.send({
+    // Held for as long as the send lasts, however long (a large document, a slow server): otherwise, once
+    // the lease ran out mid-send, a claim (another instance's, or this one's next) would send it again.
+    const hold = holdDuringSend(log, claim);
+    let result: Awaited<ReturnType<MailSender['send']>>;
+    try {
+      result = await opts.sender.send({
       messageId: row.messageId,
       from: opts.from,
       to: row.toAddress,
@@ -176,7 +212,12 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       autoSubmitted: row.autoSubmitted,
       ticketRef: row.ticketRef,
       attachments,
-    });
+      });
+    } finally {
+      // The outcome is recorded under the claim as it stands after the last renewal (its lease end is the
+      // claim's token); a claim lost meanwhile records nothing (heldBy needs a lease end) and says so.
+      claim = (await hold.release()) ?? { id: row.id, claimedUntil: null };
+    }
     if (result.kind === 'sent') {
       if (await record(log, 'sent', () => markSent({ id: claim.id, claimedUntil: claim.claimedUntil, sentAt: now() }))) log.info({ attempts: row.attempts }, 'mail sent');
       else lost('sent');

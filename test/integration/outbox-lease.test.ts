@@ -78,6 +78,48 @@ describe('outbox claims between two senders', () => {
     expect(logged.filter((l) => l.includes('outbox row no longer held'))).toHaveLength(1);
   });
 
+  it('a send that lasts longer than the lease keeps its claim: another sender finds nothing to take, and the mail goes once', async () => {
+    const leaseMs = 600;
+    const t0 = new Date();
+    const to = 'slow-send@etude.example.fr';
+    await db.database.db.transaction(async (tx) => {
+      const id = await nextTicketId(tx);
+      await insertTicket(tx, { id, ref: `LJ-SLOW-${id}`, status: 'awaiting_approval', requesterEmail: 'r@x.fr', check: EMPTY_CHECK });
+      await enqueueMail(tx, outboxRowFor({
+        purposeKey: `slow:${id}`, kind: 'acknowledgment', ticketId: id, ticketRef: `LJ-SLOW-${id}`, to, rendered,
+        messageIdDomain: 'liquibot.example.fr', parent: null, autoSubmitted: 'auto-replied', now: t0, attachments: [],
+      }));
+    });
+    const real = createSmtpSender(`${sink.url}?starttls=never`, createLogger({ level: 'silent' }));
+    // The server takes four leases to accept the mail (a large document, a slow link); meanwhile, past two
+    // leases, another sender claims what is due with the real clock.
+    const takenMeanwhile: number[][] = [];
+    const slow = {
+      async send(mail: Parameters<typeof real.send>[0]) {
+        await new Promise((r) => setTimeout(r, 2 * leaseMs));
+        takenMeanwhile.push((await claimDueMail(db.database.db, { now: new Date(), limit: 10, leaseMs })).map((r) => r.id));
+        await new Promise((r) => setTimeout(r, 2 * leaseMs));
+        return real.send(mail);
+      },
+      close: () => real.close(),
+    };
+    const worker = createOutboxWorker({
+      database: db.database, sender: slow, log: createLogger({ level: 'silent' }),
+      from: { name: 'Liquibot', address: 'liquibot@support.example.fr' },
+      maxAttempts: 3, pollMs: 60_000, retryBaseMs: 1000, leaseMs, concurrency: 1,
+    });
+    const before = sink.messages.length;
+    await worker.drain();
+    await worker.stop();
+    slow.close();
+    // The earlier tests' rows with leases long over are anyone's: only this one must not be taken.
+    const [row] = await db.database.db.select().from(outbox).where(eq(outbox.toAddress, to));
+    expect(takenMeanwhile).toHaveLength(1);
+    expect(takenMeanwhile[0]).not.toContain(row!.id);
+    expect(row).toMatchObject({ status: 'sent', attempts: 1, claimedUntil: null });
+    expect(sink.messages.slice(before).filter((m) => m.envelope.to.includes(to))).toHaveLength(1);
+  });
+
   it('a follower leaves a fresh mail with documents to the leader, and sends it once the hand-over time is over', async () => {
     const t0 = new Date();
     const ticketId = await db.database.db.transaction(async (tx) => {
