@@ -200,18 +200,18 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     let result: Awaited<ReturnType<MailSender['send']>>;
     try {
       result = await opts.sender.send({
-      messageId: row.messageId,
-      from: opts.from,
-      to: row.toAddress,
-      replyTo: row.replyTo,
-      subject: row.subject,
-      text: bodies.text,
-      html: bodies.html,
-      inReplyTo: row.inReplyTo,
-      references: row.references,
-      autoSubmitted: row.autoSubmitted,
-      ticketRef: row.ticketRef,
-      attachments,
+        messageId: row.messageId,
+        from: opts.from,
+        to: row.toAddress,
+        replyTo: row.replyTo,
+        subject: row.subject,
+        text: bodies.text,
+        html: bodies.html,
+        inReplyTo: row.inReplyTo,
+        references: row.references,
+        autoSubmitted: row.autoSubmitted,
+        ticketRef: row.ticketRef,
+        attachments,
       });
     } finally {
       // The outcome is recorded under the claim as it stands after the last renewal (its lease end is the
