@@ -136,7 +136,8 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   /**
    * Renews `start` every third of a lease while a send is under way. release() stops and gives the claim
    * as it then stands: renewed, the same (a renewal that failed on the database is tried again at the next
-   * tick), or null once a renewal found the row no longer ours.
+   * tick), or null once a renewal found the row no longer ours. The first renewal comes a third of a lease
+   * in, before the lease ends: sendRow starts a send only with at least half a lease ahead.
    */
   function holdDuringSend(log: Logger, start: OutboxClaim): { release(): Promise<OutboxClaim | null> } {
     let claim: OutboxClaim | null = start;
