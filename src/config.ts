@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError } from './errors';
 import { RESET_TOKEN_PLACEHOLDER, resetLinkUrl } from './reset/reset-token';
 import { invalidProxyEntries } from './console/client-address';
+import { MAILBOX_ID_MAX_LENGTH } from './mail/mailbox-identity';
 
 /**
  * Configuration from the environment, parsed once and frozen.
@@ -45,6 +46,8 @@ const def = <T extends z.ZodTypeAny>(s: T, d: z.input<T>) => z.preprocess(emptyA
 
 const schema = z.object({
   IMAP_URL: opt(urlWithScheme(['imap', 'imaps'])),
+  // The mailbox's identity in the database (src/mail/mailbox-identity.ts); default user@host/folder.
+  MAILBOX_ID: opt(z.string().trim().min(1).max(MAILBOX_ID_MAX_LENGTH).regex(/^[^\u0000-\u001f\u007f]*$/, 'must be one line of printable characters')),
   SMTP_URL: opt(urlWithScheme(['smtp', 'smtps'])),
   // libpq's Unix-socket form too: postgresql://user@/db?host=/var/run/postgresql (see db/connection-url.ts)
   DATABASE_URL: opt(urlWithScheme(['postgres', 'postgresql'], withHost)),

@@ -2,11 +2,12 @@ import cron from 'node-cron';
 import { sql } from 'drizzle-orm';
 import type { Config } from './config';
 import { migrateDatabase, openDatabase, type Database } from './db/client';
-import { mailboxState } from './db/schema';
+import { openMailboxCursor } from './db/mailbox-state-queries';
 import type { Logger } from './log';
 import { errorFields, safeUrl } from './log';
 import { createMailboxWatcher, type MailboxWatcher } from './mail/mailbox-watcher';
 import { createMailboxLeadership, type MailboxLeadership } from './mail/mailbox-leadership';
+import { mailboxIdentity, mailboxLeaderLockKey } from './mail/mailbox-identity';
 import { backlogProgress } from './mail/backlog-progress';
 import { senderKey } from './mail/sender-key';
 import { createOutboxWorker, type OutboxWorker } from './mail/outbox-worker';
@@ -169,8 +170,10 @@ async function startRunning(parts: {
     },
   });
 
+  const identity = mailboxIdentity(config.IMAP_URL!, config.MAILBOX_ID);
   const watcher = createMailboxWatcher({
     imapUrl: config.IMAP_URL!,
+    mailboxKey: identity.key,
     log,
     handle,
     maxIdleMinutes: config.IMAP_MAX_IDLE_MINUTES,
@@ -181,25 +184,27 @@ async function startRunning(parts: {
     orderKey: (msg) => senderKey(msg.raw),
     // PGlite has one connection: side-by-side processing would only queue on it.
     concurrency: database.kind === 'postgres' ? config.PROCESS_CONCURRENCY : 1,
-    onMailboxOpened: async ({ mailbox, uidValidity, uidNext }) => {
-      const [known] = await database.db.select().from(mailboxState).where(sql`${mailboxState.mailbox} = ${mailbox}`);
-      if (known && known.uidValidity === uidValidity) return known.skipUpTo;
-      if (known) {
+    onMailboxOpened: async ({ mailbox, folder, uidValidity, uidNext }) => {
+      const opening = await openMailboxCursor(database.db, {
+        key: mailbox, folder, uidValidity, uidNext, skipExisting: config.FIRST_START === 'skip', now: now(),
+      });
+      if (opening.adopted) {
+        log.info({ mailbox, folder, messages: opening.adopted.messages }, 'cursor stored under the folder name adopted for this mailbox');
+      }
+      if (opening.previousUidValidity !== null) {
         // Old messages come back with new UIDs; their content hash makes them no-ops.
-        log.warn({ mailbox, previous: String(known.uidValidity), current: String(uidValidity) }, 'UIDVALIDITY changed, resynchronising');
+        log.warn({ mailbox, previous: String(opening.previousUidValidity), current: String(uidValidity) }, 'UIDVALIDITY changed, resynchronising');
       }
       // First start with FIRST_START=skip: what is already in the mailbox is left for humans.
-      const skipUpTo = !known && config.FIRST_START === 'skip' ? Math.max(0, uidNext - 1) : 0;
-      if (skipUpTo > 0) log.warn({ mailbox, skipUpTo }, 'first start: existing messages skipped (FIRST_START=skip)');
-      await database.db
-        .insert(mailboxState)
-        .values({ mailbox, uidValidity, skipUpTo, updatedAt: now() })
-        .onConflictDoUpdate({ target: mailboxState.mailbox, set: { uidValidity, skipUpTo, updatedAt: now() } });
-      return skipUpTo;
+      if (opening.skipUpTo > 0 && opening.firstStart) log.warn({ mailbox, skipUpTo: opening.skipUpTo }, 'first start: existing messages skipped (FIRST_START=skip)');
+      else if (opening.firstStart) log.info({ mailbox }, 'first start on this mailbox');
+      return opening.skipUpTo;
     },
     onProgress: backlogProgress(log),
   });
-  const leadership = createMailboxLeadership({ database, watcher, log, retryMs: config.LEADER_RETRY_SECONDS * 1000 });
+  const leadership = createMailboxLeadership({
+    database, watcher, log: log.child({ mailbox: identity.key }), retryMs: config.LEADER_RETRY_SECONDS * 1000, lockKey: mailboxLeaderLockKey(identity.key),
+  });
   leadershipRef.current = leadership;
   const resync = cron.schedule(config.RESYNC_CRON, () => leadership.requestSync('cron'), {
     timezone: config.TIMEZONE, name: 'imap-resync', noOverlap: true,

@@ -24,7 +24,7 @@ export interface Database {
    */
   withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
   /** Try to take a session-level advisory lock on a dedicated connection; null when another holds it. */
-  tryHoldAdvisoryLock(key: number): Promise<HeldLock | null>;
+  tryHoldAdvisoryLock(key: number | bigint): Promise<HeldLock | null>;
   /**
    * A dedicated session: one connection of its own, never recycled, for what must live exactly as long
    * as one backend (heartbeats). It reconnects on the next query after a loss, with a new backend pid;
@@ -66,8 +66,13 @@ export const LOCK_CHECK_TIMEOUT_MS = 5_000;
 
 export const MIGRATIONS_FOLDER = join(PROJECT_ROOT, 'drizzle');
 
-/** Advisory lock keys, one per purpose, so instances on one database coordinate. */
-export const LOCK_KEYS = { migrate: 7301001, mailboxLeader: 7301002, jobs: 7301003, siretApproval: 7301004 } as const;
+/**
+ * Advisory lock keys, one per purpose, so instances on one database coordinate. The mailbox leaders'
+ * locks, one per mailbox, are 7301002 in the high 32 bits and a hash of the mailbox below
+ * (mailboxLeaderLockKey in src/mail/mailbox-identity.ts). Before leaders were per mailbox, the lock
+ * was the plain key 7301002, one leader per database.
+ */
+export const LOCK_KEYS = { migrate: 7301001, jobs: 7301003, siretApproval: 7301004 } as const;
 
 /**
  * Open the database: PostgreSQL when a URL is given, otherwise an embedded PGlite under dataDir.
@@ -229,7 +234,9 @@ interface DedicatedClient {
  * is the one that still holds it. The key's place in pg_locks: a bigint key is split into classid (high
  * 32 bits) and objid (low 32 bits), objsubid 1.
  */
-async function holdAdvisoryLock(dedicated: (onClose?: () => void) => DedicatedClient, key: number, log?: Logger): Promise<HeldLock | null> {
+async function holdAdvisoryLock(dedicated: (onClose?: () => void) => DedicatedClient, lockKey: number | bigint, log?: Logger): Promise<HeldLock | null> {
+  // As text: a key above 2^53 does not survive a JavaScript number.
+  const key = BigInt(lockKey).toString();
   let acquired = false;
   let lost: string | null = null;
   const listeners: ((reason: string) => void)[] = [];
@@ -260,8 +267,8 @@ async function holdAdvisoryLock(dedicated: (onClose?: () => void) => DedicatedCl
     await session.client.end({ timeout: 1 }).catch(() => {});
     throw err;
   }
-  const classid = Math.floor(key / 2 ** 32);
-  const objid = key % 2 ** 32;
+  const classid = (BigInt(lockKey) >> 32n).toString();
+  const objid = (BigInt(lockKey) & 0xffffffffn).toString();
   return {
     backendPid,
     async release() {
@@ -276,7 +283,7 @@ async function holdAdvisoryLock(dedicated: (onClose?: () => void) => DedicatedCl
       try {
         const check = session.db.execute(sql`select pg_backend_pid() as pid, exists (
             select 1 from pg_locks where locktype = 'advisory' and granted and pid = pg_backend_pid()
-              and classid::bigint = ${classid} and objid::bigint = ${objid} and objsubid = 1) as held`);
+              and classid::bigint = ${classid}::bigint and objid::bigint = ${objid}::bigint and objsubid = 1) as held`);
         const [row] = rowsOf<{ pid: number; held: boolean }>(await withDeadline(check, LOCK_CHECK_TIMEOUT_MS));
         if (Number(row?.pid) !== backendPid) markLost(`session replaced (backend ${backendPid} gone, now ${row?.pid})`);
         else if (!row?.held) markLost('lock no longer in pg_locks');

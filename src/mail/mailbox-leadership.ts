@@ -1,4 +1,4 @@
-import { LOCK_KEYS, type Database, type HeldLock } from '../db/client';
+import type { Database, HeldLock } from '../db/client';
 import { errorFields, type Logger } from '../log';
 import type { MailboxWatcher, WatcherState } from './mailbox-watcher';
 
@@ -16,9 +16,10 @@ export interface MailboxLeadership {
 }
 
 /**
- * One mailbox leader among the instances sharing a database: the instance holding a session-level
- * advisory lock runs the watcher; the others retry every few seconds. When the leader dies, PostgreSQL
- * ends its session and frees the lock, and another instance takes over.
+ * One leader per mailbox among the instances sharing a database: the instance holding the mailbox's
+ * session-level advisory lock (`lockKey`, see mailboxLeaderLockKey) runs the watcher; the others retry
+ * every few seconds. When the leader dies, PostgreSQL ends its session and frees the lock, and another
+ * instance watching the same mailbox takes over. Instances watching other mailboxes hold other locks.
  *
  * The lock is the session's, not the instance's: when that session ends while the instance lives (a
  * database restart, a terminated backend, a dropped connection), the lock is gone and another instance
@@ -32,6 +33,8 @@ export function createMailboxLeadership(opts: {
   watcher: MailboxWatcher;
   log: Logger;
   retryMs: number;
+  /** The advisory lock of this mailbox's leader. */
+  lockKey: bigint;
 }): MailboxLeadership {
   const log = opts.log.child({ component: 'leadership' });
   let lock: HeldLock | null = null;
@@ -68,7 +71,7 @@ export function createMailboxLeadership(opts: {
         if (!(await held.alive())) lose(held, held.lostReason() ?? 'check failed');
         return;
       }
-      const acquired = await opts.database.tryHoldAdvisoryLock(LOCK_KEYS.mailboxLeader);
+      const acquired = await opts.database.tryHoldAdvisoryLock(opts.lockKey);
       if (!acquired) return;
       if (stopped) {
         await acquired.release();

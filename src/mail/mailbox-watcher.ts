@@ -4,6 +4,7 @@ import { reconnectDelayMs, troubleText, type ConnectionTrouble, type ConnectionT
 
 /** A message as fetched: the raw source and where it lives. */
 export interface FetchedMessage {
+  /** The mailbox's identity (WatcherOptions.mailboxKey), not only its folder. */
   mailbox: string;
   uidValidity: bigint;
   uid: number;
@@ -32,9 +33,16 @@ export interface WatcherOptions {
   log: Logger;
   /** Store, process and commit; resolve only when the result is durable. Throwing leaves the message for the next pass. */
   handle(msg: FetchedMessage): Promise<Disposition>;
-  /** Called once per connection with the mailbox's UIDVALIDITY, before any message is handled. */
-  /** Called once per connection before any message is handled; returns the UID up to which messages are skipped (0: none). */
-  onMailboxOpened?(info: { mailbox: string; uidValidity: bigint; exists: number; uidNext: number }): Promise<number>;
+  /**
+   * The mailbox's identity among the mailboxes sharing the database (see mailbox-identity.ts): given to
+   * onMailboxOpened and with each message. Default: the folder's name.
+   */
+  mailboxKey?: string;
+  /**
+   * Called once per connection with the mailbox's identity and UIDVALIDITY, before any message is
+   * handled; returns the UID up to which messages are skipped (0: none).
+   */
+  onMailboxOpened?(info: { mailbox: string; folder: string; uidValidity: bigint; exists: number; uidNext: number }): Promise<number>;
   /** Called with the number of unprocessed messages a pass found, and after each one. */
   onProgress?(p: { done: number; total: number }): void;
   maxIdleMinutes: number;
@@ -182,6 +190,7 @@ export const DONE_KEYWORD = '$LiquibotDone';
 export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
   const url = new URL(opts.imapUrl);
   const mailbox = decodeURIComponent(url.pathname.replace(/^\//, '')) || 'INBOX';
+  const mailboxKey = opts.mailboxKey ?? mailbox;
   const log = opts.log.child({ component: 'imap', mailbox });
   let state: WatcherState = 'stopped';
   let stopping = false;
@@ -293,7 +302,7 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
       const download = streamed
         ? async () => (await c.download(String(uid), undefined, { uid: true, chunkSize: FETCH_PIECE_BYTES })).content ?? null
         : undefined;
-      out.push({ mailbox, uidValidity, uid, raw, sizeBytes: sizes.get(uid) || raw.length, headerOnly, ...(download ? { download } : {}) });
+      out.push({ mailbox: mailboxKey, uidValidity, uid, raw, sizeBytes: sizes.get(uid) || raw.length, headerOnly, ...(download ? { download } : {}) });
     }
     return out;
   }
@@ -361,7 +370,7 @@ export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
     c.on('error', (err: Error) => log.warn({ err: err.message }, 'imap connection error'));
     await c.connect();
     const opened = await c.mailboxOpen(mailbox);
-    skipUpTo = (await opts.onMailboxOpened?.({ mailbox, uidValidity: BigInt(opened.uidValidity), exists: opened.exists, uidNext: opened.uidNext })) ?? 0;
+    skipUpTo = (await opts.onMailboxOpened?.({ mailbox: mailboxKey, folder: mailbox, uidValidity: BigInt(opened.uidValidity), exists: opened.exists, uidNext: opened.uidNext })) ?? 0;
     c.on('exists', () => requestSync('exists'));
     trouble = null;
     setState('connected', { uidValidity: String(opened.uidValidity), exists: opened.exists });

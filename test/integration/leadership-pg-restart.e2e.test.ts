@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../../src/config';
 import { startDaemon, type Daemon } from '../../src/daemon';
-import { LOCK_KEYS, migrateDatabase, openDatabase, type Database } from '../../src/db/client';
+import { migrateDatabase, openDatabase, type Database } from '../../src/db/client';
+import { mailboxIdentity, mailboxLeaderLockKey } from '../../src/mail/mailbox-identity';
 import { createLogger } from '../../src/log';
 import { buildRequestMail } from '../support/sample-mails';
 import { startPostgresCluster, type PostgresCluster } from '../support/sandbox/postgres-cluster';
@@ -57,9 +58,12 @@ describe('one mailbox leader after a PostgreSQL immediate restart', () => {
     daemons.push({ daemon, logs });
   }
 
-  /** Backends holding the mailbox leader lock, as PostgreSQL sees them. */
-  const lockHolders = async () => (await observer.rows<{ pid: number }>(sql`select pid from pg_locks
-    where locktype = 'advisory' and granted and classid = 0 and objid = ${LOCK_KEYS.mailboxLeader} and objsubid = 1`)).map((r) => Number(r.pid));
+  /** Backends holding the mailbox's leader lock, as PostgreSQL sees them (a bigint key: high half in classid, low in objid). */
+  const lockHolders = async () => {
+    const key = mailboxLeaderLockKey(mailboxIdentity(mailbox.imapUrl).key);
+    return (await observer.rows<{ pid: number }>(sql`select pid from pg_locks where locktype = 'advisory' and granted
+      and classid::bigint = ${String(key >> 32n)}::bigint and objid::bigint = ${String(key & 0xffffffffn)}::bigint and objsubid = 1`)).map((r) => Number(r.pid));
+  };
   /** liquibot_mailbox_leader of each instance, as Prometheus would scrape it. */
   const leaderGauges = async () => Promise.all(daemons.map(async ({ daemon }) => {
     const text = await daemon.metrics.render();

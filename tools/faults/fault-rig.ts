@@ -1,5 +1,6 @@
 import postgres from 'postgres';
-import { LOCK_KEYS, migrateDatabase, openDatabase } from '../../src/db/client';
+import { migrateDatabase, openDatabase } from '../../src/db/client';
+import { MAILBOX_LEADER_LOCK_CLASS } from '../../src/mail/mailbox-identity';
 import { startDovecot, type DovecotSandbox } from '../../test/support/sandbox/dovecot';
 import { withImapSession } from '../../test/support/sandbox/imap-seed';
 import { startPostgresCluster, type PostgresCluster } from '../../test/support/sandbox/postgres-cluster';
@@ -118,7 +119,7 @@ export async function startFaultRig(env: Record<string, string>): Promise<FaultR
     },
     async lockHolders() {
       const rows = await sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and granted
-        and classid = 0 and objid = ${LOCK_KEYS.mailboxLeader} and objsubid = 1`;
+        and classid = ${MAILBOX_LEADER_LOCK_CLASS} and objsubid = 1`;
       return Number(rows[0]!.n);
     },
     async count(query) {
