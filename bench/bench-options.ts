@@ -33,6 +33,8 @@ export interface BenchOptions {
   scaleInstances: number[];
   /** scale: how many times each instance count runs. */
   scaleRounds: number;
+  /** scale: also this many mailboxes with one instance each (1: no such step). */
+  scaleMailboxes: number;
   /** Pages of the scanned court document of memory-scan (read by OCR, DOCUMENT_MAX_OCR_PAGES at most). */
   scanPages: number;
   only: Scenario[];
@@ -50,7 +52,7 @@ export interface BenchOptions {
 
 export const DEFAULTS: Omit<BenchOptions, 'only' | 'quick' | 'cpuProfDir' | 'spans' | 'explainMs' | 'daemonNodeOptions' | 'help'> = {
   n: 1000, latencyN: 30, backlogN: 10_000, pdfKb: 150, backlogPdfKb: 5, bigMb: 40, scanPages: 20,
-  floorN: 1000, pairs: 3, scaleN: 1000, scaleInstances: [1, 2, 3], scaleRounds: 1,
+  floorN: 1000, pairs: 3, scaleN: 1000, scaleInstances: [1, 2, 3], scaleRounds: 1, scaleMailboxes: 2,
 };
 
 /** What `--quick` changes: sized so the whole run stays well under two minutes on CI. */
@@ -76,6 +78,8 @@ Progress goes to stderr.
   --scale-n N         scale: requests per drain (default ${DEFAULTS.scaleN})
   --scale-instances L scale: instance counts, the first is the reference (default ${DEFAULTS.scaleInstances.join(',')})
   --scale-rounds N    scale: runs of each instance count (default ${DEFAULTS.scaleRounds})
+  --scale-mailboxes N scale: also N mailboxes (folders), one instance each, the requests dealt into them;
+                      1 for none (default ${DEFAULTS.scaleMailboxes})
   --quick             CI size: --n ${QUICK.n} --latency-n ${QUICK.latencyN} --backlog-n ${QUICK.backlogN}
                       (--floor-n ${QUICK.floorN} --pairs ${QUICK.pairs} --scale-n ${QUICK.scaleN})
                       Without --only: every scenario but floor and scale (issue 15), which run when asked
@@ -147,6 +151,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case '--scale-n': explicit.scaleN = positive(flag, value()); break;
       case '--scale-instances': explicit.scaleInstances = instancesOf(value()); break;
       case '--scale-rounds': explicit.scaleRounds = positive(flag, value()); break;
+      case '--scale-mailboxes': explicit.scaleMailboxes = positive(flag, value()); break;
       case '--scan-pages': explicit.scanPages = positive(flag, value()); break;
       case '--only': only = scenariosOf(value()); break;
       case '--quick': quick = true; break;

@@ -72,9 +72,9 @@ export async function scenarioPlace(sandbox: BenchSandbox, name: string): Promis
  * Open INBOX read-write once so Dovecot indexes what was dropped into the Maildir (moves new/ to
  * cur/, assigns UIDs), and return how many messages it holds. Part of setup, not of any figure.
  */
-export async function syncMailbox(login: ImapLogin): Promise<number> {
+export async function syncMailbox(login: ImapLogin, folder = 'INBOX'): Promise<number> {
   return withImapSession(login, async (client) => {
-    const box = await client.mailboxOpen('INBOX');
+    const box = await client.mailboxOpen(folder);
     return box.exists;
   });
 }
@@ -111,9 +111,9 @@ export async function databaseCounts(sql: postgres.Sql): Promise<{ inbound: Reco
 }
 
 /** Messages still without liquibot's done keyword (must be 0 after a complete run: nothing lost). */
-export async function unflaggedCount(login: ImapLogin, keyword: string): Promise<number> {
+export async function unflaggedCount(login: ImapLogin, keyword: string, folder = 'INBOX'): Promise<number> {
   return withImapSession(login, async (client) => {
-    await client.mailboxOpen('INBOX', { readOnly: true });
+    await client.mailboxOpen(folder, { readOnly: true });
     const uids = await client.search({ unKeyword: keyword }, { uid: true });
     return (uids || []).length;
   });

@@ -55,16 +55,27 @@ export async function drainOnce(sandbox: BenchSandbox, opts: {
   label: string;
   mailbox: MailboxBytes;
   start: (place: ScenarioPlace) => Promise<MeasuredProcess[]>;
-  /** Messages not yet marked done, read after the run. */
-  unflagged: (place: ScenarioPlace) => Promise<number>;
+  /** Messages not yet marked done in one folder, read after the run. */
+  unflagged: (place: ScenarioPlace, folder: string) => Promise<number>;
+  /**
+   * The folders of the scenario's account the messages are dealt into, in turn (message i into folder
+   * i mod the count): several mailboxes on one database. Default INBOX alone.
+   */
+  folders?: readonly string[];
   stallMs?: number;
 }): Promise<DrainRun> {
   const place = await scenarioPlace(sandbox, opts.label);
   const n = opts.mailbox.messages.length;
   const procs: MeasuredProcess[] = [];
   try {
-    dropIntoMaildir(place.maildir, opts.mailbox.messages, sandbox.mailOwner);
-    const exists = await syncMailbox(place.login);
+    const folders = opts.folders ?? ['INBOX'];
+    folders.forEach((folder, f) => {
+      // Maildir++: INBOX is the root, another folder a dot-directory beside cur/ and new/.
+      const dir = folder === 'INBOX' ? place.maildir : join(place.maildir, `.${folder}`);
+      dropIntoMaildir(dir, opts.mailbox.messages.filter((_, i) => i % folders.length === f), sandbox.mailOwner);
+    });
+    let exists = 0;
+    for (const folder of folders) exists += await syncMailbox(place.login, folder);
     if (exists !== n) throw new Error(`${opts.label}: Dovecot sees ${exists} messages, ${n} were dropped`);
     sandbox.sink.clear();
     const tracker = trackAnswers(sandbox.sink, opts.mailbox.ids);
@@ -109,7 +120,8 @@ export async function drainOnce(sandbox: BenchSandbox, opts: {
     const who = { daemonPids: procs.flatMap((p) => p.pids()), benchPid: process.pid, postmasterPid, dovecotPid };
     const cpu = runCpu(before, after, who);
     const steadyCpu = atFirst && n > 1 ? runCpu(atFirst, after, who) : null;
-    const unflagged = await opts.unflagged(place);
+    let unflagged = 0;
+    for (const folder of opts.folders ?? ['INBOX']) unflagged += await opts.unflagged(place, folder);
     const lastAt = tracker.lastAt()!;
     const seconds = (lastAt - startedAt) / 1000;
     const ms = (s: number, per = n) => (s * 1000) / per;

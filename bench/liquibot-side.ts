@@ -45,7 +45,7 @@ export function startLiquibots(sandbox: BenchSandbox, place: ScenarioPlace, coun
   return Promise.all(Array.from({ length: count }, () => startDaemonChild(env)));
 }
 
-export const liquibotUnflagged = (place: ScenarioPlace): Promise<number> => unflaggedCount(place.login, DONE_KEYWORD);
+export const liquibotUnflagged = (place: ScenarioPlace, folder = 'INBOX'): Promise<number> => unflaggedCount(place.login, DONE_KEYWORD, folder);
 
 /** The floor marks \Seen. */
 export async function unseenCount(place: ScenarioPlace): Promise<number> {

@@ -51,7 +51,7 @@ export function issue15Summary(r: Issue15Results) {
       scale: failed(s) ? s : {
         n: s.n, pdfKb: s.pdfKb, messageKb: round(s.messageKb, 1), bundles: s.bundles,
         steps: s.steps.map((st) => ({
-          instances: st.instances, rps: roundSpread(st.rps), daemonCpuMs: roundSpread(st.daemonCpuMs), postgresCpuMs: roundSpread(st.postgresCpuMs),
+          instances: st.instances, mailboxes: st.mailboxes, rps: roundSpread(st.rps), daemonCpuMs: roundSpread(st.daemonCpuMs), postgresCpuMs: roundSpread(st.postgresCpuMs),
           totalCpuMs: roundSpread(st.totalCpuMs), rpsRatio: roundSpread(st.rpsRatio, 3), totalCpuRatio: roundSpread(st.totalCpuRatio, 3),
           runs: st.runs.map(compactRun),
         })),
@@ -90,7 +90,7 @@ export function issue15Table(r: Issue15Results): string {
     out.push(`scale: ${s.n} requests of ${s.messageKb.toFixed(1)} KiB on one PostgreSQL (${load(s.steps.flatMap((x) => x.runs))})`);
     out.push(`  ${'instances'.padEnd(9)} | ${'drain req/s'.padEnd(28)} | ${'× one'.padEnd(24)} | ${'CPU ms/req: daemons + PostgreSQL (+ Dovecot) = total'.padEnd(40)} | total × one`);
     for (const st of s.steps) {
-      out.push(`  ${String(st.instances).padEnd(9)} | ${formatSpread(st.rps).padEnd(28)} | ${formatSpread(st.rpsRatio, 2).padEnd(24)} | ${`${formatSpread(st.daemonCpuMs, 1)} + ${formatSpread(st.postgresCpuMs, 1)} = ${formatSpread(st.totalCpuMs, 1)}`.padEnd(40)} | ${formatSpread(st.totalCpuRatio, 2)}`);
+      out.push(`  ${`${st.instances}${st.mailboxes > 1 ? ` on ${st.mailboxes} mb` : ''}`.padEnd(9)} | ${formatSpread(st.rps).padEnd(28)} | ${formatSpread(st.rpsRatio, 2).padEnd(24)} | ${`${formatSpread(st.daemonCpuMs, 1)} + ${formatSpread(st.postgresCpuMs, 1)} = ${formatSpread(st.totalCpuMs, 1)}`.padEnd(40)} | ${formatSpread(st.totalCpuRatio, 2)}`);
     }
   }
   return out.join('\n');

@@ -38,8 +38,10 @@ async function runIssue15(opts: BenchOptions, sandbox: BenchSandbox): Promise<Is
     results.floor = await attempt('floor', () => runFloor(sandbox, { n: opts.floorN, pdfKbs: [opts.pdfKb, opts.backlogPdfKb], pairs: opts.pairs, cpuProfDir: opts.cpuProfDir, spans: opts.spans, explainMs: opts.explainMs, daemonNodeOptions: opts.daemonNodeOptions }));
   }
   if (opts.only.includes('scale')) {
-    progress(`scale: ${opts.scaleN} requests, ${opts.scaleInstances.join('/')} instances, ${opts.scaleRounds} round(s)`);
-    results.scale = await attempt('scale', () => runScale(sandbox, { n: opts.scaleN, pdfKb: opts.pdfKb, instances: opts.scaleInstances, rounds: opts.scaleRounds }));
+    progress(`scale: ${opts.scaleN} requests, ${opts.scaleInstances.join('/')} instances${opts.scaleMailboxes > 1 ? `, then ${opts.scaleMailboxes} mailboxes` : ''}, ${opts.scaleRounds} round(s)`);
+    results.scale = await attempt('scale', () => runScale(sandbox, {
+      n: opts.scaleN, pdfKb: opts.pdfKb, instances: opts.scaleInstances, rounds: opts.scaleRounds, mailboxes: opts.scaleMailboxes,
+    }));
   }
   return results;
 }

@@ -7,6 +7,8 @@ import { mailboxBytes } from './scenario-floor';
 
 export interface ScaleStep {
   instances: number;
+  /** Mailboxes the requests are dealt into (folders of one account), each watched by instances / mailboxes instances. */
+  mailboxes: number;
   runs: DrainRun[];
   rps: Spread;
   /** CPU ms per request of every instance together (user + sys), of PostgreSQL, and in total (with Dovecot). */
@@ -28,35 +30,46 @@ export interface ScaleResult {
 
 /**
  * Issue 15, intake that scales: liquibot's drain with 1, 2, 3… instances on one PostgreSQL and one
- * mailbox (as test/integration/multi-instance.e2e.test.ts runs them), the same bytes each time. The
- * instance counts are taken in turn, `rounds` times over. Each daemon's memory and CPU are its own;
- * the figures add them up.
+ * mailbox (as test/integration/multi-instance.e2e.test.ts runs them), the same bytes each time; with
+ * `mailboxes` above 1, also that many mailboxes (folders of the account, the requests dealt into them in
+ * turn) with one instance each, every mailbox with its own leader. The steps are taken in turn, `rounds`
+ * times over. Each daemon's memory and CPU are its own; the figures add them up.
  */
-export async function runScale(sandbox: BenchSandbox, opts: { n: number; pdfKb: number; instances: number[]; rounds: number }): Promise<ScaleResult> {
+export async function runScale(sandbox: BenchSandbox, opts: { n: number; pdfKb: number; instances: number[]; rounds: number; mailboxes?: number }): Promise<ScaleResult> {
   const mailbox = mailboxBytes(`scale${opts.pdfKb}`, opts.n, opts.pdfKb);
   const messageKb = mailbox.bytes / opts.n / 1024;
-  const runs = new Map<number, DrainRun[]>(opts.instances.map((k) => [k, []]));
+  const plan = opts.instances.map((k) => ({ instances: k, mailboxes: 1 }));
+  const m = opts.mailboxes ?? 1;
+  if (m > 1) plan.push({ instances: m, mailboxes: m });
+  const name = (p: { instances: number; mailboxes: number }) => `${p.instances}x${p.mailboxes > 1 ? `-${p.mailboxes}mb` : ''}`;
+  const runs = new Map<string, DrainRun[]>(plan.map((p) => [name(p), []]));
   const bundles: string[] = [];
   for (let round = 0; round < opts.rounds; round += 1) {
     // Alternate the order each round, as the floor pairs do.
-    const order = round % 2 === 0 ? opts.instances : [...opts.instances].reverse();
-    for (const k of order) {
+    const order = round % 2 === 0 ? plan : [...plan].reverse();
+    for (const p of order) {
       bundles.push(freshBundle());
+      const folders = p.mailboxes > 1 ? ['INBOX', ...Array.from({ length: p.mailboxes - 1 }, (_, i) => `Support${i + 2}`)] : ['INBOX'];
       const r = await drainOnce(sandbox, {
-        label: `scale-${k}x-${round + 1}`, mailbox, unflagged: liquibotUnflagged,
-        start: (place) => startLiquibots(sandbox, place, k),
+        label: `scale-${name(p)}-${round + 1}`, mailbox, unflagged: liquibotUnflagged, folders,
+        start: async (place) => p.mailboxes === 1
+          ? startLiquibots(sandbox, place, p.instances)
+          : (await Promise.all(folders.map((folder) => startLiquibots(
+            sandbox, place, p.instances / p.mailboxes, { IMAP_URL: sandbox.dovecot.imapUrl(place.login.user, place.login.password, folder) },
+          )))).flat(),
       });
-      runs.get(k)!.push(r);
-      progress(`scale: ${k} instance(s), round ${round + 1}: ${r.rate.toFixed(1)} req/s, daemons ${r.perRequestMs.daemon.toFixed(1)} ms/req, PostgreSQL ${r.perRequestMs.postgres.toFixed(1)} ms/req, total ${r.perRequestMs.total.toFixed(1)} ms/req, load ${r.load1m.start}→${r.load1m.end}, other ${r.cpu.otherCores.toFixed(2)} cores`);
+      runs.get(name(p))!.push(r);
+      progress(`scale: ${p.instances} instance(s) on ${p.mailboxes} mailbox(es), round ${round + 1}: ${r.rate.toFixed(1)} req/s, daemons ${r.perRequestMs.daemon.toFixed(1)} ms/req, PostgreSQL ${r.perRequestMs.postgres.toFixed(1)} ms/req, total ${r.perRequestMs.total.toFixed(1)} ms/req, load ${r.load1m.start}→${r.load1m.end}, other ${r.cpu.otherCores.toFixed(2)} cores`);
     }
   }
-  const one = runs.get(opts.instances[0]!) ?? [];
+  const one = runs.get(name(plan[0]!)) ?? [];
   const oneRps = spread(one.map((r) => r.rate)).median;
   const oneCpu = spread(one.map((r) => r.perRequestMs.total)).median;
-  const steps = opts.instances.map((k): ScaleStep => {
-    const rs = runs.get(k)!;
+  const steps = plan.map((p): ScaleStep => {
+    const rs = runs.get(name(p))!;
     return {
-      instances: k,
+      instances: p.instances,
+      mailboxes: p.mailboxes,
       runs: rs,
       rps: spread(rs.map((r) => r.rate)),
       daemonCpuMs: spread(rs.map((r) => r.perRequestMs.daemon)),
