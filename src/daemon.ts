@@ -141,6 +141,8 @@ async function startRunning(parts: {
   // A database that answers but refuses to store mail (a full disk) is shown in /healthz.
   const writeTrouble = createWriteTroubleTracker();
   metrics.watchDatabaseWrites(writeTrouble);
+  // The mailbox this instance watches, as the instances sharing the database know it (mailbox-identity).
+  const identity = mailboxIdentity(config.IMAP_URL!, config.MAILBOX_ID);
   // Made below, once the watcher exists; the outbox asks it which instance holds the intake's documents.
   const leadershipRef: { current: MailboxLeadership | null } = { current: null };
   const outbox = createOutboxWorker({
@@ -152,8 +154,9 @@ async function startRunning(parts: {
     canSend: sender.canSend,
     onFailed: (tx, row, failure) => reportDeliveryFailure(pipeline, tx, row, failure),
     loadAttachments: (row) => loadOutboxAttachments(database, row, documents),
-    // A follower leaves fresh mails with documents to the leader, which holds them decoded (document-cache).
-    ...(documents ? { leavesAttachedMail: () => !leadershipRef.current?.isLeader() } : {}),
+    // Fresh mails with documents are left to the leader of the mailbox they came from, which holds them
+    // decoded (document-cache): this instance takes those of the mailbox it leads, if any.
+    ...(documents ? { leavesAttachedMail: () => ({ mailbox: leadershipRef.current?.isLeader() ? identity.key : null }) } : {}),
     // The reset link is put into the body only now: the outbox keeps a placeholder.
     prepare: (row) => (row.resetLinkId === null ? null : {
       text: pipeline.links.materialize(row.resetLinkId, row.textBody),
@@ -170,7 +173,6 @@ async function startRunning(parts: {
     },
   });
 
-  const identity = mailboxIdentity(config.IMAP_URL!, config.MAILBOX_ID);
   const watcher = createMailboxWatcher({
     imapUrl: config.IMAP_URL!,
     mailboxKey: identity.key,

@@ -69,23 +69,25 @@ export async function claimDueMail(
   db: Db, opts: {
     now: Date; limit: number; leaseMs: number; claimer?: OutboxClaimer;
     /**
-     * Pending rows that forward documents and were queued after this instant are left alone: the mailbox
-     * leader decoded those documents at intake and holds them in memory (document-cache), where this
-     * instance would read the whole source back and parse it again. Older ones are anyone's.
+     * Pending rows that forward documents and were queued after `after` are left alone, unless their
+     * (first) document came from the mailbox `takeFromMailbox`: the leader of the mailbox a document came
+     * from decoded it at intake and holds it in memory (document-cache), where this instance would read
+     * the whole source back and parse it again. Older ones are anyone's. null: every row is taken.
      */
-    leaveAttachedAfter?: Date | null;
+    leaveAttached?: { after: Date; takeFromMailbox: string | null } | null;
   },
 ): Promise<ClaimedOutboxRow[]> {
   const leaseEnd = new Date(opts.now.getTime() + opts.leaseMs);
   const claimer = opts.claimer;
-  const leave = opts.leaveAttachedAfter ?? null;
+  const leave = opts.leaveAttached ?? null;
   // Built once per kind of claimer and hand-over (statement-shapes); each batch runs it with its values.
   const build = () => {
     const now = sql`${slot('now')}::timestamptz`;
     // The statuses are written in the SQL, not sent as values: a plan made once for every call (prepared)
     // must know them to use the partial indexes (outbox_pending_due, outbox_sending_failed).
     const pending = and(sql`${outbox.status} = 'pending'`, sql`${outbox.nextAttemptAt} <= ${now}`,
-      ...(leave ? [sql`(${outbox.attachments} = '[]'::jsonb or ${outbox.createdAt} <= ${slot('leaveAfter')}::timestamptz)`] : []));
+      ...(leave ? [sql`(${outbox.attachments} = '[]'::jsonb or ${outbox.createdAt} <= ${slot('leaveAfter')}::timestamptz
+        or (select i.mailbox from inbound_messages i where i.id = (${outbox.attachments}->0->>'inboundMessageId')::bigint) = ${slot('takeFromMailbox')}::text)`] : []));
     const sending = and(sql`${outbox.status} = 'sending'`, or(sql`${outbox.claimedUntil} <= ${now}`, ...(claimer ? [deadClaim(claimer)] : [])));
     // The first of its ticket's mails to its address still to go: no earlier one of them is pending or
     // being sent. Under the OR it stays a look-up per row read, never a join that compares every pending
@@ -141,7 +143,7 @@ export async function claimDueMail(
   const rows = await runShape<Claimed[]>(db, `claimDueMail:${claimer?.kind ?? 'anonymous'}:${leave ? 'leave' : 'all'}`, build, {
     now: opts.now.toISOString(), limit: opts.limit, leaseEnd,
     ...(claimer ? { instanceId: claimer.instanceId, staleSeconds: claimer.staleSeconds, held: `{${claimer.held.join(',')}}` } : {}),
-    ...(leave ? { leaveAfter: leave.toISOString() } : {}),
+    ...(leave ? { leaveAfter: leave.after.toISOString(), takeFromMailbox: leave.takeFromMailbox } : {}),
   });
   // RETURNING keeps no order: the due order is restored here.
   rows.sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id);

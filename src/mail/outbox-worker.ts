@@ -40,11 +40,12 @@ export interface OutboxWorkerOptions {
    */
   canSend?: () => boolean;
   /**
-   * True while another instance (the mailbox leader) holds the documents of freshly queued mails in
-   * memory: rows that forward documents are left to it for ATTACHED_HANDOVER_MS (claimDueMail's
-   * leaveAttachedAfter), after which any instance sends them.
+   * Which fresh mails with documents this instance leaves to the instance that holds their documents in
+   * memory (the leader of the mailbox they came from), for ATTACHED_HANDOVER_MS, after which any instance
+   * sends them (claimDueMail's leaveAttached). null: none, it takes them all. `mailbox`: the mailbox this
+   * instance leads (it takes the fresh mails whose documents came from there), null when it leads none.
    */
-  leavesAttachedMail?: () => boolean;
+  leavesAttachedMail?: () => { mailbox: string | null } | null;
 }
 
 export interface OutboxWorker {
@@ -62,9 +63,10 @@ const RECORD_RETRY_MAX_MS = 5_000;
 /** A row whose sending failed unexpectedly is taken again by this instance after this pause. */
 const ORPHAN_PAUSE_MS = 30_000;
 /**
- * How long a follower leaves a fresh row with documents to the leader, which sends it from memory in
- * well under a second (a follower would read its source back and parse it again: 2 ms of CPU and a
- * 200 KB read for a common request). Past it (the leader is gone or stuck) anyone sends it.
+ * How long an instance leaves a fresh row with documents to the leader of the mailbox they came from,
+ * which sends it from memory in well under a second (another instance would read its source back and
+ * parse it again: 2 ms of CPU and a 200 KB read for a common request). Past it (that leader is gone or
+ * stuck) anyone sends it.
  */
 export const ATTACHED_HANDOVER_MS = 30_000;
 
@@ -114,6 +116,10 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   const held = new Set<number>();
   /** One sender per SMTP connection. */
   const lanes = Math.max(1, opts.concurrency ?? 1);
+  const leaveAttached = () => {
+    const leave = opts.leavesAttachedMail?.();
+    return leave ? { after: new Date(now().getTime() - ATTACHED_HANDOVER_MS), takeFromMailbox: leave.mailbox } : null;
+  };
 
   /**
    * Record an outcome, again and again while the database fails (a restart): the mail went or was
@@ -283,7 +289,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
           }
           const rows = await claimDueMail(opts.database.db, {
             now: now(), limit: BATCH, leaseMs: opts.leaseMs,
-            ...(opts.leavesAttachedMail?.() ? { leaveAttachedAfter: new Date(now().getTime() - ATTACHED_HANDOVER_MS) } : {}),
+            leaveAttached: leaveAttached(),
             ...(opts.claimer ? { claimer: { ...opts.claimer, held: [...held] } } : {}),
           });
           for (const row of rows) held.add(row.id);

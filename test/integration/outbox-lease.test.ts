@@ -2,6 +2,8 @@ import { EMPTY_CHECK } from '../../src/workflow/ticket-check';
 import { eq } from 'drizzle-orm';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { storeInbound } from '../../src/db/inbound-queries';
 import { claimDueMail, enqueueMail } from '../../src/db/outbox-queries';
 import { outbox } from '../../src/db/schema';
 import { insertTicket, nextTicketId } from '../../src/db/ticket-queries';
@@ -147,7 +149,7 @@ describe('outbox claims between two senders', () => {
         loaded.push(row.id);
         return [];
       },
-      leavesAttachedMail: () => true,
+      leavesAttachedMail: () => ({ mailbox: null }),
     });
     const statusOf = async () => (await db.database.db.select().from(outbox).orderBy(outbox.id)).filter((r) => ids.includes(r.id)).map((r) => r.status);
     await worker.drain();
@@ -162,6 +164,45 @@ describe('outbox claims between two senders', () => {
     expect(await statusOf()).toEqual(['sent', 'sent']);
     // (The first test's row, whose lease is over by now, is sent too: only this test's rows count.)
     expect(loaded.filter((id) => ids.includes(id))).toEqual([ids[1]]);
+    await worker.stop();
+    sender.close();
+  });
+
+  it('the leader of one mailbox takes the fresh mails whose documents came from it, and leaves another mailbox\'s to its leader', async () => {
+    const t0 = new Date();
+    const source = async (mailbox: string, uid: number) => (await storeInbound(db.database.db, {
+      mailbox, uidValidity: 1n, uid, sha256: createHash('sha256').update(`${mailbox}:${uid}:${t0.getTime()}`).digest('hex'), raw: Buffer.from('Subject: x\r\n\r\nx\r\n'),
+    })).row.id;
+    const fromA = await source('support-a@imap.example.fr/INBOX', 1);
+    const fromB = await source('support-b@imap.example.fr/INBOX', 1);
+    const ticketId = await db.database.db.transaction(async (tx) => {
+      const id = await nextTicketId(tx);
+      await insertTicket(tx, { id, ref: `LJ-MBX-${id}`, status: 'awaiting_approval', requesterEmail: 'r@x.fr', check: EMPTY_CHECK });
+      for (const [n, inboundMessageId] of [[1, fromA], [2, fromB]] as const) {
+        expect(await enqueueMail(tx, outboxRowFor({
+          purposeKey: `mbx:${id}:${n}`, kind: 'acknowledgment', ticketId: id, ticketRef: `LJ-MBX-${id}`, to: `mbx${n}@etude.example.fr`, rendered,
+          messageIdDomain: 'liquibot.example.fr', parent: null, autoSubmitted: 'auto-replied', now: t0,
+          attachments: [{ inboundMessageId, sha256: 'c'.repeat(64), filename: 'doc.pdf' }],
+        }))).toBe(true);
+      }
+      return id;
+    });
+    const ids = (await db.database.db.select().from(outbox).where(eq(outbox.ticketId, ticketId)).orderBy(outbox.id)).map((r) => r.id);
+    let clock = t0.getTime();
+    const sender = createSmtpSender(`${sink.url}?starttls=never`, createLogger({ level: 'silent' }));
+    const worker = createOutboxWorker({
+      database: db.database, sender, log: createLogger({ level: 'silent' }),
+      from: { name: 'Liquibot', address: 'liquibot@support.example.fr' },
+      maxAttempts: 3, pollMs: 60_000, retryBaseMs: 1000, leaseMs: LEASE_MS, concurrency: 1, now: () => new Date(clock),
+      loadAttachments: async () => [],
+      leavesAttachedMail: () => ({ mailbox: 'support-a@imap.example.fr/INBOX' }),
+    });
+    const statusOf = async () => (await db.database.db.select().from(outbox).orderBy(outbox.id)).filter((r) => ids.includes(r.id)).map((r) => r.status);
+    await worker.drain();
+    expect(await statusOf()).toEqual(['sent', 'pending']);
+    clock = t0.getTime() + ATTACHED_HANDOVER_MS;
+    await worker.drain();
+    expect(await statusOf()).toEqual(['sent', 'sent']);
     await worker.stop();
     sender.close();
   });
