@@ -1,5 +1,4 @@
 import cron from 'node-cron';
-import { sql } from 'drizzle-orm';
 import type { Config } from './config';
 import { migrateDatabase, openDatabase, type Database } from './db/client';
 import { openMailboxCursor } from './db/mailbox-state-queries';
