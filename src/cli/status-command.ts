@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import { openDatabase, type Database } from '../db/client';
-import { lastProcessedAt, outboxHealth, quarantinedCount } from '../db/ops-queries';
+import { lastProcessedAt, mailboxActivity, outboxHealth, quarantinedCount } from '../db/ops-queries';
 import { countTicketsByStatus } from '../db/ticket-queries';
 import { probeDaemon, type DaemonProbe } from '../http/daemon-probe';
 import type { TroubleReport } from '../http/health';
@@ -11,7 +11,8 @@ import { parseCommandArgs, type Output } from './usage';
 export const STATUS_HELP = `Usage: liquibot status [--json]
 
 liquibot at a glance: tickets by status, outgoing mail not yet sent (and the age of the oldest),
-mail that failed for good, quarantined mail, when the last mail was processed. Read from the database;
+mail that failed for good, quarantined mail, when the last mail was processed, the mailboxes the
+database serves (several may share it) with the arrival of each one's newest mail. Read from the database;
 when the daemon answers on HTTP_HOST:HTTP_PORT, also its health and its IMAP and SMTP connections
 (with the last error while one fails: a refused login, a server not reached).
 With the embedded database (no DATABASE_URL) and the daemon running, the figures come from the
@@ -32,6 +33,8 @@ export interface StatusReport {
   outbox: { unsent: number; oldestUnsentSeconds: number | null; failed: number } | null;
   quarantined: number | null;
   lastProcessedAt: string | null;
+  /** The mailboxes with a cursor in the database; null when read through the daemon (embedded database: one mailbox). */
+  mailboxes: { mailbox: string; lastMailAt: string | null }[] | null;
   healthy: boolean;
 }
 
@@ -56,7 +59,7 @@ export async function gatherStatus(config: Config, at: Date): Promise<StatusRepo
     at: at.toISOString(),
     daemon: daemonPart(probe),
     database: { kind, reachable: false, source: 'direct', error: null },
-    tickets: null, outbox: null, quarantined: null, lastProcessedAt: null, healthy: false,
+    tickets: null, outbox: null, quarantined: null, lastProcessedAt: null, mailboxes: null, healthy: false,
   };
   if (kind === 'pglite' && probe.kind === 'answered') {
     fromMetrics(report, probe.metrics);
@@ -103,8 +106,8 @@ async function fromDatabase(report: StatusReport, config: Config, at: Date): Pro
   let database: Database | null = null;
   try {
     database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, log: silentLogger });
-    const [tickets, outbox, quarantined, last] = await Promise.all([
-      countTicketsByStatus(database.db), outboxHealth(database.db), quarantinedCount(database.db), lastProcessedAt(database.db),
+    const [tickets, outbox, quarantined, last, mailboxes] = await Promise.all([
+      countTicketsByStatus(database.db), outboxHealth(database.db), quarantinedCount(database.db), lastProcessedAt(database.db), mailboxActivity(database.db),
     ]);
     report.database.reachable = true;
     report.tickets = tickets;
@@ -114,6 +117,7 @@ async function fromDatabase(report: StatusReport, config: Config, at: Date): Pro
     };
     report.quarantined = quarantined;
     report.lastProcessedAt = last?.toISOString() ?? null;
+    report.mailboxes = mailboxes.map((m) => ({ mailbox: m.mailbox, lastMailAt: m.lastMailAt?.toISOString() ?? null }));
   } catch (err) {
     const message = (err as Error).message ?? String(err);
     report.database.error = /relation .* does not exist/.test(message) ? 'database not migrated (liquibot migrate)' : message.split('\n')[0]!.slice(0, 200);
@@ -160,5 +164,9 @@ function formatStatus(r: StatusReport, now: Date): string[] {
   lines.push(`quarantine  ${r.quarantined} mail(s)${r.quarantined ? ': liquibot replay --list' : ''}`);
   const last = r.lastProcessedAt ? new Date(r.lastProcessedAt) : null;
   lines.push(`last mail   ${last ? `processed ${r.lastProcessedAt} (${formatAge(Math.max(0, (now.getTime() - last.getTime()) / 1000))} ago)` : 'none processed yet'}`);
+  if (r.mailboxes) {
+    const ago = (iso: string | null) => (iso ? `newest mail ${formatAge(Math.max(0, (now.getTime() - Date.parse(iso)) / 1000))} ago` : 'no mail yet');
+    lines.push(`mailboxes   ${r.mailboxes.length ? r.mailboxes.map((m) => `${m.mailbox} (${ago(m.lastMailAt)})`).join(' · ') : 'none opened yet'}`);
+  }
   return lines;
 }

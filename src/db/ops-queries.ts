@@ -42,6 +42,25 @@ export async function outboxHealth(db: Db): Promise<OutboxHealth> {
   return { unsent: Number(row?.unsent ?? 0), oldestUnsentAt: toDate(row?.oldest), failed: Number(row?.failed ?? 0) };
 }
 
+/** A mailbox the database serves (mailbox_state), and when its newest stored mail arrived. */
+export interface MailboxActivity {
+  mailbox: string;
+  lastMailAt: Date | null;
+}
+
+/**
+ * Every mailbox with a cursor in the database (several may share it, see mail/mailbox-identity.ts), with
+ * the arrival of its newest stored mail in the current UIDVALIDITY: the highest UID, one backward step
+ * of the inbound_messages_mailbox_uid index per mailbox.
+ */
+export async function mailboxActivity(db: Db): Promise<MailboxActivity[]> {
+  const found = await rows<{ mailbox: string; last: unknown }>(db, sql`
+    select s.mailbox, (select i.received_at from inbound_messages i
+        where i.mailbox = s.mailbox and i.uid_validity = s.uid_validity order by i.uid desc limit 1) as last
+      from mailbox_state s order by s.mailbox`);
+  return found.map((r) => ({ mailbox: r.mailbox, lastMailAt: toDate(r.last) }));
+}
+
 /** Inbound mails in quarantine; served by the inbound_messages_status index. */
 export async function quarantinedCount(db: Db): Promise<number> {
   const [row] = await rows<{ n: number }>(db, sql`select count(*)::int as n from inbound_messages where status = 'quarantined'`);

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { statusCommand, type StatusReport } from '../../src/cli/status-command';
+import { loadConfig } from '../../src/config';
 import { storeInbound } from '../../src/db/inbound-queries';
 import { mailboxIdentity } from '../../src/mail/mailbox-identity';
 import { buildRequestMail, sampleSiret } from '../support/sample-mails';
@@ -52,6 +54,11 @@ describe('two mailboxes on one PostgreSQL database', () => {
       .toEqual([...keys].sort());
     const stored = await first.database.rows<{ mailbox: string }>(sql`select mailbox from inbound_messages order by id`);
     expect(stored.map((r) => r.mailbox)).toEqual(keys);
+    // liquibot status lists both, with their newest mail.
+    const out: string[] = [];
+    const statusConfig = loadConfig({ DATABASE_URL: first.config.DATABASE_URL!, DATA_DIR: first.config.DATA_DIR, HTTP_PORT: 'off' });
+    expect(await statusCommand(['--json'], { out: (l) => out.push(l), err: (l) => out.push(l) }, statusConfig)).toBe(0);
+    expect((JSON.parse(out[0]!) as StatusReport).mailboxes).toEqual([...keys].sort().map((mailbox) => ({ mailbox, lastMailAt: expect.any(String) })));
     // The second mailbox's request reached its requester once, from whichever instance sent it.
     const sentToB = () => [first, second, third].flatMap((h) => h.mailsTo('etude-b@mandataires.example.fr'));
     expect(await until(() => sentToB().length >= 1, 10_000)).toBe(true);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { statusCommand, type StatusReport } from '../../src/cli/status-command';
 import { loadConfig } from '../../src/config';
+import { mailboxIdentity } from '../../src/mail/mailbox-identity';
 import { buildRequestMail } from '../support/sample-mails';
 import { createHarness, type DbKind, type Harness } from './support/liquibot-harness';
 
@@ -49,6 +50,14 @@ describe.each<DbKind>(['postgres', 'pglite'])('liquibot status on %s', (db) => {
       quarantined: 0,
     });
     expect(Date.now() - Date.parse(report.lastProcessedAt!)).toBeLessThan(60_000);
+    // Read from the database: the mailbox it serves, by its identity. Through the daemon: not listed.
+    const key = mailboxIdentity(h.config.IMAP_URL!).key;
+    if (db === 'postgres') {
+      expect(report.mailboxes).toEqual([{ mailbox: key, lastMailAt: expect.any(String) }]);
+      expect(Date.now() - Date.parse(report.mailboxes![0]!.lastMailAt!)).toBeLessThan(60_000);
+    } else {
+      expect(report.mailboxes).toBeNull();
+    }
 
     const text = await status(h, [], port);
     expect(text.code).toBe(0);
@@ -56,6 +65,9 @@ describe.each<DbKind>(['postgres', 'pglite'])('liquibot status on %s', (db) => {
     expect(text.out.join('\n')).toMatch(/tickets +awaiting_approval 1 · non_conforming 1 +\(2 in all\)/);
     expect(text.out.join('\n')).toMatch(/imap +connected/);
     expect(text.out.join('\n')).toMatch(/^smtp +ok$/m);
+    const escaped = key.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    if (db === 'postgres') expect(text.out.join('\n')).toMatch(new RegExp(`^mailboxes +${escaped} \\(newest mail \\d+ s ago\\)$`, 'm'));
+    else expect(text.out.join('\n')).not.toMatch(/^mailboxes/m);
     expect(report.daemon).toMatchObject({ smtp: 'ok', smtpError: null, imapError: null });
   });
 });
