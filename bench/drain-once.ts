@@ -66,9 +66,9 @@ export async function drainOnce(sandbox: BenchSandbox, opts: {
 }): Promise<DrainRun> {
   const place = await scenarioPlace(sandbox, opts.label);
   const n = opts.mailbox.messages.length;
+  const folders = opts.folders ?? ['INBOX'];
   const procs: MeasuredProcess[] = [];
   try {
-    const folders = opts.folders ?? ['INBOX'];
     folders.forEach((folder, f) => {
       // Maildir++: INBOX is the root, another folder a dot-directory beside cur/ and new/.
       const dir = folder === 'INBOX' ? place.maildir : join(place.maildir, `.${folder}`);
@@ -121,7 +121,7 @@ export async function drainOnce(sandbox: BenchSandbox, opts: {
     const cpu = runCpu(before, after, who);
     const steadyCpu = atFirst && n > 1 ? runCpu(atFirst, after, who) : null;
     let unflagged = 0;
-    for (const folder of opts.folders ?? ['INBOX']) unflagged += await opts.unflagged(place, folder);
+    for (const folder of folders) unflagged += await opts.unflagged(place, folder);
     const lastAt = tracker.lastAt()!;
     const seconds = (lastAt - startedAt) / 1000;
     const ms = (s: number, per = n) => (s * 1000) / per;

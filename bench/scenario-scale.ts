@@ -7,7 +7,7 @@ import { mailboxBytes } from './scenario-floor';
 
 export interface ScaleStep {
   instances: number;
-  /** Mailboxes the requests are dealt into (folders of one account), each watched by instances / mailboxes instances. */
+  /** Mailboxes the requests are dealt into (folders of one account); above 1, one instance each. */
   mailboxes: number;
   runs: DrainRun[];
   rps: Spread;
@@ -55,7 +55,7 @@ export async function runScale(sandbox: BenchSandbox, opts: { n: number; pdfKb: 
         start: async (place) => p.mailboxes === 1
           ? startLiquibots(sandbox, place, p.instances)
           : (await Promise.all(folders.map((folder) => startLiquibots(
-            sandbox, place, p.instances / p.mailboxes, { IMAP_URL: sandbox.dovecot.imapUrl(place.login.user, place.login.password, folder) },
+            sandbox, place, 1, { IMAP_URL: sandbox.dovecot.imapUrl(place.login.user, place.login.password, folder) },
           )))).flat(),
       });
       runs.get(name(p))!.push(r);
