@@ -64,6 +64,17 @@ describe('two mailboxes on one PostgreSQL database', () => {
     expect(await until(() => sentToB().length >= 1, 10_000)).toBe(true);
     await new Promise((r) => setTimeout(r, 500));
     expect(sentToB()).toHaveLength(1);
+
+    // The second mailbox's leader stops: its standby takes that mailbox over, and only that one.
+    const standby = secondLeader === second ? third : second;
+    await secondLeader.stopDaemon();
+    expect(await until(() => standby.daemon!.leadership.isLeader(), 10_000)).toBe(true);
+    expect(first.daemon!.leadership.isLeader()).toBe(true);
+    await second.mailbox.append(buildRequestMail({ from: 'etude-b2@mandataires.example.fr', siret: sampleSiret(3), messageId: '<b-2@custhelp.example.net>' }));
+    await standby.waitForProcessed(1);
+    expect(standby.processed).toHaveLength(1);
+    expect(await countOf(first, sql`select count(*)::int as n from inbound_messages where mailbox = ${keys[1]!}`)).toBe(2);
+    expect(first.processed).toHaveLength(1);
   });
 });
 
