@@ -1,5 +1,6 @@
 import { ImapFlow } from 'imapflow';
 import { errorFields, type Logger } from '../log';
+import { mailboxIdentity } from './mailbox-identity';
 import { reconnectDelayMs, troubleText, type ConnectionTrouble, type ConnectionTroubleKind } from './retry-backoff';
 
 /** A message as fetched: the raw source and where it lives. */
@@ -189,7 +190,7 @@ export const DONE_KEYWORD = '$LiquibotDone';
  */
 export function createMailboxWatcher(opts: WatcherOptions): MailboxWatcher {
   const url = new URL(opts.imapUrl);
-  const mailbox = decodeURIComponent(url.pathname.replace(/^\//, '')) || 'INBOX';
+  const mailbox = mailboxIdentity(opts.imapUrl).folder;
   const mailboxKey = opts.mailboxKey ?? mailbox;
   const log = opts.log.child({ component: 'imap', mailbox });
   let state: WatcherState = 'stopped';
