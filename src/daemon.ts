@@ -37,7 +37,8 @@ import { resetLinkVerifyRoute } from './reset/verify-route';
 import { scheduleApprovalJobs } from './jobs/approval-jobs';
 import type { ResetLinkProvider } from './reset/link-provider';
 import type { DkimResolver } from './approval/dkim-check';
-import { newInstanceIdentity, startInstanceHeartbeat, type InstanceHeartbeat, type InstanceIdentity } from './db/instance-heartbeat';
+import { disagreeingInstances, newInstanceIdentity, startInstanceHeartbeat, type InstanceHeartbeat, type InstanceIdentity } from './db/instance-heartbeat';
+import { describeDisagreements, sharedConfigDigests } from './config-agreement';
 import { databaseSlotGuard, type SlotGuard } from './jobs/job-slots';
 
 export interface DaemonOptions {
@@ -89,12 +90,21 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   await migrateDatabase(database);
   // Before anything is claimed: the other instances learn from it whether this one is alive.
   const instance = newInstanceIdentity();
+  const sharedConfig = sharedConfigDigests(config);
   const heartbeat = await startInstanceHeartbeat({
-    database, instance, intervalMs: config.INSTANCE_HEARTBEAT_SECONDS * 1000, staleSeconds: config.INSTANCE_STALE_SECONDS, log,
+    database, instance, intervalMs: config.INSTANCE_HEARTBEAT_SECONDS * 1000, staleSeconds: config.INSTANCE_STALE_SECONDS, sharedConfig, log,
   });
   const slotGuard = databaseSlotGuard(database, instance.id);
   log.info({ database: database.kind, instanceId: instance.id }, 'database ready');
   try {
+    // After our own beat, so that of two instances started together with different settings, the
+    // second to look sees the first (both may refuse; neither runs beside the other).
+    const disagreements = await disagreeingInstances(database, { self: instance.id, staleSeconds: config.INSTANCE_STALE_SECONDS, mine: sharedConfig });
+    if (disagreements.length > 0) {
+      log.error({ instances: disagreements.map((d) => d.instanceId), settings: [...new Set(disagreements.flatMap((d) => d.settings))] },
+        'configuration differs from a running instance on this database, not starting');
+      throw new AppError('CONFIG_INVALID', describeDisagreements(disagreements));
+    }
     return await startRunning({ opts, templates, database, instance, heartbeat, slotGuard, setReportRejection: (f) => (reportRejection = f) });
   } catch (err) {
     await heartbeat.stop();

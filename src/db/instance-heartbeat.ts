@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Database, DbSession } from './client';
 import { errorFields, type Logger } from '../log';
+import { disagreeingSettings, type Disagreement, type SharedConfigDigests } from '../config-agreement';
 
 /** This process among the instances sharing the database. */
 export interface InstanceIdentity {
@@ -41,6 +42,8 @@ export async function startInstanceHeartbeat(opts: {
   instance: InstanceIdentity;
   intervalMs: number;
   staleSeconds: number;
+  /** Published with every beat (a row re-created after a long outage carries it again). */
+  sharedConfig: SharedConfigDigests;
   log: Logger;
 }): Promise<InstanceHeartbeat> {
   const log = opts.log.child({ component: 'heartbeat', instanceId: opts.instance.id });
@@ -52,15 +55,16 @@ export async function startInstanceHeartbeat(opts: {
   let failing = false;
   let current: Promise<void> | null = null;
   const postgres = opts.database.kind === 'postgres';
+  const sharedConfig = JSON.stringify(opts.sharedConfig);
 
   async function beat(): Promise<void> {
     session ??= await opts.database.openSession();
     // PGlite has no other process: pg_stat_activity and the server's start time mean nothing there.
     await session.rows(postgres
-      ? sql`insert into instance_heartbeats (instance_id, host, pid, beat_at, backend_pid, server_started_at)
-          values (${id}, ${host}, ${pid}, now(), pg_backend_pid(), pg_postmaster_start_time())
+      ? sql`insert into instance_heartbeats (instance_id, host, pid, beat_at, backend_pid, server_started_at, shared_config)
+          values (${id}, ${host}, ${pid}, now(), pg_backend_pid(), pg_postmaster_start_time(), ${sharedConfig}::text::jsonb)
           on conflict (instance_id) do update set beat_at = now(), backend_pid = pg_backend_pid(), server_started_at = pg_postmaster_start_time()`
-      : sql`insert into instance_heartbeats (instance_id, host, pid, beat_at) values (${id}, ${host}, ${pid}, now())
+      : sql`insert into instance_heartbeats (instance_id, host, pid, beat_at, shared_config) values (${id}, ${host}, ${pid}, now(), ${sharedConfig}::text::jsonb)
           on conflict (instance_id) do update set beat_at = now()`);
   }
 
@@ -107,4 +111,48 @@ export async function startInstanceHeartbeat(opts: {
       await session?.close();
     },
   };
+}
+
+/**
+ * On PostgreSQL, whether the heartbeat row `h` is an instance alive: its beat is fresh, and its heartbeat
+ * session still exists while the server that recorded it still runs (a killed process's backend ends with
+ * its connection). The one definition for the outbox's dead claims and the configuration check.
+ * `afterServerRestart: 'grace'`: after a server restart every session is new, and an instance that has
+ * not beaten since counts as alive for `staleSeconds` from the restart (the outbox releases nothing of a
+ * live instance for a quick restart); 'none' reads the beat alone (the configuration check: a row left
+ * by an instance that died with the server must not block a start for those seconds).
+ */
+export function heartbeatLive(staleSeconds: SQL, afterServerRestart: 'grace' | 'none'): SQL {
+  const beat = afterServerRestart === 'grace' ? sql`greatest(h.beat_at, pg_postmaster_start_time())` : sql`h.beat_at`;
+  return sql`(${beat} > now() - make_interval(secs => ${staleSeconds})
+    and (h.server_started_at is distinct from pg_postmaster_start_time() or h.backend_pid is null
+      or exists (select 1 from pg_stat_activity a where a.pid = h.backend_pid)))`;
+}
+
+/**
+ * The live instances on this database whose published configuration disagrees with `mine`
+ * (src/config-agreement.ts). Live as the outbox's claims count it: a fresh beat and, on PostgreSQL, a
+ * heartbeat session that still exists, so a killed instance's row does not block the next start.
+ * Instances of releases that publish nothing are not compared.
+ */
+export async function disagreeingInstances(
+  database: Database, opts: { self: string; staleSeconds: number; mine: SharedConfigDigests },
+): Promise<Disagreement[]> {
+  const rows = await database.rows<{ instance_id: string; host: string; pid: number; shared_config: unknown }>(database.kind === 'postgres'
+    ? sql`select h.instance_id, h.host, h.pid, h.shared_config from instance_heartbeats h
+        where h.instance_id <> ${opts.self} and h.shared_config is not null
+          and ${heartbeatLive(sql`${Math.ceil(opts.staleSeconds)}::integer`, 'none')}
+        order by h.started_at, h.instance_id`
+    : sql`select h.instance_id, h.host, h.pid, h.shared_config from instance_heartbeats h
+        where h.instance_id <> ${opts.self} and h.shared_config is not null
+          and h.beat_at > now() - make_interval(secs => ${Math.ceil(opts.staleSeconds)}::integer)
+        order by h.started_at, h.instance_id`);
+  const found: Disagreement[] = [];
+  for (const row of rows) {
+    const theirs = typeof row.shared_config === 'string' ? (JSON.parse(row.shared_config) as unknown) : row.shared_config;
+    if (!theirs || typeof theirs !== 'object') continue;
+    const settings = disagreeingSettings(opts.mine, theirs as SharedConfigDigests);
+    if (settings.length > 0) found.push({ instanceId: row.instance_id, host: row.host, pid: row.pid, settings });
+  }
+  return found;
 }

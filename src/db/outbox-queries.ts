@@ -2,6 +2,7 @@ import { and, eq, getTableColumns, gte, inArray, or, sql, type SQL } from 'drizz
 import type { Db, Tx } from './client';
 import { rowShape, runShape, slot } from './statement-shapes';
 import { inboundMessages, outbox, type NewOutboxRow, type OutboxRow } from './schema';
+import { heartbeatLive } from './instance-heartbeat';
 import { canonicalMailbox, sameMailbox, type MailboxOptions } from '../../parsers/mailbox';
 
 /** Write a mail to the outbox; a row with the same purpose key already there makes this a no-op. */
@@ -38,11 +39,9 @@ export type ClaimedOutboxRow = OutboxRow & {
 
 /**
  * The condition under which a claim in 'sending' is dead before its lease ends. On PostgreSQL: its
- * claimer's heartbeat row is gone or stale, or the claimer's heartbeat session has ended while the
- * server that recorded it still runs (a killed process's backend ends with its connection). After a
- * server restart every session is new: a claimer that has not beaten since gets `staleSeconds` from the
- * restart to do so, so a quick restart releases nothing of a live instance. Our own claims that we no
- * longer hold are orphans (an error left them behind).
+ * claimer has no live heartbeat (heartbeatLive: the row is gone or stale, or its session has ended
+ * while the server that recorded it still runs; a quick server restart releases nothing of a live
+ * instance). Our own claims that we no longer hold are orphans (an error left them behind).
  */
 function deadClaim(c: OutboxClaimer) {
   // The rows held, as one array parameter (its text, `{1,2,3}`): the statement's text stays the same
@@ -52,9 +51,7 @@ function deadClaim(c: OutboxClaimer) {
   // Parenthesised whole: drizzle's and() does not wrap a raw fragment, and an `or` inside would escape it.
   return sql`((${outbox.claimedBy} = ${slot('instanceId')}::text and ${held}) or (${outbox.claimedBy} <> ${slot('instanceId')}::text and not exists (
     select 1 from instance_heartbeats h where h.instance_id = ${outbox.claimedBy}
-      and greatest(h.beat_at, pg_postmaster_start_time()) > now() - make_interval(secs => ${slot('staleSeconds')}::integer)
-      and (h.server_started_at is distinct from pg_postmaster_start_time() or h.backend_pid is null
-        or exists (select 1 from pg_stat_activity a where a.pid = h.backend_pid)))))`;
+      and ${heartbeatLive(sql`${slot('staleSeconds')}::integer`, 'grace')})))`;
 }
 
 /**

@@ -383,6 +383,8 @@ export const instanceHeartbeats = pgTable('instance_heartbeats', {
   backendPid: integer('backend_pid'),
   /** pg_postmaster_start_time() at the last beat: a session lost to a server restart is not a dead instance. */
   serverStartedAt: tstz('server_started_at'),
+  /** Digests of the settings instances sharing the database must agree on (src/config-agreement.ts); null from releases before 0011. */
+  sharedConfig: jsonb('shared_config').$type<Record<string, string>>(),
 });
 
 /**
