@@ -2,6 +2,8 @@ import type { Config } from '../config';
 import { openDatabase, type Database } from '../db/client';
 import { lastProcessedAt, mailboxActivity, outboxHealth, quarantinedCount } from '../db/ops-queries';
 import { countTicketsByStatus } from '../db/ticket-queries';
+import { liveInstances } from '../db/instance-heartbeat';
+import { disagreeingSettings, sharedConfigDigests } from '../config-agreement';
 import { probeDaemon, type DaemonProbe } from '../http/daemon-probe';
 import type { TroubleReport } from '../http/health';
 import { silentLogger } from '../log';
@@ -12,7 +14,9 @@ export const STATUS_HELP = `Usage: liquibot status [--json]
 
 liquibot at a glance: tickets by status, outgoing mail not yet sent (and the age of the oldest),
 mail that failed for good, quarantined mail, when the last mail was processed, the mailboxes the
-database serves (several may share it) with the arrival of each one's newest mail. Read from the database;
+database serves (several may share it) with the arrival of each one's newest mail, and the instances
+running on it, with whether their shared settings are those of this environment (run it with the
+daemon's environment to check a change before restarting). Read from the database;
 when the daemon answers on HTTP_HOST:HTTP_PORT, also its health and its IMAP and SMTP connections
 (with the last error while one fails: a refused login, a server not reached).
 With the embedded database (no DATABASE_URL) and the daemon running, the figures come from the
@@ -35,6 +39,12 @@ export interface StatusReport {
   lastProcessedAt: string | null;
   /** The mailboxes with a cursor in the database; null when read through the daemon (embedded database: one mailbox). */
   mailboxes: { mailbox: string; lastMailAt: string | null }[] | null;
+  /**
+   * The live instances on the database, oldest first, each with the shared settings (config-agreement)
+   * on which it differs from the environment `status` runs with ([] when none; null when it publishes
+   * none, an older release). null when read through the daemon.
+   */
+  instances: { host: string; pid: number; startedAt: string; beatAt: string; differs: string[] | null }[] | null;
   healthy: boolean;
 }
 
@@ -59,7 +69,7 @@ export async function gatherStatus(config: Config, at: Date): Promise<StatusRepo
     at: at.toISOString(),
     daemon: daemonPart(probe),
     database: { kind, reachable: false, source: 'direct', error: null },
-    tickets: null, outbox: null, quarantined: null, lastProcessedAt: null, mailboxes: null, healthy: false,
+    tickets: null, outbox: null, quarantined: null, lastProcessedAt: null, mailboxes: null, instances: null, healthy: false,
   };
   if (kind === 'pglite' && probe.kind === 'answered') {
     fromMetrics(report, probe.metrics);
@@ -106,8 +116,9 @@ async function fromDatabase(report: StatusReport, config: Config, at: Date): Pro
   let database: Database | null = null;
   try {
     database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, log: silentLogger });
-    const [tickets, outbox, quarantined, last, mailboxes] = await Promise.all([
+    const [tickets, outbox, quarantined, last, mailboxes, instances] = await Promise.all([
       countTicketsByStatus(database.db), outboxHealth(database.db), quarantinedCount(database.db), lastProcessedAt(database.db), mailboxActivity(database.db),
+      liveInstances(database, { staleSeconds: config.INSTANCE_STALE_SECONDS }),
     ]);
     report.database.reachable = true;
     report.tickets = tickets;
@@ -118,6 +129,11 @@ async function fromDatabase(report: StatusReport, config: Config, at: Date): Pro
     report.quarantined = quarantined;
     report.lastProcessedAt = last?.toISOString() ?? null;
     report.mailboxes = mailboxes.map((m) => ({ mailbox: m.mailbox, lastMailAt: m.lastMailAt?.toISOString() ?? null }));
+    const mine = sharedConfigDigests(config);
+    report.instances = instances.map((i) => ({
+      host: i.host, pid: i.pid, startedAt: i.startedAt.toISOString(), beatAt: i.beatAt.toISOString(),
+      differs: i.sharedConfig ? disagreeingSettings(mine, i.sharedConfig) : null,
+    }));
   } catch (err) {
     const message = (err as Error).message ?? String(err);
     report.database.error = /relation .* does not exist/.test(message) ? 'database not migrated (liquibot migrate)' : message.split('\n')[0]!.slice(0, 200);
@@ -168,5 +184,20 @@ function formatStatus(r: StatusReport, now: Date): string[] {
     const ago = (iso: string | null) => (iso ? `newest mail ${formatAge(Math.max(0, (now.getTime() - Date.parse(iso)) / 1000))} ago` : 'no mail yet');
     lines.push(`mailboxes   ${r.mailboxes.length ? r.mailboxes.map((m) => `${m.mailbox} (${ago(m.lastMailAt)})`).join(' · ') : 'none opened yet'}`);
   }
+  if (r.instances) lines.push(`instances   ${formatInstances(r.instances, now)}`);
   return lines;
+}
+
+/** `2 live: app-1 pid 41 (up 3 h) · app-2 pid 42 (up 5 min); shared settings as in this environment`. */
+function formatInstances(instances: NonNullable<StatusReport['instances']>, now: Date): string {
+  if (instances.length === 0) return 'none running';
+  const up = (iso: string) => formatAge(Math.max(0, (now.getTime() - Date.parse(iso)) / 1000));
+  const list = instances.map((i) => `${i.host} pid ${i.pid} (up ${up(i.startedAt)})`).join(' · ');
+  const differing = instances.filter((i) => i.differs && i.differs.length > 0);
+  const unknown = instances.filter((i) => i.differs === null).length;
+  const agreement = differing.length > 0
+    ? `shared settings DIFFER from this environment: ${differing.map((i) => `${i.host} pid ${i.pid} (${i.differs!.join(', ')})`).join('; ')}`
+    : unknown === instances.length ? 'shared settings not published (an older release)'
+      : `shared settings as in this environment${unknown ? ` (${unknown} of an older release not compared)` : ''}`;
+  return `${instances.length} live: ${list}; ${agreement}`;
 }

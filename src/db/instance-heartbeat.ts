@@ -129,30 +129,52 @@ export function heartbeatLive(staleSeconds: SQL, afterServerRestart: 'grace' | '
       or exists (select 1 from pg_stat_activity a where a.pid = h.backend_pid)))`;
 }
 
+/** An instance alive on this database, as its heartbeat row shows it. */
+export interface LiveInstance {
+  instanceId: string;
+  host: string;
+  pid: number;
+  startedAt: Date;
+  beatAt: Date;
+  /** Its published digests (src/config-agreement.ts); null for a release that publishes none. */
+  sharedConfig: SharedConfigDigests | null;
+}
+
+/**
+ * The live instances on this database, oldest first: a fresh beat and, on PostgreSQL, a heartbeat
+ * session that still exists (heartbeatLive, without the grace after a server restart), so a killed
+ * instance's row is not counted.
+ */
+export async function liveInstances(database: Database, opts: { staleSeconds: number; except?: string }): Promise<LiveInstance[]> {
+  const stale = sql`${Math.ceil(opts.staleSeconds)}::integer`;
+  const rows = await database.rows<{ instance_id: string; host: string; pid: number; started_at: unknown; beat_at: unknown; shared_config: unknown }>(
+    sql`select h.instance_id, h.host, h.pid, h.started_at, h.beat_at, h.shared_config from instance_heartbeats h
+      where h.instance_id <> ${opts.except ?? ''}
+        and ${database.kind === 'postgres' ? heartbeatLive(stale, 'none') : sql`h.beat_at > now() - make_interval(secs => ${stale})`}
+      order by h.started_at, h.instance_id`);
+  return rows.map((row) => {
+    const published = typeof row.shared_config === 'string' ? (JSON.parse(row.shared_config) as unknown) : row.shared_config;
+    return {
+      instanceId: row.instance_id, host: row.host, pid: Number(row.pid),
+      startedAt: asDate(row.started_at), beatAt: asDate(row.beat_at),
+      sharedConfig: published && typeof published === 'object' ? (published as SharedConfigDigests) : null,
+    };
+  });
+}
+
+const asDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
+
 /**
  * The live instances on this database whose published configuration disagrees with `mine`
- * (src/config-agreement.ts). Live as the outbox's claims count it: a fresh beat and, on PostgreSQL, a
- * heartbeat session that still exists, so a killed instance's row does not block the next start.
- * Instances of releases that publish nothing are not compared.
+ * (src/config-agreement.ts). Instances of releases that publish nothing are not compared.
  */
 export async function disagreeingInstances(
   database: Database, opts: { self: string; staleSeconds: number; mine: SharedConfigDigests },
 ): Promise<Disagreement[]> {
-  const rows = await database.rows<{ instance_id: string; host: string; pid: number; shared_config: unknown }>(database.kind === 'postgres'
-    ? sql`select h.instance_id, h.host, h.pid, h.shared_config from instance_heartbeats h
-        where h.instance_id <> ${opts.self} and h.shared_config is not null
-          and ${heartbeatLive(sql`${Math.ceil(opts.staleSeconds)}::integer`, 'none')}
-        order by h.started_at, h.instance_id`
-    : sql`select h.instance_id, h.host, h.pid, h.shared_config from instance_heartbeats h
-        where h.instance_id <> ${opts.self} and h.shared_config is not null
-          and h.beat_at > now() - make_interval(secs => ${Math.ceil(opts.staleSeconds)}::integer)
-        order by h.started_at, h.instance_id`);
   const found: Disagreement[] = [];
-  for (const row of rows) {
-    const theirs = typeof row.shared_config === 'string' ? (JSON.parse(row.shared_config) as unknown) : row.shared_config;
-    if (!theirs || typeof theirs !== 'object') continue;
-    const settings = disagreeingSettings(opts.mine, theirs as SharedConfigDigests);
-    if (settings.length > 0) found.push({ instanceId: row.instance_id, host: row.host, pid: row.pid, settings });
+  for (const other of await liveInstances(database, { staleSeconds: opts.staleSeconds, except: opts.self })) {
+    const settings = other.sharedConfig ? disagreeingSettings(opts.mine, other.sharedConfig) : [];
+    if (settings.length > 0) found.push({ instanceId: other.instanceId, host: other.host, pid: other.pid, settings });
   }
   return found;
 }

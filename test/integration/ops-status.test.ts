@@ -55,8 +55,19 @@ describe.each<DbKind>(['postgres', 'pglite'])('liquibot status on %s', (db) => {
     if (db === 'postgres') {
       expect(report.mailboxes).toEqual([{ mailbox: key, lastMailAt: expect.any(String) }]);
       expect(Date.now() - Date.parse(report.mailboxes![0]!.lastMailAt!)).toBeLessThan(60_000);
+      // This instance, live; compared with status's own environment, which lacks the harness's sender,
+      // secret and trust settings: status names them, never their values.
+      expect(report.instances).toEqual([{ host: expect.any(String), pid: process.pid, startedAt: expect.any(String), beatAt: expect.any(String),
+        differs: ['MAIL_FROM', 'AGENTS_ADDRESS', 'RESET_LINK_SECRET', 'AGENT_SENDERS', 'ALLOW_UNSIGNED_AGENT_REPLIES'] }]);
+      expect(json.out[0]).not.toContain(h.config.RESET_LINK_SECRET!);
+      // With the daemon's own configuration, they agree.
+      const same = { ...h.config, HTTP_PORT: loadConfig({ HTTP_PORT: port }).HTTP_PORT };
+      const out: string[] = [];
+      await statusCommand([], { out: (l) => out.push(l), err: (l) => out.push(l) }, same);
+      expect(out.join('\n')).toMatch(/^instances +1 live: \S+ pid \d+ \(up \d+ s\); shared settings as in this environment$/m);
     } else {
       expect(report.mailboxes).toBeNull();
+      expect(report.instances).toBeNull();
     }
 
     const text = await status(h, [], port);
@@ -67,6 +78,7 @@ describe.each<DbKind>(['postgres', 'pglite'])('liquibot status on %s', (db) => {
     expect(text.out.join('\n')).toMatch(/^smtp +ok$/m);
     const escaped = key.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
     if (db === 'postgres') expect(text.out.join('\n')).toMatch(new RegExp(`^mailboxes +${escaped} \\(newest mail \\d+ s ago\\)$`, 'm'));
+    if (db === 'postgres') expect(text.out.join('\n')).toMatch(/^instances +1 live: .*; shared settings DIFFER from this environment: \S+ pid \d+ \(MAIL_FROM, AGENTS_ADDRESS, RESET_LINK_SECRET, AGENT_SENDERS, ALLOW_UNSIGNED_AGENT_REPLIES\)$/m);
     else expect(text.out.join('\n')).not.toMatch(/^mailboxes/m);
     expect(report.daemon).toMatchObject({ smtp: 'ok', smtpError: null, imapError: null });
   });
@@ -84,10 +96,13 @@ describe('liquibot status without a daemon', () => {
     expect(code).toBe(1);
     expect(JSON.parse(out[0]!)).toMatchObject({
       healthy: false, daemon: { state: 'unreachable' }, database: { reachable: true, source: 'direct' }, tickets: { awaiting_approval: 1 },
+      // A stopped instance removed its heartbeat.
+      instances: [],
     });
     const off = await status(h, [], 'off');
     expect(off.code).toBe(0);
     expect(off.out.join('\n')).toMatch(/daemon +not asked \(HTTP_PORT=off\)/);
+    expect(off.out.join('\n')).toMatch(/^instances +none running$/m);
   });
 
   it('prints its help', async () => {
