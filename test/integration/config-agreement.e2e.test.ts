@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { hostname } from 'node:os';
 import { sharedConfigDigests } from '../../src/config-agreement';
 import { AppError } from '../../src/errors';
 import { sampleSiret } from '../support/sample-mails';
-import { conformingRequest, createHarness, type Harness } from './support/liquibot-harness';
+import { conformingRequest, harnessesPerTest, type Harness } from './support/liquibot-harness';
 
 /**
  * Instances sharing a database must agree on the settings that decide what any of them does with the
@@ -12,15 +12,7 @@ import { conformingRequest, createHarness, type Harness } from './support/liquib
  * refuses to start, naming the settings and the instance, never the values.
  */
 
-const opened: Harness[] = [];
-afterEach(async () => {
-  for (const h of opened.splice(0).reverse()) await h.close();
-});
-async function harness(opts: Parameters<typeof createHarness>[0]): Promise<Harness> {
-  const h = await createHarness(opts);
-  opened.push(h);
-  return h;
-}
+const harness = harnessesPerTest();
 
 const otherSecret = 'other-secret-0123456789-0123456789-abcdef';
 const heartbeatRows = async (h: Harness) => (await h.database.rows<{ n: number }>(sql`select count(*)::int as n from instance_heartbeats`))[0]!.n;

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { statusCommand, type StatusReport } from '../../src/cli/status-command';
@@ -7,7 +7,7 @@ import { storeInbound } from '../../src/db/inbound-queries';
 import { mailboxIdentity } from '../../src/mail/mailbox-identity';
 import { buildRequestMail, sampleSiret } from '../support/sample-mails';
 import { until } from '../helpers/until';
-import { conformingRequest, createHarness, type Harness } from './support/liquibot-harness';
+import { conformingRequest, harnessesPerTest, type Harness } from './support/liquibot-harness';
 
 /**
  * Several mailboxes on one database: each mailbox has its own leader, cursor and stored UIDs, keyed by
@@ -15,15 +15,7 @@ import { conformingRequest, createHarness, type Harness } from './support/liquib
  * folder's name alone is adopted on upgrade, not mistaken for a first start.
  */
 
-const opened: Harness[] = [];
-afterEach(async () => {
-  for (const h of opened.splice(0).reverse()) await h.close();
-});
-async function harness(opts: Parameters<typeof createHarness>[0]): Promise<Harness> {
-  const h = await createHarness(opts);
-  opened.push(h);
-  return h;
-}
+const harness = harnessesPerTest();
 
 const countOf = async (h: Harness, query: ReturnType<typeof sql>) => Number((await h.database.rows<{ n: number }>(query))[0]!.n);
 

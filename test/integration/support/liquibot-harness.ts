@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { loadConfig, type Config } from '../../../src/config';
 import { startDaemon, type Daemon } from '../../../src/daemon';
 import type { DkimResolver } from '../../../src/approval/dkim-check';
@@ -119,6 +119,22 @@ export function startedHarnessForSuite(opts: Parameters<typeof createHarness>[0]
     await real?.close();
   });
   return holder;
+}
+
+/**
+ * Harnesses for the tests of the enclosing describe block (or file), each closed (newest first) after the test that
+ * made it: `const harness = harnessesPerTest();` then `await harness({ joinDatabase: … })` in a test.
+ */
+export function harnessesPerTest(): (opts?: Parameters<typeof createHarness>[0]) => Promise<Harness> {
+  const opened: Harness[] = [];
+  afterEach(async () => {
+    for (const h of opened.splice(0).reverse()) await h.close();
+  });
+  return async (opts = {}) => {
+    const h = await createHarness(opts);
+    opened.push(h);
+    return h;
+  };
 }
 
 /**
